@@ -1,0 +1,53 @@
+# reportgen — two commands do all the set-up: `make report` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+SPEC   ?= report.yaml
+CUSTOMERS ?= 20000
+
+.PHONY: report test data bench bench-quick lint check-system clean help
+
+help:
+	@echo "make report  - set up .venv, generate sample data if data/ is empty, build the report"
+	@echo "make test    - set up .venv and run lint, types and the test suite"
+	@echo "make data    - generate the synthetic Instacart data into data/ (CUSTOMERS=$(CUSTOMERS))"
+	@echo "make bench   - full-scale benchmark (writes benchmarks/results.json and prints a table)"
+
+check-system:
+	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)" || \
+	  { echo "reportgen needs Python >= 3.11 (found: $$($(PYTHON) --version))."; exit 1; }
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') else 1)" || \
+	  { echo "WeasyPrint needs the Pango library, which this machine lacks."; \
+	    echo "Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0 (Debian/Ubuntu)," ; \
+	    echo "dnf install pango (Fedora), or brew install pango (macOS)."; exit 1; }
+
+$(STAMP): pyproject.toml
+	@$(MAKE) -s check-system
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,dask]'
+	@touch $(STAMP)
+
+data/orders.csv: | $(STAMP)
+	$(PY) -m reportgen sample-data --out data/ --customers $(CUSTOMERS)
+
+data: $(STAMP)
+	$(PY) -m reportgen sample-data --out data/ --customers $(CUSTOMERS)
+
+report: $(STAMP) data/orders.csv
+	$(PY) -m reportgen $(SPEC)
+
+lint: $(STAMP)
+	$(PY) -m ruff check reportgen tests benchmarks
+	$(PY) -m ruff format --check reportgen tests benchmarks
+	$(PY) -m mypy reportgen
+
+test: $(STAMP) lint
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .reportgen-cache output/*.html output/*.pdf

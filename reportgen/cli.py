@@ -1,0 +1,139 @@
+"""The command line: arguments in, an exit status out. A thin shell over ``pipeline``.
+
+    python -m reportgen report.yaml [--format html|pdf] [--output-dir DIR] [--section ID] [--quiet]
+    python -m reportgen validate report.yaml
+    python -m reportgen sample-data --out data/ [--customers N] [--seed S]
+
+Heavy imports happen inside the commands so that ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError
+
+COMMANDS = ("build", "validate", "sample-data")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportgen",
+        description="Build a client-ready HTML and PDF report from a YAML spec and a data folder.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="build the report (the default command)")
+    build.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
+    build.add_argument(
+        "--format",
+        choices=["html", "pdf"],
+        action="append",
+        help="write only this format (repeatable; default: html and pdf)",
+    )
+    build.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="folder for the outputs (default: output/ beside the spec)",
+    )
+    build.add_argument(
+        "--section",
+        action="append",
+        metavar="ID",
+        help="build only this section (repeatable)",
+    )
+    build.add_argument(
+        "--engine",
+        choices=["pandas", "dask"],
+        default=None,
+        help="query engine (default: the spec's settings.engine, else pandas)",
+    )
+    build.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (with --engine dask; default: a local cluster)",
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not write the Parquet/result cache"
+    )
+    build.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+
+    validate = sub.add_parser("validate", help="check the spec and the data headers, build nothing")
+    validate.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
+
+    sample = sub.add_parser("sample-data", help="write synthetic Instacart data in the real formats")
+    sample.add_argument("--out", type=Path, default=Path("data"), help="output folder (default: data/)")
+    sample.add_argument(
+        "--customers",
+        type=int,
+        default=20_000,
+        help="number of customers (full scale: 206209; default: 20000)",
+    )
+    sample.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    sample.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    return parser
+
+
+def _normalise(argv: Sequence[str]) -> list[str]:
+    """Make ``build`` the default command: ``reportgen report.yaml`` means ``reportgen build report.yaml``."""
+    args = list(argv)
+    if args and args[0] not in COMMANDS and args[0] not in ("-h", "--help"):
+        return ["build", *args]
+    return args
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """Run one command; return its exit status. Tests call this directly."""
+    out = stdout or sys.stdout
+    parser = _build_parser()
+    args = parser.parse_args(_normalise(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_OK
+    try:
+        if args.command == "sample-data":
+            from reportgen.data.generate import generate
+
+            generate(args.out, customers=args.customers, seed=args.seed, progress=not args.quiet)
+            return EXIT_OK
+        if args.command == "validate":
+            from reportgen.pipeline import validate
+
+            validate(args.spec, stdout=out)
+            return EXIT_OK
+        from reportgen.pipeline import BuildOptions, build
+
+        options = BuildOptions(
+            formats=tuple(args.format or ("html", "pdf")),
+            output_dir=args.output_dir,
+            sections=tuple(args.section or ()),
+            engine=args.engine,
+            scheduler=args.scheduler,
+            use_cache=not args.no_cache,
+            quiet=args.quiet,
+        )
+        build(args.spec, options, stdout=out)
+        return EXIT_OK
+    except ReportgenError as error:
+        print(error.render(), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("reportgen: interrupted; no output was changed.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def entry() -> None:
+    """Console entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
+    sys.exit(main())
