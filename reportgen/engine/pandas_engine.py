@@ -1,0 +1,437 @@
+"""Loaded frames + a plan → aggregated atoms, on pandas/numpy without the giant merge.
+
+Keys become row positions; a many-to-one join is an array lookup (``take``) into the smaller
+table; group labels are integer codes and sums and counts are ``np.bincount``. Derived fields,
+positions and filter masks are computed once per run and shared by every section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reportgen.engine.plan import GroupKey, atom_id
+from reportgen.errors import DataError
+from reportgen.model import expr as ex
+from reportgen.model.semantic import AggregateField, Atom, Model, Relation, Resolved
+from reportgen.render.format import day_names
+from reportgen.spec.models import BinsField, CasesField, ExprField, MapField, WeekdayField
+
+OTHER = "Other"
+
+
+def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``series`` looked up at ``positions`` (-1 gives a missing value)."""
+    missing = positions < 0
+    safe = np.where(missing, 0, positions) if missing.any() else positions
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        taken = codes[safe] if len(codes) else np.full(len(safe), -1, dtype=codes.dtype)
+        if missing.any():
+            taken = np.where(missing, -1, taken)
+        return pd.Series(pd.Categorical.from_codes(taken, dtype=series.dtype))
+    values = numeric_array(series)
+    if len(values) == 0:
+        return pd.Series(np.full(len(safe), np.nan))
+    taken_values = values[safe]
+    if missing.any():
+        taken_values = taken_values.astype("float64")
+        taken_values[missing] = np.nan
+    return pd.Series(taken_values)
+
+
+def numeric_array(series: pd.Series) -> np.ndarray:
+    """A numpy array of a numeric or boolean column; nullable missing values become NaN."""
+    if series.dtype == bool:
+        return series.to_numpy()
+    if series.hasnans if hasattr(series, "hasnans") else False:
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    try:
+        return series.to_numpy()
+    except (TypeError, ValueError):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def as_bool(values: Any, length: int) -> np.ndarray:
+    """A condition's result as a numpy bool array (missing counts as false)."""
+    if np.isscalar(values) or values is None:
+        return np.full(length, bool(values))
+    if isinstance(values, pd.Series):
+        return values.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(values, dtype=bool)
+
+
+class PandasExecutor:
+    """Runs plans on loaded pandas frames (one instance per run: it caches what it derives)."""
+
+    def __init__(self, model: Model, frames: Mapping[str, pd.DataFrame]) -> None:
+        self.model = model
+        self.frames = dict(frames)
+        self._positions: dict[tuple[str, str], np.ndarray] = {}
+        self._paths: dict[tuple[str, str], np.ndarray] = {}
+        self._valid: dict[str, np.ndarray] = {}
+        self._masks: dict[tuple[str, frozenset[str]], np.ndarray] = {}
+        self._fields: dict[str, pd.Series] = {}
+        self._filter_fields = {name: self._fields_behind(refs) for name, refs in model.filter_refs.items()}
+        self.orphans: dict[str, list[tuple[Relation, int]]] = {}
+
+    # ---- keys and paths -------------------------------------------------------------------
+    def length(self, table: str) -> int:
+        return len(self.frames[table])
+
+    def positions(self, relation: Relation) -> np.ndarray:
+        """Row positions in the parent for each child row (-1 when the parent row is missing)."""
+        cache_key = (relation.child, relation.column)
+        if cache_key not in self._positions:
+            parent_key = self.model.key_of(relation.parent)
+            assert parent_key is not None
+            keys = self.frames[relation.parent][parent_key]
+            foreign = self.frames[relation.child][relation.column]
+            self._positions[cache_key] = _lookup(keys, foreign)
+        return self._positions[cache_key]
+
+    def path_positions(self, source: str, target: str) -> np.ndarray:
+        """Row positions in ``target`` for each row of ``source`` along the relation path."""
+        if (source, target) in self._paths:
+            return self._paths[(source, target)]
+        path = self.model.path(source, target)
+        if path is None:
+            msg = f"no relation path from '{source}' to '{target}'"
+            raise DataError(msg, table=source)
+        positions = np.arange(self.length(source))
+        for relation in path:
+            step = self.positions(relation)
+            positions = np.where(positions >= 0, step[np.where(positions >= 0, positions, 0)], -1)
+        self._paths[(source, target)] = positions
+        return positions
+
+    def valid(self, table: str) -> np.ndarray:
+        """Rows whose every relation resolves (recursively): orphans are excluded everywhere."""
+        if table not in self._valid:
+            mask = np.ones(self.length(table), dtype=bool)
+            orphans = []
+            for relation in self.model.parents(table):
+                positions = self.positions(relation)
+                found = positions >= 0
+                orphans.append((relation, int((~found).sum())))
+                parent_valid = self.valid(relation.parent)
+                mask &= found & parent_valid[np.where(found, positions, 0)]
+            self.orphans[table] = orphans
+            self._valid[table] = mask
+        return self._valid[table]
+
+    def mask(self, table: str, skip_field: str | None = None) -> np.ndarray:
+        """Valid rows of ``table`` that pass every global filter on it or on a table it reaches."""
+        skipped = frozenset(
+            name for name, fields in self._filter_fields.items() if skip_field in fields
+        )
+        cache_key = (table, skipped)
+        if cache_key not in self._masks:
+            mask = self.valid(table).copy()
+            reachable = self.model.reachable(table)
+            for name, spec_filter in self.model.spec.filters.items():
+                if name in skipped or spec_filter.on not in reachable:
+                    continue
+                condition = self.condition(ex.parse(spec_filter.where), spec_filter.on)
+                if spec_filter.on != table:
+                    positions = self.path_positions(table, spec_filter.on)
+                    condition = np.where(positions >= 0, condition[np.where(positions >= 0, positions, 0)], False)
+                mask &= condition
+            self._masks[cache_key] = mask
+        return self._masks[cache_key]
+
+    def _fields_behind(self, refs: list[Resolved]) -> set[str]:
+        found: set[str] = set()
+        for ref in refs:
+            if ref.is_field and ref.name not in found:
+                found.add(ref.name)
+                found |= self._fields_behind(self.model.field_refs.get(ref.name, []))
+        return found
+
+    # ---- values ---------------------------------------------------------------------------
+    def values(self, resolved: Resolved, scope: str) -> pd.Series:
+        """The values of a column or field for every row of ``scope``."""
+        base = self.field(resolved.name) if resolved.is_field else self.frames[resolved.table][resolved.name]
+        if resolved.table == scope:
+            return base.reset_index(drop=True)
+        return take(base, self.path_positions(scope, resolved.table))
+
+    def evaluate(self, node: ex.Node, scope: str) -> Any:
+        """An expression over the rows of ``scope``: a Series, or a scalar for constants."""
+        if isinstance(node, ex.Ref):
+            return self.values(self.model.resolve(node, scope), scope)
+        if isinstance(node, ex.Const):
+            return node.value
+        if isinstance(node, ex.ConstList):
+            return list(node.values)
+        if isinstance(node, ex.Unary):
+            operand = self.evaluate(node.operand, scope)
+            if node.op == "not":
+                return ~pd.Series(as_bool(operand, self.length(scope)))
+            return -_numeric(operand)
+        if isinstance(node, ex.BoolOp):
+            parts = [as_bool(self.evaluate(o, scope), self.length(scope)) for o in node.operands]
+            combined = parts[0]
+            for part in parts[1:]:
+                combined = combined & part if node.op == "and" else combined | part
+            return pd.Series(combined)
+        if isinstance(node, ex.Compare):
+            return self._compare(node, scope)
+        if isinstance(node, ex.Binary):
+            left = _numeric(self.evaluate(node.left, scope))
+            right = _numeric(self.evaluate(node.right, scope))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                result = {
+                    "+": lambda: left + right,
+                    "-": lambda: left - right,
+                    "*": lambda: left * right,
+                    "/": lambda: left / right,
+                    "//": lambda: left // right,
+                    "%": lambda: left % right,
+                }[node.op]()
+            if isinstance(result, pd.Series):
+                result = result.replace([np.inf, -np.inf], np.nan)
+            return result
+        msg = f"'{ex.to_text(node)}' cannot be computed per row"
+        raise DataError(msg, table=scope)
+
+    def _compare(self, node: ex.Compare, scope: str) -> pd.Series:
+        left = self.evaluate(node.left, scope)
+        right = self.evaluate(node.right, scope)
+        if node.op in ("in", "not in"):
+            if not isinstance(left, pd.Series) or not isinstance(right, list):
+                msg = f"'{ex.to_text(node)}': 'in' needs a column on the left and a list on the right"
+                raise DataError(msg, table=scope)
+            result = left.isin(right)
+            return ~result if node.op == "not in" else result
+        if isinstance(left, pd.Series) and isinstance(left.dtype, pd.CategoricalDtype) and node.op not in ("==", "!="):
+            if not left.cat.ordered:
+                left = left.astype(str).where(left.notna())
+        try:
+            result = {
+                "==": lambda: left == right,
+                "!=": lambda: left != right,
+                "<": lambda: left < right,
+                "<=": lambda: left <= right,
+                ">": lambda: left > right,
+                ">=": lambda: left >= right,
+            }[node.op]()
+        except TypeError as error:
+            msg = f"cannot compare in '{ex.to_text(node)}': {error}"
+            raise DataError(msg, table=scope) from None
+        if not isinstance(result, pd.Series):
+            result = pd.Series(np.full(self.length(scope), bool(result)))
+        return result
+
+    def condition(self, node: ex.Node, scope: str) -> np.ndarray:
+        return as_bool(self.evaluate(node, scope), self.length(scope))
+
+    # ---- derived fields -------------------------------------------------------------------
+    def field(self, name: str) -> pd.Series:
+        """A derived field's values for every row of its table (computed once per run)."""
+        if name not in self._fields:
+            self._fields[name] = self._compute_field(name)
+        return self._fields[name]
+
+    def _compute_field(self, name: str) -> pd.Series:
+        spec_field = self.model.spec.fields[name]
+        table = spec_field.on
+        if isinstance(spec_field, BinsField):
+            source = _numeric(self.evaluate(ex.parse(spec_field.column), table))
+            edges = [-np.inf, *spec_field.edges, np.inf]
+            cut = pd.cut(source, bins=edges, labels=spec_field.labels, right=spec_field.closed == "right")
+            return pd.Series(pd.Categorical(cut, categories=spec_field.labels, ordered=True))
+        if isinstance(spec_field, WeekdayField):
+            days = _numeric(self.evaluate(ex.parse(spec_field.column), table))
+            names = day_names(self.model.spec.settings.day_zero)
+            codes = np.where(days.isin(range(7)), days.fillna(-1), -1).astype("int8")
+            return pd.Series(pd.Categorical.from_codes(codes, categories=names, ordered=True))
+        if isinstance(spec_field, MapField):
+            return self._map_field(spec_field, table)
+        if isinstance(spec_field, CasesField):
+            labels = list(dict.fromkeys([c.then for c in spec_field.cases] + ([spec_field.else_] if spec_field.else_ else [])))
+            codes = np.full(self.length(table), -1, dtype="int16")
+            undecided = np.ones(self.length(table), dtype=bool)
+            for case in spec_field.cases:
+                holds = self.condition(ex.parse(case.when), table) & undecided
+                codes[holds] = labels.index(case.then)
+                undecided &= ~holds
+            if spec_field.else_:
+                codes[undecided] = labels.index(spec_field.else_)
+            return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True))
+        if isinstance(spec_field, ExprField):
+            result = self.evaluate(ex.parse(spec_field.expr), table)
+            if not isinstance(result, pd.Series):
+                result = pd.Series(np.full(self.length(table), result))
+            return result.reset_index(drop=True)
+        assert isinstance(spec_field, AggregateField)
+        return self._aggregate_field(name, spec_field)
+
+    def _map_field(self, spec_field: MapField, table: str) -> pd.Series:
+        source = self.evaluate(ex.parse(spec_field.column), table)
+        labels = list(dict.fromkeys([*spec_field.values.values(), *([spec_field.default] if spec_field.default else [])]))
+        if isinstance(source.dtype, pd.CategoricalDtype):
+            keys = [str(c) for c in source.cat.categories]
+            category_codes = np.array(
+                [labels.index(spec_field.values[k]) if k in spec_field.values else (labels.index(spec_field.default) if spec_field.default else -1) for k in keys]
+                + [-1],
+                dtype="int16",
+            )
+            codes = category_codes[source.cat.codes.to_numpy()]
+        else:
+            as_text = source.map(_key_text)
+            mapped = as_text.map(spec_field.values)
+            if spec_field.default:
+                mapped = mapped.where(mapped.notna() | source.isna(), spec_field.default)
+            codes = pd.Categorical(mapped, categories=labels).codes
+        return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True))
+
+    def _aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
+        source = spec_field.over or (spec_field.of or "").split(".", 1)[0]
+        positions = self.path_positions(source, spec_field.on)
+        mask = self.mask(source, skip_field=name) & (positions >= 0)
+        if spec_field.where:
+            mask &= self.condition(ex.parse(spec_field.where), source)
+        values = None
+        if spec_field.of:
+            values = self.values(self.model.resolve(ex.parse(spec_field.of), source), source)  # type: ignore[arg-type]
+        length = self.length(spec_field.on)
+        if spec_field.func == "any":
+            counts = np.bincount(positions[mask], minlength=length)
+            return pd.Series(counts > 0)
+        return pd.Series(reduce_groups(spec_field.func, positions, mask, values, length))
+
+    # ---- aggregation ------------------------------------------------------------------------
+    def categories(self, key: GroupKey, scope: str) -> list[str] | None:
+        series = self.values(self.model.resolve(ex.parse(key.text), scope), scope)  # type: ignore[arg-type]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return [str(c) for c in series.cat.categories]
+        return None
+
+    def aggregate(
+        self,
+        by: tuple[GroupKey, ...],
+        atoms: tuple[Atom, ...],
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None = None,
+    ) -> pd.DataFrame:
+        result: pd.DataFrame | None = None
+        names = [key.name for key in by]
+        for atom in atoms:
+            frame = self._aggregate_atom(by, atom, where, keep)
+            result = frame if result is None else result.merge(frame, on=names, how="outer") if names else pd.concat([result, frame], axis=1)
+        assert result is not None
+        return result
+
+    def _aggregate_atom(
+        self, by: tuple[GroupKey, ...], atom: Atom, where: ex.Node | None, keep: tuple[str, frozenset[str]] | None
+    ) -> pd.DataFrame:
+        scope = atom.over
+        mask = self.mask(scope).copy()
+        for node in (where, atom.where):
+            if node is not None:
+                mask &= self.condition(node, scope)
+        codes = np.zeros(self.length(scope), dtype="int64")
+        levels: list[list[Any]] = []
+        for key in by:
+            series = self.values(self.model.resolve(ex.parse(key.text), scope), scope)  # type: ignore[arg-type]
+            key_codes, uniques = _codes(series)
+            if keep is not None and keep[0] == key.name:
+                kept = [u for u in uniques if str(u) in keep[1]]
+                remap = np.array([kept.index(u) if str(u) in keep[1] else len(kept) for u in uniques] + [-1])
+                key_codes = remap[key_codes]
+                uniques = [*kept, OTHER]
+            mask &= key_codes >= 0
+            codes = codes * max(len(uniques), 1) + key_codes
+            levels.append(list(uniques))
+        size = int(np.prod([max(len(level), 1) for level in levels])) if levels else 1
+        values = self.values(atom.value, scope) if atom.value is not None else None
+        present = np.bincount(codes[mask], minlength=size) > 0
+        reduced = reduce_groups(atom.func, codes, mask, values, size)
+        index = np.flatnonzero(present) if by else np.array([0])
+        frame = pd.DataFrame({atom_id(atom): np.asarray(reduced)[index]})
+        remainder = index.copy()
+        for key, level in reversed(list(zip(by, levels, strict=True))):
+            width = len(level) or 1
+            frame.insert(0, key.name, np.array(level, dtype=object)[remainder % width])
+            remainder //= width
+        return frame
+
+
+def reduce_groups(func: str, codes: np.ndarray, mask: np.ndarray, values: pd.Series | None, size: int) -> np.ndarray:
+    """Aggregate ``values`` (or rows) by integer group ``codes`` where ``mask`` holds."""
+    if func == "count":
+        return np.bincount(codes[mask], minlength=size).astype("int64")
+    assert values is not None
+    if func == "count_distinct":
+        pairs = pd.DataFrame({"g": codes[mask], "v": values[mask].to_numpy()}).dropna().drop_duplicates()
+        return np.bincount(pairs["g"].to_numpy(), minlength=size).astype("int64")
+    array = _numeric(values).to_numpy(dtype="float64", na_value=np.nan) if not isinstance(values.dtype, pd.CategoricalDtype) else None
+    if array is None:
+        msg = f"cannot compute {func} of a text column"
+        raise DataError(msg, column=str(values.name))
+    usable = mask & ~np.isnan(array)
+    if func in ("sum", "mean"):
+        sums = np.bincount(codes[usable], weights=array[usable], minlength=size)
+        if func == "sum":
+            return sums
+        counts = np.bincount(codes[usable], minlength=size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    grouped = pd.Series(array[usable]).groupby(codes[usable])
+    reduced = {"median": grouped.median, "min": grouped.min, "max": grouped.max}[func]()
+    out = np.full(size, np.nan)
+    out[reduced.index.to_numpy()] = reduced.to_numpy()
+    return out
+
+
+def _codes(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype("int64"), list(series.cat.categories)
+    codes, uniques = pd.factorize(series, sort=True)
+    return codes.astype("int64"), [u.item() if hasattr(u, "item") else u for u in uniques]
+
+
+def _numeric(value: Any) -> Any:
+    if isinstance(value, pd.Series):
+        if isinstance(value.dtype, pd.CategoricalDtype):
+            return pd.to_numeric(value.astype(object), errors="coerce")
+        if value.dtype == bool:
+            return value.astype("int64")
+        if not pd.api.types.is_numeric_dtype(value.dtype):
+            return pd.to_numeric(value, errors="coerce")
+        return value.astype("float64") if pd.api.types.is_extension_array_dtype(value.dtype) else value
+    return value
+
+
+def _key_text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _lookup(keys: pd.Series, foreign: pd.Series) -> np.ndarray:
+    """Positions of ``foreign`` values in ``keys`` (-1 where absent)."""
+    if pd.api.types.is_integer_dtype(keys.dtype) and pd.api.types.is_numeric_dtype(foreign.dtype) and len(keys):
+        key_values = keys.to_numpy(dtype="int64")
+        low, high = int(key_values.min()), int(key_values.max())
+        if low >= 0 and high < 50 * len(key_values) + 1_000_000:
+            table = np.full(high + 1, -1, dtype="int64")
+            table[key_values] = np.arange(len(key_values))
+            fk = foreign.to_numpy(dtype="float64", na_value=np.nan) if foreign.hasnans else foreign.to_numpy()
+            if fk.dtype.kind == "f":
+                ok = ~np.isnan(fk) & (fk >= 0) & (fk <= high) & (fk == np.floor(fk))
+                fk_int = np.where(ok, fk, 0).astype("int64")
+            else:
+                fk_int = fk.astype("int64")
+                ok = (fk_int >= 0) & (fk_int <= high)
+                fk_int = np.where(ok, fk_int, 0)
+            return np.where(ok, table[fk_int], -1)
+    index = pd.Index(keys.astype(object) if isinstance(keys.dtype, pd.CategoricalDtype) else keys)
+    target = foreign.astype(object) if isinstance(foreign.dtype, pd.CategoricalDtype) else foreign
+    return index.get_indexer(target).astype("int64")

@@ -1,0 +1,119 @@
+"""A section's query → an engine-neutral plan: what to group by, which atoms to aggregate, where.
+
+The plan holds no data. An executor (pandas here, Dask in ``engine.dask``) runs ``aggregate``;
+``engine.finish`` turns atom results into the section's table the same way for every engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from reportgen.model import expr as ex
+from reportgen.model.semantic import Atom, Model, Resolved, all_atoms
+from reportgen.spec.models import AggregateField, AnalysisSection
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """One group-by column: the name it gets in the result and the text that resolves it."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """Everything an executor needs to compute one section's table."""
+
+    section_id: str
+    by: tuple[GroupKey, ...]
+    metrics: tuple[str, ...]
+    atoms: tuple[Atom, ...]
+    where: ex.Node | None
+    sort: str | None
+    top: int | None
+
+
+class Executor(Protocol):
+    """Runs the aggregations of a plan on some engine."""
+
+    def aggregate(
+        self,
+        by: tuple[GroupKey, ...],
+        atoms: tuple[Atom, ...],
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None = None,
+    ) -> pd.DataFrame:
+        """One row per group present in the data: the ``by`` columns, then one column per atom
+        named ``atom_id(atom)``. With ``keep=(column, values)``, other values of that column are
+        merged into a group labelled "Other"."""
+        ...
+
+    def categories(self, key: GroupKey, scope: str) -> list[str] | None:
+        """The natural order of a categorical group column (None for numbers)."""
+        ...
+
+
+def atom_id(atom: Atom) -> str:
+    """A stable column name for an atom's result."""
+    value = str(atom.value) if atom.value else "*"
+    where = f"|{ex.to_text(atom.where)}" if atom.where is not None else ""
+    return f"{atom.func}({value}|{atom.over}{where})"
+
+
+def plan_section(model: Model, section: AnalysisSection) -> SectionPlan:
+    """Plan one analysis section (the spec has been checked: every name resolves)."""
+    query = section.query
+    atoms: dict[str, Atom] = {}
+    for metric in query.metrics:
+        for atom in all_atoms(model, metric):
+            atoms.setdefault(atom_id(atom), atom)
+    by = tuple(GroupKey(text.split(".")[-1], text) for text in query.by)
+    where = ex.parse(query.where) if query.where else None
+    return SectionPlan(
+        section.id, by, tuple(query.metrics), tuple(atoms.values()), where, query.sort, query.top
+    )
+
+
+def needed_columns(model: Model, plans: Iterable[SectionPlan]) -> dict[str, set[str]]:
+    """The file columns a run reads, per table: keys, relation columns and every referenced name."""
+    needed: dict[str, set[str]] = {name: set() for name in model.columns}
+    for name, table in model.spec.data.items():
+        if table.key:
+            needed[name].add(table.key)
+    for relation in model.relations:
+        needed[relation.child].add(relation.column)
+
+    def add(resolved: Resolved) -> None:
+        if resolved.is_field:
+            for ref in model.field_refs.get(resolved.name, []):
+                add(ref)
+        else:
+            needed[resolved.table].add(resolved.name)
+
+    for refs in model.field_refs.values():
+        for ref in refs:
+            add(ref)
+    for refs in model.filter_refs.values():
+        for ref in refs:
+            add(ref)
+    for spec_field in model.spec.fields.values():
+        if isinstance(spec_field, AggregateField) and spec_field.over:
+            needed.setdefault(spec_field.over, set())
+    for plan in plans:
+        for atom in plan.atoms:
+            if atom.value is not None:
+                add(atom.value)
+            scopes = [atom.over]
+            texts = [k.text for k in plan.by]
+            for text in texts:
+                add(model.resolve(ex.parse(text), scopes[0]))  # type: ignore[arg-type]
+            for node in (plan.where, atom.where):
+                if node is not None:
+                    for ref in ex.refs(node):
+                        add(model.resolve(ref, atom.over))
+    return needed
