@@ -1,0 +1,95 @@
+"""A freshly read frame + the table's cleaning rules → the cleaned frame and its counted effects.
+
+Order: drop_missing, drop_duplicates (over every column of the file), valid ranges, then the key.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportgen.data.quality import Exclusion
+from reportgen.data.scan import PRIVATE_PREFIX
+from reportgen.errors import DataError
+from reportgen.spec.models import TableSpec, ValidRange
+
+
+def clean(name: str, table: TableSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Exclusion]]:
+    """Apply the rules in order; private columns (read only for duplicates) leave here."""
+    rules = table.clean
+    effects: list[Exclusion] = []
+    for column in rules.drop_missing:
+        missing = frame[column].isna()
+        frame = _drop(frame, missing)
+        effects.append(Exclusion(f"empty {column}", int(missing.sum()), column))
+    if rules.drop_duplicates:
+        repeated = frame.duplicated(keep="first")
+        frame = _drop(frame, repeated)
+        effects.append(Exclusion("duplicate rows", int(repeated.sum())))
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith(PRIVATE_PREFIX)])
+    for column, valid in rules.valid.items():
+        frame, effect = _apply_range(name, frame, column, valid)
+        if effect is not None:
+            effects.append(effect)
+    if table.key is not None:
+        frame, effect = _check_key(name, table, frame, table.key)
+        if effect is not None:
+            effects.append(effect)
+    return frame, effects
+
+
+def _drop(frame: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
+    return frame.loc[~rows] if rows.any() else frame
+
+
+def _apply_range(
+    name: str, frame: pd.DataFrame, column: str, valid: ValidRange
+) -> tuple[pd.DataFrame, Exclusion | None]:
+    if valid.min is None and valid.max is None:
+        return frame, None
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        msg = "clean.valid: the column does not hold numbers"
+        raise DataError(msg, table=name, column=column)
+    outside = pd.Series(False, index=values.index)
+    if valid.min is not None:
+        outside |= (values < valid.min).fillna(False).astype(bool)
+    if valid.max is not None:
+        outside |= (values > valid.max).fillna(False).astype(bool)
+    count = int(outside.sum())
+    if count:
+        if pd.api.types.is_integer_dtype(values.dtype) and values.dtype.kind != "O":
+            values = values.astype(pd.Int64Dtype())
+        frame = frame.assign(**{column: values.mask(outside)})
+    return frame, Exclusion(f"{column} {_describe(valid)} set to missing", count, column, False)
+
+
+def _describe(valid: ValidRange) -> str:
+    if valid.min is None:
+        return f"above {valid.max:g}"
+    if valid.max is None:
+        return f"below {valid.min:g}"
+    return f"outside [{valid.min:g}, {valid.max:g}]"
+
+
+def _check_key(
+    name: str, table: TableSpec, frame: pd.DataFrame, key: str
+) -> tuple[pd.DataFrame, Exclusion | None]:
+    values = frame[key]
+    empty = int(values.isna().sum())
+    if empty:
+        msg = f"the key is empty on {empty:,} rows; add it to clean.drop_missing to drop them"
+        raise DataError(msg, table=name, column=key)
+    repeated = values.duplicated(keep="first")
+    count = int(repeated.sum())
+    if count and table.clean.duplicate_keys == "error":
+        example = values[repeated].iloc[0]
+        times = int((values == example).sum())
+        msg = (
+            f"the key is not unique: {count:,} rows repeat an earlier key "
+            f"(e.g. {example} appears {times} times); fix the file, or set "
+            "clean.duplicate_keys: first to keep the first row of each key"
+        )
+        raise DataError(msg, table=name, column=key)
+    if table.clean.duplicate_keys == "error":
+        return frame, None
+    return _drop(frame, repeated), Exclusion("duplicate key, kept first", count, key)

@@ -1,0 +1,96 @@
+"""A table spec + its files → a clean, compact pandas frame and the counted effects of cleaning.
+
+The stages, in order: resolve files, read the header, plan the columns, read them with pyarrow,
+convert to compact pandas dtypes, clean, compact again. With a cache folder, CSV inputs are
+cleaned once in full and kept as Parquet; later runs read only the columns they need from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reportgen.data import cache
+from reportgen.data.clean import clean
+from reportgen.data.columns import ColumnPlan, plan_columns
+from reportgen.data.files import InputFile, resolve_files
+from reportgen.data.frame import compact, to_frame
+from reportgen.data.quality import TableQuality, quality_from_json, quality_to_json
+from reportgen.data.read import common_header
+from reportgen.data.scan import scan
+from reportgen.spec.models import TableSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedTable:
+    """A loaded table: its spec name, the cleaned frame and what loading it did."""
+
+    name: str
+    frame: pd.DataFrame
+    quality: TableQuality
+    from_cache: bool = False
+
+
+def load_table(
+    name: str,
+    table: TableSpec,
+    base_dir: Path,
+    *,
+    columns: Collection[str] | None = None,
+    cache_dir: Path | None = None,
+) -> LoadedTable:
+    """Load ``columns`` (spec names; all by default, the key always) of a cleaned table.
+
+    Paths resolve against ``base_dir`` (the spec file's folder). Every problem with the files
+    is a :class:`~reportgen.errors.DataError` naming the table, the file and the column.
+    """
+    files = resolve_files(name, table, base_dir)
+    cache_path = None
+    if cache_dir is not None and all(f.format == "csv" for f in files):
+        cache_path = cache.cache_file(cache_dir, name, cache.fingerprint(table, files))
+        cached = _load_cached(name, table, cache_path, columns)
+        if cached is not None:
+            return cached
+    header = common_header(name, table, files)
+    plan = plan_columns(name, table, header, None if cache_path else columns)
+    frame, record = _read_and_clean(name, table, files, plan)
+    if cache_path is not None:
+        cache.write_cache(cache_path, frame, {"header": header, "quality": record})
+        plan = plan_columns(name, table, header, columns)
+    frame = frame[list(plan.output)]
+    return LoadedTable(name, frame, quality_from_json(record, frame))
+
+
+def _read_and_clean(
+    name: str, table: TableSpec, files: list[InputFile], plan: ColumnPlan
+) -> tuple[pd.DataFrame, Any]:
+    arrow = scan(name, table, files, plan)
+    rows_read = arrow.num_rows
+    frame = to_frame(arrow)
+    del arrow
+    frame, effects = clean(name, table, frame)
+    frame = compact(frame)
+    record = quality_to_json(tuple(f.display for f in files), rows_read, tuple(effects))
+    return frame, record
+
+
+def _load_cached(
+    name: str, table: TableSpec, path: Path, columns: Collection[str] | None
+) -> LoadedTable | None:
+    metadata = cache.read_metadata(path)
+    if metadata is None:
+        return None
+    plan = plan_columns(name, table, metadata["header"], columns)
+    frame = cache.read_frame(path, list(plan.output))
+    if frame is None:
+        return None
+    log.info("table %s: read from the cache %s", name, path)
+    frame = compact(frame)
+    return LoadedTable(name, frame, quality_from_json(metadata["quality"], frame), from_cache=True)

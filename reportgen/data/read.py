@@ -1,0 +1,139 @@
+"""Input files → their column names, read from the header line (or first column, or schema) only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from reportgen.data.columns import spec_names
+from reportgen.data.files import InputFile, resolve_files
+from reportgen.errors import DataError
+from reportgen.spec.models import TableSpec
+
+_HEADER_LIMIT = 1 << 20
+_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def read_header(name: str, table: TableSpec, base_dir: Path) -> list[str]:
+    """The table's columns as the spec sees them: renamed, private columns left out."""
+    files = resolve_files(name, table, base_dir)
+    header = common_header(name, table, files)
+    return list(spec_names(name, table, header).values())
+
+
+def common_header(name: str, table: TableSpec, files: list[InputFile]) -> list[str]:
+    """The file column names shared by every file of the table (the first file's order)."""
+    first = file_header(name, table, files[0])
+    for other in files[1:]:
+        header = file_header(name, table, other)
+        if set(header) != set(first):
+            extra = sorted(set(header) - set(first))
+            lacking = sorted(set(first) - set(header))
+            parts = [f"extra {extra}" if extra else "", f"lacks {lacking}" if lacking else ""]
+            detail = ", ".join(p for p in parts if p)
+            msg = f"its columns differ from those of {files[0].display} ({detail})"
+            raise DataError(msg, table=name, path=other.display)
+    return first
+
+
+def file_header(name: str, table: TableSpec, file: InputFile) -> list[str]:
+    """The column names of one file, exactly as written in it."""
+    if file.format == "parquet":
+        names = _parquet_header(name, file)
+    elif table.layout == "wide":
+        names = [row[0] for row in wide_rows(name, file)]
+    else:
+        names = _csv_header(name, file)
+    _check_unique(name, file, names)
+    return names
+
+
+def open_input(name: str, file: InputFile) -> BinaryIO:
+    """Open a file for reading, turning OS errors into a DataError."""
+    try:
+        return _open_binary(file.path)
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        msg = f"cannot be read ({reason})"
+        raise DataError(msg, table=name, path=file.display) from None
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
+def wide_rows(name: str, file: InputFile) -> list[list[str]]:
+    """The rows of a transposed (wide) file: each starts with a column name."""
+    with open_input(name, file) as stream:
+        raw = stream.read()
+    text = _decode(name, file, raw, what="file")
+    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(row)]
+    if not rows:
+        raise DataError(_empty_message(raw), table=name, path=file.display)
+    lengths = {len(row) for row in rows}
+    if len(lengths) > 1:
+        msg = (
+            f"the rows of this transposed file have different lengths ({sorted(lengths)}); "
+            "every column name needs one value per record"
+        )
+        raise DataError(msg, table=name, path=file.display)
+    return rows
+
+
+def _csv_header(name: str, file: InputFile) -> list[str]:
+    with open_input(name, file) as stream:
+        raw = stream.readline(_HEADER_LIMIT)
+    text = _decode(name, file, raw, what="header line").rstrip("\r\n")
+    if not text.strip():
+        raise DataError(_empty_message(raw), table=name, path=file.display)
+    names = next(csv.reader([text]))
+    if len(names) == 1:
+        for delimiter, label in _DELIMITERS.items():
+            if delimiter in names[0]:
+                msg = (
+                    f"the header has a single column and its fields are separated by {label}, "
+                    "not commas; save the file as comma-separated CSV"
+                )
+                raise DataError(msg, table=name, path=file.display)
+    return names
+
+
+def _parquet_header(name: str, file: InputFile) -> list[str]:
+    with open_input(name, file) as stream:
+        try:
+            schema = pq.read_schema(stream)
+        except (pa.ArrowException, OSError) as error:
+            msg = f"is not a readable Parquet file ({error})"
+            raise DataError(msg, table=name, path=file.display) from None
+    return [n for n in schema.names if not n.startswith("__index_level_")]
+
+
+def _decode(name: str, file: InputFile, raw: bytes, *, what: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = (
+            f"the {what} is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset "
+            f"{error.start}); save the file as UTF-8"
+        )
+        raise DataError(msg, table=name, path=file.display) from None
+
+
+def _empty_message(raw: bytes) -> str:
+    if not raw:
+        return "the file is empty (0 bytes); expected a header line with the column names"
+    return "the first line is blank; expected a header line with the column names"
+
+
+def _check_unique(name: str, file: InputFile, names: list[str]) -> None:
+    seen: set[str] = set()
+    for column in names:
+        if column in seen:
+            msg = f"the column name '{column}' appears twice in the header"
+            raise DataError(msg, table=name, path=file.display)
+        seen.add(column)
