@@ -33,6 +33,8 @@ def run_section(model: Model, executor: Executor, plan: SectionPlan) -> pd.DataF
         if plan.sort:
             table = _sort(table, plan.sort, extra=["_rank"])
         table = table.sort_values("_rank", kind="stable").drop(columns="_rank")
+        if not plan.other:
+            table = table[table[first].astype(str) != OTHER]
         return table.reset_index(drop=True)
     return _ranking(table, plan).reset_index(drop=True)
 

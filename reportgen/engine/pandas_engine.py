@@ -272,18 +272,21 @@ class PandasExecutor:
 
     def _map_field(self, spec_field: MapField, table: str) -> pd.Series:
         source = self.evaluate(ex.parse(spec_field.column), table)
-        labels = list(dict.fromkeys([*spec_field.values.values(), *([spec_field.default] if spec_field.default else [])]))
+        mapping = spec_field.mapping()
+        labels = list(
+            dict.fromkeys([*spec_field.groups, *spec_field.values.values(), *([spec_field.default] if spec_field.default else [])])
+        )
+        fallback = labels.index(spec_field.default) if spec_field.default else -1
         if isinstance(source.dtype, pd.CategoricalDtype):
             keys = [str(c) for c in source.cat.categories]
             category_codes = np.array(
-                [labels.index(spec_field.values[k]) if k in spec_field.values else (labels.index(spec_field.default) if spec_field.default else -1) for k in keys]
-                + [-1],
+                [labels.index(mapping[k]) if k in mapping else fallback for k in keys] + [-1],
                 dtype="int16",
             )
             codes = category_codes[source.cat.codes.to_numpy()]
         else:
             as_text = source.map(_key_text)
-            mapped = as_text.map(spec_field.values)
+            mapped = as_text.map(mapping)
             if spec_field.default:
                 mapped = mapped.where(mapped.notna() | source.isna(), spec_field.default)
             codes = pd.Categorical(mapped, categories=labels).codes

@@ -36,6 +36,7 @@ class SectionPlan:
     where: ex.Node | None
     sort: str | None
     top: int | None
+    other: bool = True
 
 
 class Executor(Protocol):
@@ -75,7 +76,14 @@ def plan_section(model: Model, section: AnalysisSection) -> SectionPlan:
     by = tuple(GroupKey(text.split(".")[-1], text) for text in query.by)
     where = ex.parse(query.where) if query.where else None
     return SectionPlan(
-        section.id, by, tuple(query.metrics), tuple(atoms.values()), where, query.sort, query.top
+        section.id,
+        by,
+        tuple(query.metrics),
+        tuple(atoms.values()),
+        where,
+        query.sort,
+        query.top,
+        query.other,
     )
 
 

@@ -28,6 +28,7 @@ class TableBlock:
     columns: list[TableColumn]
     rows: list[list[str]]
     note: str = ""  # e.g. "Top 12 of 134 rows; the rest are summed in Other."
+    caption: str = ""  # a heading above the table (methods and data-quality tables)
 
 
 @dataclass(frozen=True)

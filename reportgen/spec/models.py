@@ -151,7 +151,13 @@ class MapField(FieldBase):
 
     type: Literal["map"] = Field(description="Field kind.")
     column: str = Field(description="Column (or field) whose values are mapped.")
-    values: dict[str, str] = Field(description="{value: label}; labels keep this order.")
+    values: dict[str, str] = Field(
+        default_factory=dict, description="{value: label}; labels keep this order."
+    )
+    groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="{label: [values]}: the same as values, written per label (labels keep this order).",
+    )
     default: str | None = Field(None, description="Label for values not listed (else missing).")
 
     @field_validator("values", mode="before")
@@ -160,6 +166,25 @@ class MapField(FieldBase):
         if isinstance(value, dict):
             return {str(k): v for k, v in value.items()}
         return value
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _members_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: [str(v) for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _one_mapping(self) -> MapField:
+        if not self.values and not self.groups:
+            msg = "needs 'values' ({value: label}) or 'groups' ({label: [values]})"
+            raise ValueError(msg)
+        return self
+
+    def mapping(self) -> dict[str, str]:
+        """Every value → its label, from 'values' and 'groups' together."""
+        merged = {v: label for label, members in self.groups.items() for v in members}
+        return {**merged, **self.values}
 
 
 class Case(Strict):
@@ -253,6 +278,7 @@ class Query(Strict):
     top: int | None = Field(
         None, ge=1, description="Keep the top N groups (by sort) and sum the rest into 'Other'."
     )
+    other: bool = Field(True, description="With 'top': show the rest as an 'Other' row.")
 
 
 ChartType = Literal[

@@ -1,0 +1,85 @@
+"""Bytes → files, atomically: a temp file in the target folder, fsync, then rename over the old one.
+
+A build that fails or is interrupted leaves the previous report intact and no temp files behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from reportgen.errors import OutputError
+
+
+def prepare_dir(folder: Path, *, create: bool) -> Path:
+    """Check (or create) the output folder; raise ``OutputError`` with the reason when unusable."""
+    if not folder.exists():
+        if not create:
+            msg = f"output folder {folder} does not exist; create it or choose another with --output-dir"
+            raise OutputError(msg)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            msg = f"cannot create output folder {folder}: {error.strerror}"
+            raise OutputError(msg) from None
+    if not folder.is_dir():
+        msg = f"output path {folder} is not a folder"
+        raise OutputError(msg)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        msg = f"output folder {folder} is not writable"
+        raise OutputError(msg)
+    return folder
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the new one, never half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
+        msg = f"cannot write {target}: {reason}; the previous file is unchanged"
+        raise OutputError(msg) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def write_all(files: dict[Path, bytes]) -> None:
+    """Write several files; every file is staged first, then all are renamed into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temp = Path(temp_name)
+            staged.append((temp, target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temp, 0o644)
+        for temp, target in staged:
+            os.replace(temp, target)
+    except OSError as error:
+        reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
+        failed = target if staged else next(iter(files), Path("?"))
+        msg = f"cannot write {failed}: {reason}; the previous report is unchanged"
+        raise OutputError(msg) from None
+    finally:
+        for temp, _target in staged:
+            with contextlib.suppress(OSError):
+                temp.unlink()

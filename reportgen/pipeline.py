@@ -1,0 +1,313 @@
+"""The stages, in order: spec → model → data → section tables → views → HTML/PDF → files.
+
+This is the only module that knows the order; each stage lives in its own package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from reportgen.errors import SpecIssue, UsageError, did_you_mean
+from reportgen.model.semantic import Model, build_model
+from reportgen.spec.models import AnalysisSection, DataQualitySection, DefinitionsSection, Spec
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asked for."""
+
+    formats: tuple[str, ...] = ("html", "pdf")
+    output_dir: Path | None = None
+    sections: tuple[str, ...] = ()
+    engine: str | None = None
+    scheduler: str | None = None
+    use_cache: bool = True
+    quiet: bool = False
+
+
+class Progress:
+    """Stage-by-stage progress: an updating line on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self.stream, self.quiet = stream, quiet
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        begin = time.perf_counter()
+        if not self.quiet and self.tty:
+            self.stream.write(f"\r\033[K{name} …")
+            self.stream.flush()
+        yield
+        elapsed = time.perf_counter() - begin
+        self.timings[name] = elapsed
+        if not self.quiet:
+            line = f"{name:<28} {elapsed:6.2f} s"
+            self.stream.write(f"\r\033[K{line}\n" if self.tty else f"{line}\n")
+            self.stream.flush()
+
+    def done(self, message: str) -> None:
+        if not self.quiet:
+            total = time.perf_counter() - self.started
+            self.stream.write(f"{message} ({total:.1f} s)\n")
+
+
+def slug_of(spec: Spec) -> str:
+    if spec.report.slug:
+        return spec.report.slug
+    slug = re.sub(r"[^a-z0-9]+", "-", spec.report.title.lower()).strip("-")
+    return slug or "report"
+
+
+def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
+    """Read only the data headers and resolve every name of the spec against them."""
+    from reportgen.data.read import read_header
+    from reportgen.errors import DataError
+    from reportgen.spec.load import raise_located
+
+    spec: Spec = loaded.spec
+    columns: dict[str, list[str]] = {}
+    issues: list[SpecIssue] = []
+    for name, table in spec.data.items():
+        try:
+            columns[name] = read_header(name, table, loaded.base_dir)
+        except DataError:
+            raise
+    model, found = build_model(spec, columns)
+    issues.extend(found)
+    if issues:
+        raise_located(loaded, issues)
+    return model, columns
+
+
+def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
+    """Check the spec and every column it names against the data headers (reads no rows)."""
+    from reportgen.spec.load import load_spec
+
+    loaded = load_spec(spec_path)
+    model, columns = _check_headers(loaded)
+    from reportgen.engine.plan import plan_section
+
+    for section in loaded.spec.sections:
+        if isinstance(section, AnalysisSection):
+            plan_section(model, section)
+    out = stdout or sys.stdout
+    n_sections = len(loaded.spec.sections)
+    out.write(f"{spec_path}: OK ({len(columns)} tables, {len(loaded.spec.fields)} fields, "
+              f"{len(model.metrics)} metrics, {n_sections} sections)\n")
+    return model
+
+
+def build_date(spec: Spec, base_dir: Path) -> str:
+    """SOURCE_DATE_EPOCH when set, else the newest input file's date: reproducible either way."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    from reportgen.data.files import resolve_files
+
+    newest = 0.0
+    for name, table in spec.data.items():
+        for file in resolve_files(name, table, base_dir):
+            newest = max(newest, file.path.stat().st_mtime)
+    return dt.datetime.fromtimestamp(newest, tz=dt.UTC).date().isoformat()
+
+
+def build(spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = None) -> dict[str, Path]:
+    """Build the report; return the written files by kind. Raises ReportgenError subclasses."""
+    from reportgen.spec.load import load_spec, raise_located
+
+    progress = Progress(stdout or sys.stdout, options.quiet)
+    with progress.stage("spec and headers"):
+        loaded = load_spec(spec_path)
+        spec: Spec = loaded.spec
+        model, _ = _check_headers(loaded)
+        selected = _select_sections(spec, options.sections)
+
+    from reportgen.engine.plan import needed_columns, plan_section
+
+    analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
+    plans = {s.id: plan_section(model, s) for _, s in analysis}
+
+    with progress.stage("load data"):
+        from reportgen.data.load import load_table
+
+        needed = needed_columns(model, plans.values())
+        cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
+        tables = {
+            name: load_table(name, table, loaded.base_dir, columns=sorted(needed[name]), cache_dir=cache_dir)
+            for name, table in spec.data.items()
+        }
+
+    with progress.stage("compute sections"):
+        executor = _executor(model, tables, options)
+        from reportgen.engine.finish import run_section
+
+        results = {sid: run_section(model, executor, plan) for sid, plan in plans.items()}
+        orders = {
+            sid: {key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by}
+            for sid, plan in plans.items()
+        }
+        quality_extra = _quality_numbers(model, executor, tables)
+
+    with progress.stage("charts and text"):
+        views, metas = _section_views(spec, model, selected, results, orders, quality_extra, tables, loaded)
+
+    from reportgen.render.context import ReportView
+
+    view = ReportView(
+        title=spec.report.title,
+        subtitle=spec.report.subtitle,
+        client=spec.report.client,
+        author=spec.report.author,
+        subject=spec.report.subject or spec.report.subtitle,
+        data_date=spec.report.data_date,
+        build_date=build_date(spec, loaded.base_dir),
+        page_size=spec.settings.page_size,
+        sections=views,
+    )
+    from reportgen.output import prepare_dir, write_all
+
+    out_dir = options.output_dir or loaded.base_dir / "output"
+    prepare_dir(out_dir, create=options.output_dir is None or out_dir.parent.exists())
+    slug = slug_of(spec)
+    files: dict[Path, bytes] = {}
+    if "html" in options.formats:
+        with progress.stage("HTML"):
+            from reportgen.render.html import render_html
+
+            files[out_dir / f"{slug}.html"] = render_html(view).encode("utf-8")
+    if "pdf" in options.formats:
+        with progress.stage("PDF"):
+            from reportgen.render.pdf import render_pdf
+
+            files[out_dir / f"{slug}.pdf"] = render_pdf(view, base_dir=loaded.base_dir)
+    for sid, frame in results.items():
+        if not selected or sid in selected:
+            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    with progress.stage("write files"):
+        write_all(files)
+    progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
+    _ = raise_located  # located errors are raised by the stages above
+    return {p.suffix.lstrip("."): p for p in files}
+
+
+def _select_sections(spec: Spec, wanted: tuple[str, ...]) -> set[str]:
+    ids = [s.id for s in spec.sections]
+    for section_id in wanted:
+        if section_id not in ids:
+            msg = f"--section {section_id}: no section with that id{did_you_mean(section_id, ids)}"
+            raise UsageError(msg)
+    return set(wanted)
+
+
+def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Any:
+    engine = options.engine or model.spec.settings.engine
+    frames = {name: loaded.frame for name, loaded in tables.items()}
+    if engine == "dask":
+        from reportgen.engine.dask_engine import DaskExecutor
+
+        return DaskExecutor(model, frames, scheduler=options.scheduler)
+    from reportgen.engine.pandas_engine import PandasExecutor
+
+    return PandasExecutor(model, frames)
+
+
+def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dict[str, Any]:
+    used = {name: int(executor.mask(name).sum()) for name in tables}
+    orphans = {name: executor.orphans.get(name, []) for name in tables}
+    filter_counts = []
+    from reportgen.model import expr as ex
+
+    for name, spec_filter in model.spec.filters.items():
+        table = spec_filter.on
+        valid = executor.valid(table)
+        failing = valid & ~executor.condition(ex.parse(spec_filter.where), table)
+        filter_counts.append((name, table, int(failing.sum())))
+    return {"used": used, "orphans": orphans, "filters": filter_counts}
+
+
+def _section_views(
+    spec: Spec,
+    model: Model,
+    selected: set[str],
+    results: dict[str, pd.DataFrame],
+    orders: dict[str, dict[str, list[str] | None]],
+    quality: dict[str, Any],
+    tables: dict[str, Any],
+    loaded: Any,
+) -> tuple[list[Any], dict[str, Any]]:
+    from reportgen.render.methods import definitions_tables, quality_tables
+    from reportgen.render.views import column_meta, render_section_text, result_contexts, section_view, table_block
+    from reportgen.spec.load import raise_located
+
+    metas = {
+        s.id: column_meta(model, s, results[s.id], orders[s.id])
+        for s in spec.sections
+        if isinstance(s, AnalysisSection)
+    }
+    contexts = result_contexts(spec, results, metas)
+    extra = {"data": _data_context(tables, quality)}
+    issues: list[SpecIssue] = []
+    views = []
+    for index, section in enumerate(spec.sections):
+        if selected and section.id not in selected:
+            continue
+        title, chart_title, body = render_section_text(spec, index, section, contexts, extra, issues)
+        if isinstance(section, AnalysisSection):
+            result = results[section.id]
+            meta = metas[section.id]
+            chart = _chart(spec, section, result, meta, chart_title) if section.chart else None
+            views.append(section_view(section, title, body, chart, [table_block(spec, section, result, meta)]))
+        elif isinstance(section, DefinitionsSection):
+            views.append(section_view(section, title, body, None, definitions_tables(model)))
+        elif isinstance(section, DataQualitySection):
+            qualities = {name: t.quality for name, t in tables.items()}
+            blocks = quality_tables(qualities, quality["used"], quality["orphans"], quality["filters"])
+            views.append(section_view(section, title, body, None, blocks))
+        else:
+            views.append(section_view(section, title, body))
+    if issues:
+        raise_located(loaded, issues)
+    return views, metas
+
+
+def _data_context(tables: dict[str, Any], quality: dict[str, Any]) -> dict[str, Any]:
+    """What narrative can quote about the data: data.orders.rows_read, .rows_used, .excluded."""
+    context = {}
+    for name, table in tables.items():
+        q = table.quality
+        context[name] = {
+            "rows_read": f"{q.rows_read:,}",
+            "rows_kept": f"{q.rows_kept:,}",
+            "rows_used": f"{quality['used'].get(name, 0):,}",
+            "excluded": f"{q.rows_read - quality['used'].get(name, 0):,}",
+        }
+    for name, table_name, count in quality["filters"]:
+        context.setdefault("filters", {})[name] = {"table": table_name, "rows": f"{count:,}"}  # type: ignore[index]
+    return context
+
+
+def _chart(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: dict[str, Any], title: str) -> Any:
+    from reportgen.charts.alt_text import describe
+    from reportgen.charts.build import ColumnInfo, build_chart
+    from reportgen.charts.convert import to_svg
+    from reportgen.render.context import ChartBlock
+
+    assert section.chart is not None
+    columns = {name: ColumnInfo(m.label, m.format, m.order) for name, m in meta.items()}
+    chart = build_chart(section.chart, result, columns=columns, title=title, currency=spec.settings.currency)
+    svg = to_svg(chart)
+    return ChartBlock(svg=svg, alt=describe(section.chart, result, columns), title=title)

@@ -1,0 +1,291 @@
+"""Spec text (titles, narrative) + section results → safe text, rendered in a Jinja sandbox.
+
+User text is a template over the results: ``{{ top.day }}``, ``{{ highest.orders.orders }}``,
+``{{ sections['loyalty'].by['Loyal'].avg_order_value }}``. It runs in an immutable sandbox
+with autoescape, StrictUndefined, a time limit and an output size limit; values print
+formatted the same way as in tables and charts.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
+
+from reportgen.render.format import format_value, is_missing
+
+MAX_OUTPUT = 20_000
+TIME_LIMIT_S = 2.0
+
+
+class NarrativeError(ValueError):
+    """A template in the spec that cannot be rendered; the message says why."""
+
+
+@dataclass(frozen=True)
+class Formats:
+    """How each result column prints, and the report-wide settings formats need."""
+
+    columns: Mapping[str, str]
+    currency: str = "$"
+    day_zero: str = "Saturday"
+
+
+class Cell:
+    """One value of a result: prints formatted, compares by its raw value."""
+
+    __slots__ = ("raw", "fmt", "_formats")
+
+    def __init__(self, raw: Any, fmt: str, formats: Formats) -> None:
+        self.raw = raw
+        self.fmt = fmt
+        self._formats = formats
+
+    def __str__(self) -> str:
+        return format_value(self.raw, self.fmt, currency=self._formats.currency, day_zero=self._formats.day_zero)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def _other(self, other: Any) -> Any:
+        return other.raw if isinstance(other, Cell) else other
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self.raw == self._other(other))
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __lt__(self, other: Any) -> bool:
+        return bool(self.raw < self._other(other))
+
+    def __le__(self, other: Any) -> bool:
+        return bool(self.raw <= self._other(other))
+
+    def __gt__(self, other: Any) -> bool:
+        return bool(self.raw > self._other(other))
+
+    def __ge__(self, other: Any) -> bool:
+        return bool(self.raw >= self._other(other))
+
+    def __float__(self) -> float:
+        return float(self.raw)
+
+
+class Row(Mapping[str, Cell]):
+    """One result row; columns by attribute (``row.orders``) or key (``row['orders']``)."""
+
+    def __init__(self, values: Mapping[str, Any], formats: Formats) -> None:
+        self._cells = {k: Cell(v, formats.columns.get(k, "auto"), formats) for k, v in values.items()}
+
+    def __getitem__(self, key: str) -> Cell:
+        return self._cells[key]
+
+    def __getattr__(self, key: str) -> Cell:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._cells[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cells)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+
+class Extremes(Mapping[str, Row]):
+    """``highest.orders``: the row with the largest (or smallest) value of a metric."""
+
+    def __init__(self, rows: list[Row], frame: pd.DataFrame, largest: bool, exclude_other: bool) -> None:
+        self._rows, self._frame, self._largest, self._exclude = rows, frame, largest, exclude_other
+
+    def __getitem__(self, column: str) -> Row:
+        if column not in self._frame.columns:
+            raise KeyError(column)
+        series = pd.to_numeric(self._frame[column], errors="coerce")
+        if self._exclude:
+            first = self._frame.columns[0]
+            series = series.where(self._frame[first].astype(str) != "Other")
+        if series.notna().sum() == 0:
+            raise KeyError(column)
+        series = series.reset_index(drop=True)
+        position = int(series.idxmax() if self._largest else series.idxmin())
+        return self._rows[position]
+
+    def __getattr__(self, column: str) -> Row:
+        if column.startswith("_"):
+            raise AttributeError(column)
+        try:
+            return self[column]
+        except KeyError:
+            raise AttributeError(column) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frame.columns)
+
+    def __len__(self) -> int:
+        return len(self._frame.columns)
+
+
+class ResultView:
+    """What a narrative sees of one section's result."""
+
+    def __init__(self, frame: pd.DataFrame, formats: Formats) -> None:
+        self.rows = [Row(r, formats) for r in frame.to_dict(orient="records")]
+        self.top = self.rows[0] if self.rows else None
+        self.first = self.top
+        self.last = self.rows[-1] if self.rows else None
+        self.count = len(self.rows)
+        self.highest = Extremes(self.rows, frame, largest=True, exclude_other=True)
+        self.lowest = Extremes(self.rows, frame, largest=False, exclude_other=True)
+        first = frame.columns[0] if len(frame.columns) else None
+        self.by = {str(r[first].raw): r for r in self.rows} if first is not None else {}
+        self.total = Row(
+            {c: frame[c].sum() for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])},
+            formats,
+        )
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "top": self.top,
+            "first": self.first,
+            "last": self.last,
+            "count": self.count,
+            "highest": self.highest,
+            "lowest": self.lowest,
+            "by": self.by,
+            "total": self.total,
+        }
+
+
+def _number_filter(fmt: str, formats: Formats) -> Any:
+    def apply(value: Any) -> str:
+        raw = value.raw if isinstance(value, Cell) else value
+        return format_value(raw, fmt, currency=formats.currency, day_zero=formats.day_zero)
+
+    return apply
+
+
+def _ratio(a: Any, b: Any) -> float:
+    a_raw = a.raw if isinstance(a, Cell) else a
+    b_raw = b.raw if isinstance(b, Cell) else b
+    if is_missing(a_raw) or is_missing(b_raw) or not b_raw:
+        return float("nan")
+    return float(a_raw) / float(b_raw)
+
+
+def make_environment(formats: Formats, *, autoescape: bool) -> ImmutableSandboxedEnvironment:
+    """A sandboxed environment with the number filters; nothing from outside is reachable."""
+    env = ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined)
+    for name in ("integer", "number", "decimal", "currency", "percent", "day"):
+        env.filters[name] = _number_filter(name, formats)
+    env.globals.clear()
+    env.globals["ratio"] = _ratio
+    env.globals["change"] = lambda a, b: _ratio(a, b) - 1
+    env.globals["range"] = lambda *args: range(*args)[:1000]
+    return env
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        msg = f"the template took longer than {seconds:g} s; remove the loop"
+        raise NarrativeError(msg)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
+    """Render one spec template; raise ``NarrativeError`` with a plain message on any problem."""
+    if "{" not in source:
+        return source
+    try:
+        template = env.from_string(source)
+        with _time_limit(TIME_LIMIT_S):
+            pieces = []
+            size = 0
+            for piece in template.generate(**context):
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    msg = f"the template produced more than {MAX_OUTPUT:,} characters"
+                    raise NarrativeError(msg)
+                pieces.append(piece)
+    except TemplateSyntaxError as error:
+        msg = f"template syntax error on line {error.lineno} of the text: {error.message}"
+        raise NarrativeError(msg) from None
+    except UndefinedError as error:
+        msg = f"unknown name in the text: {error.message}"
+        raise NarrativeError(msg) from None
+    except SecurityError as error:
+        msg = f"not allowed in the text: {error}"
+        raise NarrativeError(msg) from None
+    except (TemplateError, TypeError, KeyError, IndexError, ValueError, AttributeError, ZeroDivisionError) as error:
+        if isinstance(error, NarrativeError):
+            raise
+        msg = f"cannot render the text: {type(error).__name__}: {error}"
+        raise NarrativeError(msg) from None
+    return "".join(pieces)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def to_blocks(rendered: str) -> Markup:
+    """Rendered plain text → escaped HTML paragraphs; '- ' lines become a bullet list.
+
+    The whole text is escaped here, literal template text and values alike, so nothing in
+    the spec or the data can inject markup.
+    """
+    html: list[str] = []
+    for block in re.split(r"\n\s*\n", str(escape(rendered)).strip()):
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
+            html.append(f"<ul>{items}</ul>")
+        else:
+            paragraph = []
+            bullets: list[str] = []
+            for line in lines:
+                if line.startswith("- "):
+                    bullets.append(f"<li>{_inline(line[2:])}</li>")
+                    continue
+                if bullets:
+                    html.append(f"<p>{' '.join(paragraph)}</p>" if paragraph else "")
+                    html.append(f"<ul>{''.join(bullets)}</ul>")
+                    paragraph, bullets = [], []
+                paragraph.append(_inline(line))
+            if paragraph:
+                html.append(f"<p>{' '.join(paragraph)}</p>")
+            if bullets:
+                html.append(f"<ul>{''.join(bullets)}</ul>")
+    return Markup("".join(html))
+
+
+def _inline(text: str) -> str:
+    """Already-escaped text with **bold** turned into <strong>."""
+    return _BOLD.sub(r"<strong>\1</strong>", text)

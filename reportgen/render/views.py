@@ -1,0 +1,150 @@
+"""Section results + spec text → ``SectionView``s: narrative, formatted tables, charts as SVG."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from reportgen.errors import SpecIssue
+from reportgen.model.semantic import Model
+from reportgen.render.context import ChartBlock, SectionView, TableBlock, TableColumn
+from reportgen.render.format import format_value
+from reportgen.render.narrative import Formats, NarrativeError, ResultView, make_environment, render_text, to_blocks
+from reportgen.spec.models import AnalysisSection, SectionSpec, Spec
+
+ChartMaker = Callable[[AnalysisSection, pd.DataFrame, str], ChartBlock]
+
+
+@dataclass(frozen=True)
+class ColumnMeta:
+    """How a result column is labelled, formatted and ordered."""
+
+    label: str
+    format: str
+    order: tuple[str, ...] | None = None
+
+
+def column_meta(model: Model, section: AnalysisSection, result: pd.DataFrame, orders: Mapping[str, list[str] | None]) -> dict[str, ColumnMeta]:
+    """Label, format and category order of every column of a section's result."""
+    meta: dict[str, ColumnMeta] = {}
+    for text in section.query.by:
+        name = text.split(".")[-1]
+        spec_field = model.spec.fields.get(name)
+        fmt = spec_field.format if spec_field is not None else "auto"
+        order = orders.get(name)
+        if order is not None and "Other" in set(result[name].astype(str)) and "Other" not in order:
+            order = [*order, "Other"]
+        meta[name] = ColumnMeta(model.label(name), "text" if fmt == "auto" and order else fmt, tuple(order) if order else None)
+    for metric in section.query.metrics:
+        meta[metric] = ColumnMeta(model.metrics[metric].label, model.metrics[metric].format)
+    return meta
+
+
+def formats_of(spec: Spec, meta: Mapping[str, ColumnMeta]) -> Formats:
+    return Formats(
+        columns={k: v.format for k, v in meta.items()},
+        currency=spec.settings.currency,
+        day_zero=spec.settings.day_zero,
+    )
+
+
+def table_block(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: Mapping[str, ColumnMeta]) -> TableBlock | None:
+    """The section's compact table: formatted cells, numbers right-aligned."""
+    if not section.table.show:
+        return None
+    names = list(section.table.columns or result.columns)
+    limit = section.table.max_rows or spec.settings.max_table_rows
+    shown = result.head(limit)
+    columns = [
+        TableColumn(name, meta[name].label, "right" if pd.api.types.is_numeric_dtype(result[name]) else "left")
+        for name in names
+    ]
+    rows = [
+        [format_value(value, meta[name].format, currency=spec.settings.currency, day_zero=spec.settings.day_zero) for name, value in zip(names, record, strict=True)]
+        for record in shown[names].itertuples(index=False, name=None)
+    ]
+    note = ""
+    if len(result) > limit:
+        note = f"Showing {limit} of {len(result):,} rows; the full table is in the data export."
+    return TableBlock(columns, rows, note)
+
+
+def result_contexts(spec: Spec, results: Mapping[str, pd.DataFrame], metas: Mapping[str, Mapping[str, ColumnMeta]]) -> dict[str, dict[str, Any]]:
+    """Each analysis section's narrative context (also reachable as sections['id'])."""
+    return {sid: ResultView(frame, formats_of(spec, metas[sid])).context() for sid, frame in results.items()}
+
+
+def render_section_text(
+    spec: Spec,
+    index: int,
+    section: SectionSpec,
+    contexts: Mapping[str, dict[str, Any]],
+    extra: Mapping[str, Any],
+    issues: list[SpecIssue],
+) -> tuple[str, str, Any]:
+    """(title, chart title, body) of a section, rendered in the sandbox; problems go to ``issues``."""
+    formats = Formats(columns={}, currency=spec.settings.currency, day_zero=spec.settings.day_zero)
+    env = make_environment(formats, autoescape=False)
+    sections = {sid: _Namespace(ctx) for sid, ctx in contexts.items()}
+    context = {**contexts.get(section.id, {}), "sections": sections, **extra}
+
+    def attempt(key: tuple[str | int, ...], source: str) -> str:
+        try:
+            return render_text(env, source, context)
+        except NarrativeError as error:
+            issues.append(SpecIssue(("sections", index, *key), str(error)))
+            return ""
+
+    title = attempt(("title",), section.title)
+    chart_title = ""
+    if isinstance(section, AnalysisSection) and section.chart is not None and section.chart.title:
+        chart_title = attempt(("chart", "title"), section.chart.title)
+    body = to_blocks(attempt(("text",), section.text)) if section.text else to_blocks("")
+    return title, chart_title, body
+
+
+class _Namespace(Mapping[str, Any]):
+    """sections['id'].top … : attribute and key access over a context dict."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Any:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def section_view(
+    section: SectionSpec,
+    title: str,
+    body: Any,
+    chart: ChartBlock | None = None,
+    tables: list[TableBlock] | None = None,
+) -> SectionView:
+    question = section.question if isinstance(section, AnalysisSection) else ""
+    return SectionView(
+        id=section.id,
+        title=title,
+        level=section.level,
+        kind=section.type,
+        question=question,
+        body=body,
+        chart=chart,
+        tables=[t for t in (tables or []) if t is not None],
+    )
