@@ -203,6 +203,10 @@ def _union_tags(located: Located) -> tuple[str, tuple[Any, ...]]:
 
 def _tag_invalid(details: ErrorDetails, located: Located) -> Handled:
     noun, tags = _union_tags(located)
+    given = details["input"].get("type") if isinstance(details["input"], Mapping) else None
+    if not isinstance(given, str):
+        msg = _template("union_tag_value", noun=noun, choices=_choices(tags), found=show(given))
+        return msg, (*located.yaml_loc, "type"), False
     value = details.get("ctx", {}).get("tag", "")
     msg = _template(
         "union_tag_invalid",

@@ -30,6 +30,8 @@ MESSAGES: dict[str, str] = {
     # ours: a literal of numbers (``level: 3``)
     "literal_error_value": "expected one of: {choices}; found {found}",
     "union_tag_invalid": "unknown {noun} type {found}{suggestion} (expected one of: {choices})",
+    # ours: a ``type:`` that is not text at all (``type: 5``, ``type:``)
+    "union_tag_value": "expected a {noun} type (one of: {choices}), found {found}",
     "union_tag_not_found": "missing required key 'type'{context} (one of: {choices})",
     "string_pattern_mismatch": "{noun} {found} must {rule}",
     "too_short": "expected at least {limit} {unit}, found {actual}",
