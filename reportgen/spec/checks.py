@@ -1,7 +1,8 @@
 """The spec's raw data in, the problems no single model can see out.
 
-Duplicate section ids, relation strings that are not ``child.column -> parent``, and table names
-(relations, ``on:`` of fields and filters) that are not under ``data``. The checks read the raw
+Duplicate section ids, relation strings that are not ``child.column -> parent``, table names
+(relations, ``on:`` of fields and filters) that are not under ``data``, and ``else`` written as
+a case's condition. The checks read the raw
 data defensively, so they run even when pydantic found other problems: everything is reported at
 once. Expression contents and column names are checked later, against the model and the data.
 """
@@ -21,7 +22,12 @@ RELATION_FORM = "'child.column -> parent', e.g. 'orders.user_id -> customers'"
 
 def spec_checks(data: Mapping[str, Any], positions: Positions) -> list[SpecIssue]:
     """Problems across the spec that need no data files."""
-    return [*_duplicate_section_ids(data, positions), *_relations(data), *_table_references(data)]
+    return [
+        *_duplicate_section_ids(data, positions),
+        *_relations(data),
+        *_table_references(data),
+        *_else_as_case(data),
+    ]
 
 
 def _duplicate_section_ids(data: Mapping[str, Any], positions: Positions) -> Iterator[SpecIssue]:
@@ -88,3 +94,21 @@ def _table_references(data: Mapping[str, Any]) -> Iterator[SpecIssue]:
             if table not in tables:
                 msg = _unknown_table(table, tables, f" in {noun} '{name}'")
                 yield SpecIssue((group, name, "on"), msg)
+
+
+def _else_as_case(data: Mapping[str, Any]) -> Iterator[SpecIssue]:
+    """``- {when: else, then: New}``: the fallback belongs on the field as ``else: New``."""
+    fields = data.get("fields")
+    if not isinstance(fields, Mapping):
+        return
+    for name, entry in fields.items():
+        cases = entry.get("cases") if isinstance(entry, Mapping) else None
+        if not isinstance(cases, list):
+            continue
+        for index, case in enumerate(cases):
+            if isinstance(case, Mapping) and str(case.get("when", "")).strip() == "else":
+                label = case.get("then", "LABEL")
+                msg = (
+                    f"'else' is not a condition; give the fallback on the field as 'else: {label}'"
+                )
+                yield SpecIssue(("fields", name, "cases", index, "when"), msg)
