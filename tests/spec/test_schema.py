@@ -76,3 +76,13 @@ def test_broken_specs_are_invalid_under_the_schema(
 ) -> None:
     data = read_yaml(HERE / "broken" / f"{name}.yaml").data
     assert list(validator.iter_errors(data)) != []
+
+
+def test_shipped_report_spec_is_valid_under_the_schema(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    report = HERE.parent.parent / "report.yaml"
+    if not report.exists():
+        pytest.skip("no report.yaml at the project root yet")
+    data = read_yaml(report).data
+    assert [error.message for error in validator.iter_errors(data)] == []
