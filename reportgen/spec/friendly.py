@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 
 from reportgen.errors import SpecIssue, did_you_mean
 from reportgen.spec import wording
+from reportgen.spec.describe import kind, show, type_words
 from reportgen.spec.locate import (
     Located,
     is_model,
@@ -39,47 +40,6 @@ def friendly_issues(
         issues.extend(_union_issues(union_loc, group, data, positions))
     unique = {(i.line, i.column, i.message): i for i in issues}
     return list(unique.values())
-
-
-# --------------------------------------------------------------------------------------------
-# Showing values
-
-
-def show(value: object) -> str:
-    """A value, briefly, as the user wrote it: 'abc', 5, true, a list."""
-    if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{text}'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return kind(value)
-
-
-def kind(value: object) -> str:
-    """What sort of value this is: a string, a number, a list, ..."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _type_words(annotation: Any) -> str:
-    annotation = unwrap(annotation)
-    if is_model(annotation):
-        return wording.TYPE_WORDS["dict"]
-    name = getattr(get_origin(annotation) or annotation, "__name__", "")
-    return wording.TYPE_WORDS.get(name, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +303,7 @@ def _union_issues(
             for d, located in group
             if located.union_member == fitting[0]
         ]
-    words = [_type_words(m) for m in members]
+    words = [type_words(m) for m in members]
     choices = " or ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " or " + words[-1]
     msg = _template("union", choices=choices, kind=kind(value))
     return [SpecIssue(union_loc, msg, *positions.find(union_loc))]
