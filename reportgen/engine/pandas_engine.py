@@ -395,7 +395,10 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.cat.codes.to_numpy().astype("int64"), list(series.cat.categories)
     codes, uniques = pd.factorize(series, sort=True)
-    return codes.astype("int64"), [u.item() if hasattr(u, "item") else u for u in uniques]
+    values = [u.item() if hasattr(u, "item") else u for u in uniques]
+    if values and all(isinstance(v, float) and v.is_integer() for v in values):
+        values = [int(v) for v in values]  # integers that went through a lookup with gaps
+    return codes.astype("int64"), values
 
 
 def _numeric(value: Any) -> Any:
