@@ -63,6 +63,10 @@ def _apply_range(
     return frame, Exclusion(f"{column} {_describe(valid)} set to missing", count, column, False)
 
 
+def _rows(count: int) -> str:
+    return "1 row repeats" if count == 1 else f"{count:,} rows repeat"
+
+
 def _describe(valid: ValidRange) -> str:
     if valid.min is None:
         return f"above {valid.max:g}"
@@ -77,7 +81,7 @@ def _check_key(
     values = frame[key]
     empty = int(values.isna().sum())
     if empty:
-        msg = f"the key is empty on {empty:,} rows; add it to clean.drop_missing to drop them"
+        msg = f"the key is empty on {empty:,} row(s); add it to clean.drop_missing to drop them"
         raise DataError(msg, table=name, column=key)
     repeated = values.duplicated(keep="first")
     count = int(repeated.sum())
@@ -85,7 +89,7 @@ def _check_key(
         example = values[repeated].iloc[0]
         times = int((values == example).sum())
         msg = (
-            f"the key is not unique: {count:,} rows repeat an earlier key "
+            f"the key is not unique: {_rows(count)} an earlier key "
             f"(e.g. {example} appears {times} times); fix the file, or set "
             "clean.duplicate_keys: first to keep the first row of each key"
         )

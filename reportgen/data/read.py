@@ -108,7 +108,7 @@ def _parquet_header(name: str, file: InputFile) -> list[str]:
         try:
             schema = pq.read_schema(stream)
         except (pa.ArrowException, OSError) as error:
-            msg = f"is not a readable Parquet file ({error})"
+            msg = f"not a readable Parquet file ({error})"
             raise DataError(msg, table=name, path=file.display) from None
     return [n for n in schema.names if not n.startswith("__index_level_")]
 

@@ -109,10 +109,10 @@ def _encoding_problem(raw: bytes) -> str:
             line.decode("utf-8")
         except UnicodeDecodeError as error:
             return (
-                f"is not UTF-8 text: line {number} has the byte 0x{line[error.start]:02x}, "
-                "which is not valid UTF-8 (is it Latin-1 or Windows-1252?); save the file as UTF-8"
+                f"line {number} has the byte 0x{line[error.start]:02x}, which is not UTF-8 "
+                "(is the file Latin-1 or Windows-1252?); save it as UTF-8"
             )
-    return "is not UTF-8 text; save the file as UTF-8"  # pragma: no cover
+    return "the file is not UTF-8 text; save it as UTF-8"  # pragma: no cover
 
 
 def _transposed(name: str, file: InputFile) -> bytes:
@@ -127,7 +127,7 @@ def _read_parquet(name: str, file: InputFile, plan: ColumnPlan) -> pa.Table:
         try:
             return pq.read_table(stream, columns=list(plan.read))
         except (pa.ArrowException, OSError) as error:
-            msg = f"is not a readable Parquet file ({error})"
+            msg = f"not a readable Parquet file ({error})"
             raise DataError(msg, table=name, path=file.display) from None
 
 
