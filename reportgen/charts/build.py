@@ -1,0 +1,72 @@
+"""A chart spec and a section's aggregated result → an Altair chart styled by the theme."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import altair as alt
+import pandas as pd
+
+from reportgen.charts import bars, grids, lines
+from reportgen.charts.common import ChartInput, ColumnInfo, wrap_title
+from reportgen.charts.theme import Theme, default_theme, vega_config
+from reportgen.spec.models import ChartSpec
+
+__all__ = ["ColumnInfo", "build_chart"]
+
+AnyChart = alt.Chart | alt.LayerChart
+
+_KINDS: dict[str, Callable[[ChartInput], bars.Built]] = {
+    "bar": bars.bar,
+    "hbar": bars.hbar,
+    "grouped": bars.grouped,
+    "stacked": bars.stacked,
+    "stacked100": bars.stacked100,
+    "histogram": bars.histogram,
+    "line": lines.line,
+    "area": lines.area,
+    "scatter": lines.scatter,
+    "heatmap": grids.heatmap,
+    "pie": grids.pie,
+    "donut": grids.donut,
+}
+
+
+def _check_columns(spec: ChartSpec, frame: pd.DataFrame) -> None:
+    needed = [spec.x] + ([spec.y] if spec.type != "histogram" else [])
+    if spec.color and spec.type != "line" and spec.type != "area" and spec.type != "scatter":
+        needed.append(spec.color)
+    missing = [name for name in needed if name not in frame.columns]
+    if missing:
+        msg = (
+            f"{spec.type} chart: column(s) {', '.join(missing)} not in the result "
+            f"(it has {', '.join(map(str, frame.columns))})"
+        )
+        raise ValueError(msg)
+
+
+def build_chart(
+    spec: ChartSpec,
+    frame: pd.DataFrame,
+    *,
+    columns: Mapping[str, ColumnInfo],
+    title: str,
+    currency: str = "$",
+    theme: Theme | None = None,
+) -> AnyChart:
+    """Draw ``frame`` (a small aggregated result) as ``spec`` says, in the report's theme.
+
+    ``columns`` gives each result column's display label, number format and category order;
+    axis formats use the same formats as tables and text.
+    """
+    _check_columns(spec, frame)
+    theme = theme or default_theme()
+    chart, plot_height = _KINDS[spec.type](ChartInput(spec, frame, columns, currency, theme))
+    wrapped = wrap_title(title, theme)
+    title_height = (len(wrapped) if isinstance(wrapped, list) else 1) * (theme.title_size + 4) + 12
+    sized = chart.properties(
+        width=theme.chart_width, height=plot_height + (title_height if title else 0)
+    )
+    if title:
+        sized = sized.properties(title=alt.TitleParams(text=wrapped))
+    return sized.configure(**vega_config(theme))

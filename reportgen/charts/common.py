@@ -1,0 +1,168 @@
+"""Shared chart plumbing: column display info, category order, label sizes and colour columns."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from reportgen.charts.theme import Theme
+from reportgen.render.format import d3_axis_format, format_value, is_missing
+from reportgen.spec.models import ChartSpec
+
+OTHER = "Other"
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """How one result column is shown: its label, number format and category order."""
+
+    label: str
+    format: str = "auto"
+    order: tuple[str, ...] | None = None
+
+
+def column_info(columns: Mapping[str, ColumnInfo], name: str) -> ColumnInfo:
+    """The display info of ``name``; a readable default when the pipeline gave none."""
+    return columns.get(name) or ColumnInfo(label=name.replace("_", " ").capitalize())
+
+
+def field(name: str) -> str:
+    """A result column name as a Vega-Lite field (dots and brackets would mean nesting)."""
+    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
+def lower_label(label: str) -> str:
+    """'Day of week' → 'day of week'; acronyms ('AOV') and proper names keep their case."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def text_width(text: str, size: float) -> float:
+    """Rough width in px of ``text`` set in the theme's (narrow) sans-serif at ``size`` px."""
+    return len(text) * size * 0.55
+
+
+def wrap_title(title: str, theme: Theme) -> str | list[str]:
+    """Split a long chart title into lines that fit the chart width."""
+    per_line = max(20, int(theme.chart_width / (theme.title_size * 0.52)))
+    if len(title) <= per_line:
+        return title
+    lines: list[str] = []
+    current = ""
+    for word in title.split():
+        candidate = f"{current} {word}".strip()
+        if len(candidate) > per_line and current:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
+
+
+@dataclass(frozen=True)
+class ChartInput:
+    """Everything a chart kind needs: the spec, the result rows and how to show each column."""
+
+    spec: ChartSpec
+    frame: pd.DataFrame
+    columns: Mapping[str, ColumnInfo]
+    currency: str
+    theme: Theme
+
+    def info(self, name: str) -> ColumnInfo:
+        return column_info(self.columns, name)
+
+    def label(self, name: str) -> str:
+        return self.info(name).label
+
+    def axis_format(self, name: str) -> str:
+        return d3_axis_format(self.info(name).format, self.currency)
+
+    def text(self, name: str, value: Any) -> str:
+        """A value as the table and narrative show it."""
+        fmt = self.info(name).format
+        return format_value(value, fmt, currency=self.currency)
+
+    def is_numeric(self, name: str) -> bool:
+        series = self.frame[name]
+        return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+    def is_temporal(self, name: str) -> bool:
+        return pd.api.types.is_datetime64_any_dtype(self.frame[name])
+
+    def natural_order(self, name: str) -> list[Any] | None:
+        """The column's own order (declared, ordered categorical, or numeric), if it has one."""
+        series = self.frame[name]
+        present = list(dict.fromkeys(v for v in series.tolist() if not is_missing(v)))
+        declared = self.info(name).order
+        if (
+            declared is None
+            and isinstance(series.dtype, pd.CategoricalDtype)
+            and series.cat.ordered
+        ):
+            declared = tuple(str(c) for c in series.cat.categories)
+        if declared is not None:
+            rank = {value: i for i, value in enumerate(declared)}
+            return sorted(present, key=lambda v: (rank.get(str(v), len(rank)), str(v)))
+        if self.is_numeric(name) or self.is_temporal(name):
+            return sorted(present)
+        return None
+
+    def categories(self, name: str, by: str | None, *, descending: bool = True) -> list[Any]:
+        """Categories of ``name`` in display order: natural, else by the total of ``by``.
+
+        'Other' always comes last.
+        """
+        order = self.natural_order(name)
+        if order is None:
+            if by is None:
+                order = list(
+                    dict.fromkeys(v for v in self.frame[name].tolist() if not is_missing(v))
+                )
+            else:
+                totals = self.frame.groupby(name, sort=False, dropna=True, observed=True)[by].sum()
+                ranked = sorted(
+                    totals.items(), key=lambda kv: (-kv[1] if descending else kv[1], str(kv[0]))
+                )
+                order = [key for key, _ in ranked]
+        return [v for v in order if v != OTHER] + [v for v in order if v == OTHER]
+
+    def series_colours(self, categories: Sequence[Any]) -> list[str]:
+        """One palette colour per series; 'Other' is grey."""
+        palette = [c for c in self.theme.categorical]
+        colours: list[str] = []
+        i = 0
+        for value in categories:
+            if value == OTHER:
+                colours.append(self.theme.other)
+            else:
+                colours.append(palette[i % len(palette)])
+                i += 1
+        return colours
+
+    def highlight_flags(self, values: pd.Series) -> list[bool]:
+        """True for the one row ``spec.highlight`` points at (first of ties), else False."""
+        flags = [False] * len(values)
+        numbers = pd.to_numeric(values, errors="coerce")
+        if self.spec.highlight == "none" or numbers.notna().sum() < 2:
+            return flags
+        position = numbers.reset_index(drop=True)
+        index = position.idxmax() if self.spec.highlight == "max" else position.idxmin()
+        if not (isinstance(index, float) and math.isnan(index)):
+            flags[int(index)] = True
+        return flags
+
+
+def plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy safe to embed: categoricals as plain values, a fresh 0..n index."""
+    rows = frame.reset_index(drop=True).copy()
+    for name in rows.columns:
+        if isinstance(rows[name].dtype, pd.CategoricalDtype):
+            rows[name] = rows[name].astype(object)
+    return rows

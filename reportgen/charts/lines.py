@@ -1,0 +1,162 @@
+"""Chart kinds over a continuous x: line, area and scatter."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import altair as alt
+import pandas as pd
+
+from reportgen.charts.bars import Built
+from reportgen.charts.common import ChartInput, field, plain_rows
+
+
+def _x_encoding(inp: ChartInput, x: str) -> alt.X:
+    """Time and numbers on a continuous axis (integers without separators); text as ordinal."""
+    if inp.is_temporal(x):
+        return alt.X(field(x), type="temporal", title=inp.label(x), axis=alt.Axis(labelAngle=0))
+    if inp.is_numeric(x):
+        values = pd.to_numeric(inp.frame[x], errors="coerce").dropna()
+        fmt = inp.axis_format(x)
+        integers = bool((values % 1 == 0).all()) if len(values) else False
+        if integers and fmt == "," and values.abs().max() < 10_000:
+            fmt = "d"
+        scale = alt.Scale(nice=False, zero=False)
+        if len(values):
+            scale = alt.Scale(domain=[float(values.min()), float(values.max())], nice=False)
+        axis = alt.Axis(format=fmt, labelAngle=0)
+        if integers:
+            axis = alt.Axis(format=fmt, labelAngle=0, tickMinStep=1)
+        return alt.X(field(x), type="quantitative", title=inp.label(x), scale=scale, axis=axis)
+    order = inp.natural_order(x) or list(dict.fromkeys(inp.frame[x].tolist()))
+    return alt.X(
+        field(x),
+        type="ordinal",
+        sort=order,
+        title=inp.label(x),
+        axis=alt.Axis(labelAngle=0, labelLimit=120),
+        scale=alt.Scale(padding=0.3),
+    )
+
+
+def _y_encoding(inp: ChartInput, y: str, *, stack: Literal["zero"] | None = None) -> alt.Y:
+    values = pd.to_numeric(inp.frame[y], errors="coerce")
+    zero = bool(values.min() >= 0) if values.notna().any() else True
+    return alt.Y(
+        field(y),
+        type="quantitative",
+        title=inp.label(y),
+        stack=stack,
+        scale=alt.Scale(zero=zero),
+        axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+    )
+
+
+def _series(inp: ChartInput) -> tuple[str | None, list[Any]]:
+    colour = inp.spec.color
+    if colour is None or colour not in inp.frame.columns:
+        return None, []
+    return colour, inp.categories(colour, inp.spec.y)
+
+
+def _highlight_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X) -> list[alt.Chart]:
+    """The highlighted point in the accent colour, with its value above it."""
+    y = inp.spec.y
+    point = (
+        alt.Chart(rows)
+        .transform_filter("datum._highlight")
+        .mark_point(filled=True, size=80, color=inp.theme.accent, opacity=1)
+        .encode(x=x_enc, y=alt.Y(field(y), type="quantitative"))
+    )
+    layers = [point]
+    if inp.spec.labels:
+        layers.append(
+            point.mark_text(baseline="bottom", dy=-8, fontWeight="bold").encode(text="_label:N")
+        )
+    return layers
+
+
+def _rows(inp: ChartInput, names: list[str]) -> pd.DataFrame:
+    rows = plain_rows(inp.frame[names])
+    y = inp.spec.y
+    rows["_label"] = [inp.text(y, v) for v in rows[y]]
+    rows["_highlight"] = inp.highlight_flags(rows[y])
+    return rows
+
+
+def _series_colour(inp: ChartInput, colour: str, series: list[Any]) -> alt.Color:
+    return alt.Color(
+        field(colour),
+        type="nominal",
+        sort=series,
+        title=inp.label(colour),
+        scale=alt.Scale(domain=series, range=inp.series_colours(series)),
+    )
+
+
+def line(inp: ChartInput, *, area: bool = False) -> Built:
+    """One line (the highlighted point labelled), or one coloured line per series."""
+    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    colour, series = _series(inp)
+    height = inp.spec.height or theme.chart_height
+    x_enc = _x_encoding(inp, x)
+    if colour is None:
+        rows = _rows(inp, [x, y])
+        base = alt.Chart(rows).encode(x=x_enc, y=_y_encoding(inp, y))
+        layers: list[alt.Chart] = []
+        if area:
+            layers.append(base.mark_area(color=theme.base, opacity=0.45))
+        layers.append(base.mark_line(color=theme.brand, strokeWidth=2))
+        if len(rows) <= 40:
+            layers.append(base.mark_point(filled=True, size=22, color=theme.brand, opacity=1))
+        return alt.LayerChart(layer=[*layers, *_highlight_layers(inp, rows, x_enc)]), height
+    rows = _rows(inp, [x, y, colour])
+    rank = {value: i for i, value in enumerate(series)}
+    rows["_rank"] = [rank.get(v, len(rank)) for v in rows[colour]]
+    colour_enc = _series_colour(inp, colour, series)
+    if area:
+        chart = (
+            alt.Chart(rows)
+            .mark_area(opacity=0.85, line={"strokeWidth": 1, "color": "#ffffff"})
+            .encode(
+                x=x_enc,
+                y=_y_encoding(inp, y, stack="zero"),
+                color=colour_enc,
+                order=alt.Order("_rank:Q", sort="ascending"),
+            )
+        )
+        return chart, height + 24
+    chart = (
+        alt.Chart(rows)
+        .mark_line(strokeWidth=2, point=len(rows) <= 60)
+        .encode(x=x_enc, y=_y_encoding(inp, y), color=colour_enc)
+    )
+    return chart, height + 24
+
+
+def area(inp: ChartInput) -> Built:
+    """A filled line; with a colour column, stacked areas."""
+    return line(inp, area=True)
+
+
+def scatter(inp: ChartInput) -> Built:
+    """Points on two numeric axes; the highlighted point in the accent colour."""
+    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    colour, series = _series(inp)
+    height = inp.spec.height or theme.chart_height
+    names = [x, y] + ([colour] if colour else [])
+    rows = _rows(inp, names)
+    x_enc = alt.X(
+        field(x),
+        type="quantitative",
+        title=inp.label(x),
+        scale=alt.Scale(zero=False),
+        axis=alt.Axis(format=inp.axis_format(x), tickCount=6),
+    )
+    y_enc = _y_encoding(inp, y).scale(zero=False)
+    points = alt.Chart(rows).mark_point(filled=True, size=60, opacity=0.85)
+    if colour:
+        layer = points.encode(x=x_enc, y=y_enc, color=_series_colour(inp, colour, series))
+        return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height + 24
+    layer = points.encode(x=x_enc, y=y_enc, color=alt.value(theme.base))
+    return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height
