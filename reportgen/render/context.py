@@ -28,6 +28,7 @@ class TableBlock:
     columns: list[TableColumn]
     rows: list[list[str]]
     note: str = ""  # e.g. "Top 12 of 134 rows; the rest are summed in Other."
+    long: bool = False  # set by the renderer: long tables may break across pages
     caption: str = ""  # a heading above the table (methods and data-quality tables)
 
 
@@ -40,6 +41,7 @@ class ChartBlock:
     title: str  # plain text
     width: float = 0.0  # pixels, from the SVG
     height: float = 0.0
+    src: str = ""  # set by the renderer: the SVG as a data: URI, shown as <img> (print)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,15 @@ import math
 from numbers import Number
 from typing import Any
 
-DAY_NAMES_FROM_SUNDAY = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+DAY_NAMES_FROM_SUNDAY = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+]
 
 
 def day_names(day_zero: str) -> list[str]:
@@ -24,7 +32,9 @@ def is_missing(value: Any) -> bool:
         return value is getattr(__import__("pandas"), "NA", object())
 
 
-def format_value(value: Any, fmt: str = "auto", *, currency: str = "$", day_zero: str = "Saturday") -> str:
+def format_value(
+    value: Any, fmt: str = "auto", *, currency: str = "$", day_zero: str = "Saturday"
+) -> str:
     """Format one value. ``percent`` takes a fraction (0.123 → '12.3%')."""
     if is_missing(value):
         return "–"
@@ -61,4 +71,14 @@ def d3_format(fmt: str, currency: str = "$") -> str:
         "currency": f"{currency},.2f" if currency == "$" else ",.2f",
         "integer": ",.0f",
         "decimal": ",.2f",
+    }.get(fmt, ",")
+
+
+def d3_axis_format(fmt: str, currency: str = "$") -> str:
+    """Like ``d3_format`` but trims trailing zeros, for axis ticks ('$200,000', '20%', '2.5')."""
+    return {
+        "percent": ".1~%",
+        "currency": f"{currency},.2~f" if currency == "$" else ",.2~f",
+        "integer": ",.0f",
+        "decimal": ",.2~f",
     }.get(fmt, ",")
