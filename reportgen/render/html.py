@@ -1,0 +1,81 @@
+"""A ``ReportView`` → one self-contained HTML file: inline CSS, embedded font, inline SVG charts."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import replace
+from typing import Literal
+
+from markupsafe import Markup, escape
+
+from reportgen.render.context import ChartBlock, ReportView, SectionView, TableBlock
+from reportgen.render.templates import TEMPLATE, environment, font_face_css, stylesheet
+
+# Tables longer than this may break across PDF pages (their header repeats); shorter ones never.
+LONG_TABLE_ROWS = 15
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+_SIZE = re.compile(r'\b(width|height)="([0-9.]+)')
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    match = _SVG_OPEN.search(svg)
+    sizes = dict(_SIZE.findall(match.group(1))) if match else {}
+    return float(sizes.get("width", 0) or 0), float(sizes.get("height", 0) or 0)
+
+
+def accessible_svg(svg: str, alt: str) -> Markup:
+    """The chart's SVG as an image for assistive technology: role, label and a <title>."""
+    label = escape(alt)
+
+    def opening(match: re.Match[str]) -> str:
+        attributes = re.sub(r'\s(role|aria-label)="[^"]*"', "", match.group(1))
+        return f'<svg{attributes} role="img" aria-label="{label}"><title>{label}</title>'
+
+    return Markup(_SVG_OPEN.sub(opening, svg, count=1))
+
+
+def _chart(chart: ChartBlock, mode: Literal["inline", "img"]) -> ChartBlock:
+    width, height = _svg_size(chart.svg)
+    width, height = chart.width or width, chart.height or height
+    if mode == "img":
+        data = base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
+        return replace(chart, src=f"data:image/svg+xml;base64,{data}", width=width, height=height)
+    return replace(chart, svg=accessible_svg(chart.svg, chart.alt), width=width, height=height)
+
+
+def _table(table: TableBlock | None) -> TableBlock | None:
+    if table is None:
+        return None
+    return replace(table, long=len(table.rows) > LONG_TABLE_ROWS)
+
+
+def _section(section: SectionView, mode: Literal["inline", "img"]) -> SectionView:
+    return replace(
+        section,
+        chart=_chart(section.chart, mode) if section.chart else None,
+        tables=[t for t in map(_table, section.tables) if t is not None],
+    )
+
+
+def render_document(
+    view: ReportView, *, charts: Literal["inline", "img"] = "inline", created: str = ""
+) -> str:
+    """The report as HTML; ``charts='img'`` embeds charts as SVG data: URIs (faster to print)."""
+    prepared = replace(view, sections=[_section(s, charts) for s in view.sections])
+    return (
+        environment()
+        .get_template(TEMPLATE)
+        .render(
+            view=prepared,
+            fonts_css=font_face_css(),
+            report_css=stylesheet(),
+            created=created,
+        )
+    )
+
+
+def render_html(view: ReportView) -> str:
+    """One self-contained HTML file: nothing is fetched, no script, readable on a phone."""
+    return render_document(view, charts="inline")
