@@ -1,0 +1,232 @@
+"""Chart specs → Vega-Lite dicts: sorting, the accent on the highlighted bar, formats, encodings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from reportgen.charts.build import ColumnInfo, build_chart
+from reportgen.charts.theme import default_theme
+from reportgen.spec.models import ChartSpec
+
+THEME = default_theme()
+DAYS = ("Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
+def rows(chart_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first dataset embedded in the chart."""
+    return next(iter(chart_dict["datasets"].values()))
+
+
+def layer_encoding(chart_dict: dict[str, Any], mark: str) -> dict[str, Any]:
+    for layer in chart_dict.get("layer", [chart_dict]):
+        kind = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        if kind == mark:
+            return layer["encoding"]
+    raise AssertionError(f"no {mark} layer")
+
+
+def departments() -> tuple[pd.DataFrame, dict[str, ColumnInfo]]:
+    frame = pd.DataFrame(
+        {"department": ["snacks", "produce", "Other", "dairy eggs"], "lines": [90, 290, 120, 170]}
+    )
+    columns = {
+        "department": ColumnInfo("Department", "text"),
+        "lines": ColumnInfo("Order lines", "integer"),
+    }
+    return frame, columns
+
+
+def test_hbar_sorted_descending_with_other_last_and_accent_on_max() -> None:
+    frame, columns = departments()
+    spec = ChartSpec(type="hbar", x="department", y="lines")
+    chart = build_chart(spec, frame, columns=columns, title="Produce leads").to_dict()
+    encoding = layer_encoding(chart, "bar")
+    assert encoding["y"]["sort"] == ["produce", "dairy eggs", "snacks", "Other"]
+    colours = {row["department"]: row["_colour"] for row in rows(chart)}
+    assert colours["produce"] == THEME.accent
+    assert {colours[d] for d in ("snacks", "Other", "dairy eggs")} == {THEME.base}
+    assert encoding["color"] == {"field": "_colour", "type": "nominal", "scale": None}
+    assert chart["title"]["text"] == "Produce leads"
+
+
+def test_highlight_min_and_none() -> None:
+    frame, columns = departments()
+    low = build_chart(
+        ChartSpec(type="hbar", x="department", y="lines", highlight="min"),
+        frame,
+        columns=columns,
+        title="",
+    ).to_dict()
+    assert [r["department"] for r in rows(low) if r["_colour"] == THEME.accent] == ["snacks"]
+    plain = build_chart(
+        ChartSpec(type="hbar", x="department", y="lines", highlight="none"),
+        frame,
+        columns=columns,
+        title="",
+    ).to_dict()
+    assert {r["_colour"] for r in rows(plain)} == {THEME.base}
+
+
+def test_bar_keeps_natural_day_order_and_labels_use_table_formats() -> None:
+    frame = pd.DataFrame(
+        {"day": ["Monday", "Saturday", "Sunday"], "orders": [467260, 600905, 587478]}
+    )
+    columns = {
+        "day": ColumnInfo("Day of week", "text", DAYS),
+        "orders": ColumnInfo("Orders", "integer"),
+    }
+    chart = build_chart(
+        ChartSpec(type="bar", x="day", y="orders"), frame, columns=columns, title="t"
+    ).to_dict()
+    encoding = layer_encoding(chart, "bar")
+    assert encoding["x"]["sort"] == ["Saturday", "Sunday", "Monday"]
+    assert encoding["x"]["axis"]["labelAngle"] == 0
+    assert encoding["y"]["axis"]["format"] == ",.0f"
+    assert [r["_label"] for r in rows(chart)] == ["467,260", "600,905", "587,478"]
+    assert layer_encoding(chart, "text")["text"] == {"field": "_label", "type": "nominal"}
+
+
+def test_currency_and_percent_axis_formats() -> None:
+    frame = pd.DataFrame({"hour": range(24), "aov": [11.5 + h / 100 for h in range(24)]})
+    columns = {"hour": ColumnInfo("Hour", "integer"), "aov": ColumnInfo("AOV", "currency")}
+    chart = build_chart(
+        ChartSpec(type="line", x="hour", y="aov"), frame, columns=columns, title="t"
+    ).to_dict()
+    encoding = layer_encoding(chart, "line")
+    assert encoding["y"]["axis"]["format"] == "$,.2~f"
+    assert rows(chart)[23]["_label"] == "$11.73"
+    share = pd.DataFrame({"range": ["Low", "Mid", "High"], "share": [0.3, 0.6, 0.1]})
+    share_cols = {
+        "range": ColumnInfo("Price range", "text", ("Low", "Mid", "High")),
+        "share": ColumnInfo("Share", "percent"),
+    }
+    chart = build_chart(
+        ChartSpec(type="bar", x="range", y="share"), share, columns=share_cols, title="t"
+    ).to_dict()
+    assert layer_encoding(chart, "bar")["y"]["axis"]["format"] == ".1~%"
+    assert layer_encoding(chart, "bar")["x"]["sort"] == ["Low", "Mid", "High"]
+    assert [r["_label"] for r in rows(chart)] == ["30.0%", "60.0%", "10.0%"]
+
+
+def test_24_hours_stay_vertical_with_flat_labels() -> None:
+    frame = pd.DataFrame({"hour": list(range(23, -1, -1)), "orders": [1000 + h for h in range(24)]})
+    columns = {
+        "hour": ColumnInfo("Hour of day", "integer"),
+        "orders": ColumnInfo("Orders", "integer"),
+    }
+    chart = build_chart(
+        ChartSpec(type="bar", x="hour", y="orders"), frame, columns=columns, title="t"
+    ).to_dict()
+    encoding = layer_encoding(chart, "bar")
+    assert encoding["x"]["sort"] == list(range(24))
+    assert encoding["x"]["type"] == "ordinal"
+    assert encoding["x"]["axis"]["labelAngle"] == 0
+
+
+def test_long_category_names_turn_a_bar_into_horizontal_bars() -> None:
+    names = [f"a rather long department name {i}" for i in range(10)]
+    frame = pd.DataFrame({"name": names, "value": range(10)})
+    chart = build_chart(
+        ChartSpec(type="bar", x="name", y="value"), frame, columns={}, title="t"
+    ).to_dict()
+    encoding = layer_encoding(chart, "bar")
+    assert encoding["y"]["field"] == "name"
+    assert encoding["x"]["field"] == "value"
+
+
+def test_heatmap_encodes_hours_by_days_on_a_sequential_ramp() -> None:
+    frame = pd.DataFrame(
+        [{"hour": h, "day": d, "orders": h * 10 + i} for i, d in enumerate(DAYS) for h in range(24)]
+    )
+    columns = {
+        "hour": ColumnInfo("Hour of day", "integer"),
+        "day": ColumnInfo("Day of week", "text", DAYS),
+        "orders": ColumnInfo("Orders", "integer"),
+    }
+    spec = ChartSpec(type="heatmap", x="hour", y="day", color="orders")
+    chart = build_chart(spec, frame, columns=columns, title="t").to_dict()
+    encoding = layer_encoding(chart, "rect")
+    assert encoding["x"]["field"] == "hour"
+    assert encoding["x"]["sort"] == list(range(24))
+    assert encoding["x"]["axis"]["labelAngle"] == 0
+    assert encoding["y"]["sort"] == list(DAYS)
+    assert encoding["color"]["field"] == "orders"
+    assert encoding["color"]["type"] == "quantitative"
+    assert encoding["color"]["scale"]["range"] == list(THEME.sequential)
+    assert encoding["color"]["legend"]["format"] == ",.0f"
+    highlighted = [r for r in rows(chart) if r["_highlight"]]
+    assert [(r["hour"], r["day"]) for r in highlighted] == [(23, "Friday")]
+
+
+def test_stacked100_is_normalised_with_a_percent_axis() -> None:
+    frame = pd.DataFrame(
+        {
+            "profile": ["A", "A", "B", "B"],
+            "dept": ["produce", "Other", "produce", "Other"],
+            "lines": [30, 10, 5, 15],
+        }
+    )
+    spec = ChartSpec(type="stacked100", x="profile", y="lines", color="dept")
+    chart = build_chart(spec, frame, columns={}, title="t").to_dict()
+    encoding = layer_encoding(chart, "bar")
+    assert encoding["x"]["axis"]["format"] == ".0%"
+    assert encoding["x"]["scale"]["domain"] == [0, 1]
+    assert encoding["color"]["scale"]["domain"] == ["produce", "Other"]
+    assert encoding["color"]["scale"]["range"][-1] == THEME.other
+    shares = {(r["profile"], r["dept"]): r["_share"] for r in rows(chart)}
+    assert shares[("A", "produce")] == pytest.approx(0.75)
+    assert shares[("B", "Other")] == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("kind", ["pie", "donut"])
+def test_pie_and_donut_have_a_legend_in_size_order(kind: str) -> None:
+    frame = pd.DataFrame({"region": ["West", "South", "Midwest"], "customers": [10, 30, 20]})
+    spec = ChartSpec(type=kind, x="region", y="customers")
+    chart = build_chart(spec, frame, columns={}, title="t").to_dict()
+    encoding = layer_encoding(chart, "arc")
+    assert encoding["color"]["sort"] == ["South", "Midwest", "West"]
+    assert encoding["color"]["legend"]["orient"] == "right"
+    assert encoding["theta"]["field"] == "customers"
+
+
+@pytest.mark.parametrize(
+    ("kind", "color"),
+    [
+        ("grouped", "series"),
+        ("stacked", "series"),
+        ("line", None),
+        ("line", "series"),
+        ("area", None),
+        ("area", "series"),
+        ("scatter", None),
+        ("histogram", None),
+    ],
+)
+def test_every_kind_builds_and_carries_the_theme(kind: str, color: str | None) -> None:
+    frame = pd.DataFrame(
+        {"x": [1, 2, 3, 1, 2, 3], "y": [5, 7, 6, 2, 3, 4], "series": ["a"] * 3 + ["b"] * 3}
+    )
+    spec = ChartSpec(type=kind, x="x", y="y", color=color)
+    chart = build_chart(spec, frame, columns={}, title="A title").to_dict()
+    assert chart["config"]["font"].startswith(f"'{THEME.font_family}'")
+    assert chart["width"] == THEME.chart_width
+
+
+def test_missing_column_is_a_clear_error() -> None:
+    frame = pd.DataFrame({"x": [1], "y": [2]})
+    with pytest.raises(ValueError, match="column\\(s\\) nope not in the result"):
+        build_chart(ChartSpec(type="bar", x="nope", y="y"), frame, columns={}, title="t")
+
+
+def test_theme_is_passed_explicitly_not_enabled_globally() -> None:
+    import altair as alt
+
+    before = alt.theme.active
+    frame, columns = departments()
+    build_chart(
+        ChartSpec(type="hbar", x="department", y="lines"), frame, columns=columns, title="t"
+    )
+    assert alt.theme.active == before

@@ -1,0 +1,125 @@
+"""The PDF: pages, contents page numbers, metadata, reproducible bytes, no fetching."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reportgen.render.context import ReportView
+from reportgen.render.pdf import LocalFetcher, URLRefused, render_pdf
+from reportgen.render.templates import templates_dir
+
+
+@pytest.fixture(scope="module")
+def pdf(view: ReportView) -> bytes:
+    return render_pdf(view)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_pages_titles_and_metadata(pdf: bytes, view: ReportView) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert 6 <= len(reader.pages) <= 10
+    text = "\n".join(page_texts(pdf))
+    for section in view.sections:
+        assert section.title in text
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Instacart Basket Analysis"
+    assert reader.metadata.author == "Ada Analyst"
+    assert reader.metadata.subject == "Customer segments and ordering habits"
+    assert reader.metadata["/CreationDate"] == "D:20250402000000Z"
+    assert "Page 3 of" in page_texts(pdf)[2]
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline[:2] == ["Contents", "Executive summary"]
+
+
+def test_contents_page_numbers_match_where_sections_start(pdf: bytes, view: ReportView) -> None:
+    texts = page_texts(pdf)
+    contents = texts[1]
+    assert contents.startswith("Contents")
+    for section in view.sections:
+        match = re.search(re.escape(section.title) + r"[ .]*?(\d+)\s*$", contents, re.MULTILINE)
+        assert match, section.title
+        listed = int(match.group(1))
+        starts = [i + 1 for i, t in enumerate(texts) if i >= 2 and section.title in t]
+        assert starts[0] == listed, section.title
+
+
+def test_level_one_sections_start_pages(pdf: bytes, view: ReportView) -> None:
+    texts = page_texts(pdf)
+    for section in view.sections:
+        if section.level == 1:
+            page = next(t for t in texts[2:] if section.title in t)
+            body = page.split("\n", 2)
+            assert section.title in "\n".join(body[:2])
+
+
+def test_same_view_same_bytes(pdf: bytes, view: ReportView) -> None:
+    assert render_pdf(view) == pdf
+
+
+def test_source_date_epoch_pins_the_dates(
+    view: ReportView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = render_pdf(view)
+    reader = PdfReader(io.BytesIO(first))
+    assert reader.metadata is not None
+    assert reader.metadata["/CreationDate"] == "D:20231114221320Z"
+    assert render_pdf(view) == first
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x.css",
+        "https://fonts.googleapis.com/css?family=Lato",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "file://remote-host/share/x.png",
+        "gopher://x",
+    ],
+)
+def test_fetcher_refuses_network_and_outside_files(url: str) -> None:
+    fetcher = LocalFetcher([templates_dir()])
+    with pytest.raises(URLRefused):
+        fetcher.fetch(url)
+
+
+def test_fetcher_refuses_paths_escaping_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "inside.txt").write_text("ok")
+    fetcher = LocalFetcher([tmp_path / "project"])
+    with pytest.raises(URLRefused):
+        fetcher.fetch((tmp_path / "project" / ".." / "inside.txt").as_uri())
+
+
+def test_fetcher_allows_data_and_theme_files(tmp_path: Path) -> None:
+    fetcher = LocalFetcher([templates_dir(), tmp_path])
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    css = templates_dir() / "report.css"
+    assert fetcher.fetch(css.as_uri()).read().startswith(b"/*")
+    (tmp_path / "logo.svg").write_text("<svg/>")
+    assert fetcher.fetch((tmp_path / "logo.svg").as_uri()).read() == b"<svg/>"
+
+
+def test_render_fetches_nothing_outside(view: ReportView, caplog: pytest.LogCaptureFixture) -> None:
+    from dataclasses import replace
+
+    from markupsafe import Markup
+
+    hostile = Markup(
+        '<p>x<img src="http://127.0.0.1:9/track.png" alt="t">'
+        '<img src="file:///etc/passwd" alt="p"></p>'
+    )
+    sections = [replace(view.sections[0], body=hostile), *view.sections[1:]]
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_pdf(replace(view, sections=sections))
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 2
