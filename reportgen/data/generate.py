@@ -149,7 +149,8 @@ class _Progress:
 
     def done(self, out: Path) -> None:
         elapsed = time.perf_counter() - self.started
-        self._emit(f"{chr(13) if self.tty else ''}sample-data: wrote {out} in {elapsed:.1f} s\n")
+        summary = f"sample-data: wrote {out} in {elapsed:.1f} s"
+        self._emit(f"\r{summary}\x1b[K\n" if self.tty else f"{summary}\n")
 
     def _emit(self, text: str) -> None:
         if self.enabled:
@@ -240,7 +241,8 @@ def _product_names(
 ) -> list[str]:
     """Plausible, unique product names from per-aisle nouns, department words and brands."""
     nouns = {a: text.split("|") for a, text in vocab.AISLE_NOUNS.items()}
-    words = {d: text.split("|") for d, text in vocab.DEPARTMENT_WORDS.items()}
+    department_words = {d: text.split("|") for d, text in vocab.DEPARTMENT_WORDS.items()}
+    aisle_words = {a: text.split("|") for a, text in vocab.AISLE_WORDS.items()}
     n = len(aisle)
     pick = rng.integers(0, 1 << 30, size=(n, 6))
     form = rng.random(n)
@@ -251,12 +253,11 @@ def _product_names(
     for i in range(n):
         dept = int(department[i])
         noun_list = nouns[int(aisle[i])]
-        word_list = words[dept]
+        word_list = aisle_words.get(int(aisle[i])) or department_words[dept]
         noun = noun_list[pick[i, 0] % len(noun_list)]
         word = word_list[pick[i, 1] % len(word_list)]
         word2 = word_list[pick[i, 2] % len(word_list)]
         brand = vocab.BRANDS[pick[i, 3] % len(vocab.BRANDS)]
-        size = vocab.SIZES[pick[i, 4] % len(vocab.SIZES)]
         prefix = "Organic " if organic[i] and word != "Organic" else ""
         f = form[i]
         if dept == 4 and f < 0.8:
@@ -272,12 +273,14 @@ def _product_names(
         else:
             name = f"{brand} {noun} {word}"
         name = name.replace("Organic Organic", "Organic")
-        if name in seen:
-            name = f"{name} ({size})"
-            extra = 2
-            while name in seen:
-                name = f"{name.rsplit(' (', 1)[0]} ({size}, {extra} pack)"
-                extra += 1
+        if name in seen:  # the same words again: tell them apart by pack size
+            base, offset = name, int(pick[i, 4])
+            sizes = vocab.SIZES[offset % len(vocab.SIZES) :] + vocab.SIZES
+            name = next((f"{base} ({s})" for s in sizes if f"{base} ({s})" not in seen), "")
+            count = 2
+            while not name or name in seen:
+                name = f"{base} ({count} pack)"
+                count += 1
         seen.add(name)
         names.append(name)
     return names

@@ -397,6 +397,40 @@ DEPARTMENT_WORDS: dict[int, str] = {
     21: "Assorted|Seasonal|Special|Mixed",
 }
 
+# Descriptors for aisles where the department's words would not fit (coffee is not "Grapefruit").
+AISLE_WORDS: dict[int, str] = {
+    24: "Large|Small|Ripe|Sweet|Seedless|Extra Fancy|Bag of|Jumbo|Honeycrisp|Fuji|Gala",
+    83: "Large|Baby|Sweet|Red|Green|Yellow|White|Bunch of|Bag of|Hothouse|Russet",
+    123: "Baby|Washed|Bag of|Container of|Mixed|Sweet|Triple Washed|Snacking",
+    26: "Medium Roast|Dark Roast|Light Roast|French Roast|Colombian|Breakfast Blend|Hazelnut",
+    94: "Organic|Decaf|Honey Lemon|Mint|Jasmine|Ginger|Peach|Vanilla|Unsweetened",
+    98: "Organic|No Pulp|Pulp Free|100%|Unsweetened|Not From Concentrate|Mango|Berry",
+    77: "Diet|Zero Sugar|Caffeine Free|Cherry|Vanilla|Classic|Original",
+    115: "Lime|Lemon|Grapefruit|Black Cherry|Unflavored|Natural|Pure|Coconut",
+    31: "Original|Ginger|Mango|Berry|Unsweetened|Vanilla|Green|Trilogy",
+    64: "Fruit Punch|Lemon Lime|Orange|Berry|Zero Sugar|Tropical|Glacier Freeze",
+    91: "Unsweetened|Vanilla|Original|Chocolate|Barista|Light",
+    84: "Organic|Grass Fed|Vitamin D|Ultra Filtered|Lactose Free|1%|2%",
+    120: "Plain|Vanilla|Strawberry|Blueberry|Honey|Peach|Nonfat|Whole Milk|Lowfat",
+    21: "Sharp|Mild|Extra Sharp|Organic|Reduced Fat|Aged|Shredded|Sliced",
+    86: "Organic|Grade A|Large|Extra Large|Cage Free|Free Range|Omega 3",
+    40: "Chicken & Rice|Beef|Lamb|Grain Free|Puppy|Senior|Small Breed|Large Breed",
+    41: "Salmon|Chicken|Tuna|Turkey|Indoor|Kitten|Senior|Grain Free|Clumping",
+    20: "Fresh Mint|Whitening|Sensitive|Cavity Protection|Soft|Medium|Fluoride Free",
+    47: "Adult|Daily|Women's|Men's|Extra Strength|Chewable|Gummy|Orange",
+    132: "Black|Nude|Red|Waterproof|Matte|Natural|Long Lasting",
+    126: "Regular|Super|Unscented|Overnight|Light|Organic Cotton",
+    22: "Moisturizing|Volumizing|Clarifying|Coconut|Argan Oil|Tea Tree|Daily",
+    95: "Chunk Light|Solid White|Wild|Skinless|Boneless|In Olive Oil|In Water",
+    99: "Unsweetened|In Juice|Lite|Organic|Cinnamon|Natural",
+    69: "Organic|Low Sodium|Reduced Sodium|Homestyle|Free Range|Roasted",
+    37: "Vanilla|Chocolate|Mint Chip|Strawberry|Cookie Dough|Salted Caramel|Coffee",
+    119: "Vanilla|Chocolate|Strawberry|Mango|Coconut|Lemon|Cookies & Cream",
+    44: "Soothing|Sensitive|Multi Purpose|Daily|Lubricant|Redness Relief",
+    127: "Moisturizing|Lavender|Shea Butter|Unscented|Coconut|Aloe|Oatmeal",
+    25: "Lavender|Unscented|Citrus|Aloe|Eucalyptus|Peppermint|Almond",
+}
+
 # Made-up brand words, prefixed to packaged products.
 BRANDS: tuple[str, ...] = _split(
     "Green Valley|Sunny Acres|Harvest Table|Blue Ridge|Golden Fields|Nature's Best|Simply Good|"
