@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from reportgen.charts.common import ChartInput, field, plain_rows, text_width
+from reportgen.charts.common import ChartInput, category_axis, field, plain_rows, text_width
 
 Built = tuple[alt.Chart | alt.LayerChart, int]
 
@@ -44,7 +44,7 @@ def bar(inp: ChartInput) -> Built:
     longest = _category_label_width(inp, categories)
     if not natural and longest > step * 0.9 and len(categories) > 1:
         return hbar(inp)
-    angle = 0 if longest <= step * 0.9 else -40
+    axis, extra = category_axis([str(c) for c in categories], step, theme.font_size)
     rows = _value_rows(inp, x, y)
     base = alt.Chart(rows).encode(
         x=alt.X(
@@ -52,7 +52,7 @@ def bar(inp: ChartInput) -> Built:
             type="ordinal" if natural else "nominal",
             sort=categories,
             title=inp.label(x),
-            axis=alt.Axis(labelAngle=angle, labelLimit=140),
+            axis=alt.Axis(**axis),
         ),
         y=alt.Y(
             field(y),
@@ -70,7 +70,6 @@ def bar(inp: ChartInput) -> Built:
         if _label_width(rows, theme.font_size - 1) > step * 0.95:
             text = text.transform_filter("datum._highlight")  # label only the highlighted bar
         layers.append(text)
-    extra = 0 if angle == 0 else int(min(140, longest) * 0.65)
     return alt.LayerChart(layer=layers), (inp.spec.height or theme.chart_height) + extra
 
 
@@ -144,15 +143,14 @@ def grouped(inp: ChartInput) -> Built:
     rows, series = _series_rows(inp, x, y, colour)
     categories = inp.categories(x, y)
     step = (theme.chart_width - VALUE_AXIS_SPACE) / max(1, len(categories))
-    longest = _category_label_width(inp, categories)
-    angle = 0 if longest <= step * 0.9 else -40
+    axis, extra = category_axis([str(c) for c in categories], step, theme.font_size)
     base = alt.Chart(rows).encode(
         x=alt.X(
             field(x),
             type="ordinal" if inp.natural_order(x) is not None else "nominal",
             sort=categories,
             title=inp.label(x),
-            axis=alt.Axis(labelAngle=angle, labelLimit=140),
+            axis=alt.Axis(**axis),
             scale=alt.Scale(paddingInner=0.25),
         ),
         xOffset=alt.XOffset(field(colour), type="nominal", sort=series),
@@ -171,7 +169,6 @@ def grouped(inp: ChartInput) -> Built:
                 text="_label:N"
             )
         )
-    extra = 0 if angle == 0 else int(min(140, longest) * 0.65)
     return alt.LayerChart(layer=layers), (inp.spec.height or theme.chart_height) + extra + 24
 
 
@@ -182,14 +179,13 @@ def stacked(inp: ChartInput) -> Built:
     rows, series = _series_rows(inp, x, y, colour)
     categories = inp.categories(x, y)
     step = (theme.chart_width - VALUE_AXIS_SPACE) / max(1, len(categories))
-    longest = _category_label_width(inp, categories)
-    angle = 0 if longest <= step * 0.9 else -40
+    axis, extra = category_axis([str(c) for c in categories], step, theme.font_size)
     x_enc = alt.X(
         field(x),
         type="ordinal" if inp.natural_order(x) is not None else "nominal",
         sort=categories,
         title=inp.label(x),
-        axis=alt.Axis(labelAngle=angle, labelLimit=140),
+        axis=alt.Axis(**axis),
     )
     y_enc = alt.Y(
         field(y),
@@ -221,7 +217,6 @@ def stacked(inp: ChartInput) -> Built:
                 text="_label:N",
             )
         )
-    extra = 0 if angle == 0 else int(min(140, longest) * 0.65)
     return alt.LayerChart(layer=layers), (inp.spec.height or theme.chart_height) + extra + 24
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from numbers import Number
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,23 @@ def lower_label(label: str) -> str:
 
 def text_width(text: str, size: float) -> float:
     """Rough width in px of ``text`` set in the theme's (narrow) sans-serif at ``size`` px."""
-    return len(text) * size * 0.55
+    return len(text) * size * 0.5
+
+
+def category_axis(labels: list[str], step: float, size: float) -> tuple[dict[str, Any], int]:
+    """Axis settings for category names under bars ``step`` px wide, and the extra height.
+
+    Names that fit stay flat; names whose words fit are broken into lines; others are rotated.
+    """
+    widest = max((text_width(label, size) for label in labels), default=0.0)
+    if widest <= step * 0.9:
+        return {"labelAngle": 0}, 0
+    words = [label.split() for label in labels]
+    widest_word = max((text_width(w, size) for ws in words for w in ws), default=0.0)
+    lines = max((len(ws) for ws in words), default=1)
+    if widest_word <= step * 0.9 and lines <= 3:
+        return {"labelAngle": 0, "labelExpr": "split(datum.label, ' ')"}, (lines - 1) * 14
+    return {"labelAngle": -40, "labelLimit": 140}, int(min(140.0, widest) * 0.65)
 
 
 def wrap_title(title: str, theme: Theme) -> str | list[str]:
@@ -91,6 +108,8 @@ class ChartInput:
 
     def is_numeric(self, name: str) -> bool:
         series = self.frame[name]
+        if series.dtype == object:
+            return _all_numbers(series)
         return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
     def is_temporal(self, name: str) -> bool:
@@ -110,7 +129,7 @@ class ChartInput:
         if declared is not None:
             rank = {value: i for i, value in enumerate(declared)}
             return sorted(present, key=lambda v: (rank.get(str(v), len(rank)), str(v)))
-        if self.is_numeric(name) or self.is_temporal(name):
+        if self.is_numeric(name) or self.is_temporal(name) or _all_numbers(series):
             return sorted(present)
         return None
 
@@ -159,10 +178,17 @@ class ChartInput:
         return flags
 
 
+def _all_numbers(series: pd.Series) -> bool:
+    values = [v for v in series.tolist() if not is_missing(v)]
+    return bool(values) and all(isinstance(v, Number) and not isinstance(v, bool) for v in values)
+
+
 def plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe to embed: categoricals as plain values, a fresh 0..n index."""
+    """A copy safe to embed: categoricals as plain values, numbers held as objects as numbers."""
     rows = frame.reset_index(drop=True).copy()
     for name in rows.columns:
         if isinstance(rows[name].dtype, pd.CategoricalDtype):
             rows[name] = rows[name].astype(object)
+        if rows[name].dtype == object and _all_numbers(rows[name]):
+            rows[name] = pd.to_numeric(rows[name])
     return rows

@@ -21,7 +21,7 @@ def heatmap(inp: ChartInput) -> Built:
     rows["_label"] = [inp.text(value, v) for v in rows[value]]
     rows["_highlight"] = inp.highlight_flags(rows[value])
     middle = (numbers.min() + numbers.max()) / 2 if numbers.notna().any() else 0
-    rows["_text_colour"] = ["#ffffff" if v > middle else theme.ink for v in numbers]
+    rows["_dark"] = [bool(v > middle) for v in numbers]
     columns = inp.natural_order(x) or list(dict.fromkeys(rows[x].tolist()))
     lines = inp.natural_order(y) or list(dict.fromkeys(rows[y].tolist()))
     name_width = max((text_width(str(v), theme.font_size) for v in lines), default=0.0)
@@ -65,7 +65,9 @@ def heatmap(inp: ChartInput) -> Built:
     if inp.spec.labels and fits:
         layers.append(
             base.mark_text(fontSize=label_size).encode(
-                text="_label:N", color=alt.Color("_text_colour:N", scale=None)
+                text="_label:N",
+                # a plain condition: a second colour scale would clash with the ramp's
+                color=alt.condition("datum._dark", alt.value("#ffffff"), alt.value(theme.ink)),
             )
         )
     if inp.spec.highlight != "none":

@@ -230,3 +230,44 @@ def test_theme_is_passed_explicitly_not_enabled_globally() -> None:
         ChartSpec(type="hbar", x="department", y="lines"), frame, columns=columns, title="t"
     )
     assert alt.theme.active == before
+
+
+def test_heatmap_with_cell_labels_converts() -> None:
+    from reportgen.charts.convert import to_svg
+
+    frame = pd.DataFrame(
+        [
+            {"age": a, "status": s, "aov": 10 + i + j}
+            for i, a in enumerate("ABCD")
+            for j, s in enumerate("xyz")
+        ]
+    )
+    spec = ChartSpec(type="heatmap", x="age", y="status", color="aov")
+    columns = {"aov": ColumnInfo("AOV", "currency")}
+    svg = to_svg(build_chart(spec, frame, columns=columns, title="t"))
+    assert "$15.00" in svg
+
+
+def test_hours_held_as_objects_keep_their_numeric_order() -> None:
+    frame = pd.DataFrame({"hour": pd.Series([15, 3, 10], dtype=object), "orders": [30, 1, 20]})
+    chart = build_chart(
+        ChartSpec(type="bar", x="hour", y="orders"), frame, columns={}, title="t"
+    ).to_dict()
+    assert layer_encoding(chart, "bar")["x"]["sort"] == [3, 10, 15]
+
+
+def test_long_ordered_names_break_into_lines() -> None:
+    names = (
+        "Night (0–5)",
+        "Morning (6–11)",
+        "Afternoon (12–16)",
+        "Evening (17–21)",
+        "Late evening (22–23)",
+    )
+    frame = pd.DataFrame({"window": list(names), "revenue": [1.0, 6.0, 7.0, 4.0, 0.5]})
+    columns = {"window": ColumnInfo("Time of day", "text", names)}
+    chart = build_chart(
+        ChartSpec(type="bar", x="window", y="revenue"), frame, columns=columns, title="t"
+    ).to_dict()
+    axis = layer_encoding(chart, "bar")["x"]["axis"]
+    assert axis == {"labelAngle": 0, "labelExpr": "split(datum.label, ' ')"}
