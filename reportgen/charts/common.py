@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from numbers import Number
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Number
 from typing import Any
 
 import pandas as pd
