@@ -111,6 +111,23 @@ def test_header_and_line_ending_equal_the_real_file(
 @pytest.mark.parametrize(
     ("name", "sample"),
     [
+        ("orders.csv", "orders-sample-b/orders_head.csv"),
+        ("order_products__prior.csv", "orders-sample-b/order_products__prior_head.csv"),
+        ("products.csv", "careerfoundry/products.csv"),
+        ("customers.csv", "careerfoundry/customers_excerpt.csv"),
+    ],
+)
+def test_pandas_reads_the_same_column_types_as_from_the_real_file(
+    generated: Generated, samples: Path, name: str, sample: str
+) -> None:
+    ours = pd.read_csv(generated.folder / name)
+    real = pd.read_csv(samples / sample)
+    assert ours.dtypes.to_dict() == real.dtypes.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("name", "sample"),
+    [
         ("departments.csv", "careerfoundry/departments.csv"),
         ("aisles.csv", "kaggle/aisles.csv"),
     ],
