@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -85,20 +85,17 @@ def write_cache(path: Path, frame: pd.DataFrame, metadata: dict[str, Any]) -> No
     stored = dict(arrow.schema.metadata or {})
     stored[_META_KEY] = json.dumps(metadata).encode("utf-8")
     arrow = arrow.replace_schema_metadata(stored)
-    temporary = None
+    temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp"
-        )
-        os.close(handle)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         pq.write_table(arrow, temporary)
         os.replace(temporary, path)
     except (OSError, pa.ArrowException) as error:
         log.warning("could not write the cache file %s (%s)", path, error)
         if temporary is not None:
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
+                temporary.unlink()
         return
     _remove_stale(path)
 

@@ -1,4 +1,4 @@
-"""A file header + a table spec (+ the columns a run needs) → which columns to read, and their names."""
+"""A file header + a table spec (+ the columns a run needs) → which columns to read, and as what."""
 
 from __future__ import annotations
 

@@ -96,11 +96,13 @@ def _narrow(values: pd.Series) -> pd.Series:
 
 
 def _tidy_categories(values: pd.Series) -> pd.Series:
+    """Drop unused categories and "", sort the rest (bincount: no sort of the codes)."""
     categories = values.cat.categories
+    codes = values.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
     if "" in categories:
-        values = values.cat.remove_categories([""])
-    values = values.cat.remove_unused_categories()
-    ordered = values.cat.categories.sort_values()
-    if not ordered.equals(values.cat.categories):
-        values = values.cat.reorder_categories(ordered)
-    return values
+        used[categories.get_loc("")] = False
+    ordered = categories[used].sort_values()
+    if ordered.equals(categories):
+        return values
+    return values.cat.set_categories(ordered)

@@ -10,7 +10,7 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Exclusion:
-    """One counted effect of cleaning: rows dropped, or values set to missing (``dropped=False``)."""
+    """One counted effect of cleaning: rows dropped, or values blanked (``dropped=False``)."""
 
     reason: str
     rows: int

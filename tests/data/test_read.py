@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -249,3 +250,15 @@ def test_files_with_conflicting_kinds(tmp_path, write):
         "table 't', column 'x': holds different kinds of values in different files "
         "(int64 in parts/a.csv, string in parts/b.csv)"
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file_for_real(tmp_path, write):
+    path = write("orders.csv", "a\n1\n")
+    path.chmod(0)
+    try:
+        assert error_of(tmp_path, path="orders.csv") == (
+            "table 't', file orders.csv: cannot be read (permission denied)"
+        )
+    finally:
+        path.chmod(0o644)
