@@ -61,7 +61,9 @@ def load_merged(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return merged, orders, customers
 
 
-def customer_flags(orders: pd.DataFrame, customers: pd.DataFrame, merged: pd.DataFrame) -> pd.DataFrame:
+def customer_flags(
+    orders: pd.DataFrame, customers: pd.DataFrame, merged: pd.DataFrame
+) -> pd.DataFrame:
     """One row per customer with every flag the report uses (computed without reportgen)."""
     valid_orders = orders[orders["user_id"].isin(customers["user_id"])]
     per_user = valid_orders.groupby("user_id").agg(
@@ -69,16 +71,28 @@ def customer_flags(orders: pd.DataFrame, customers: pd.DataFrame, merged: pd.Dat
     )
     flags = customers.set_index("user_id").join(per_user, how="left")
     flags["mean_item_price"] = merged.groupby("user_id")["prices"].mean()
-    for department, column in (("babies", "baby_buyer"), ("pets", "pet_buyer"), ("alcohol", "alcohol_buyer")):
+    for department, column in (
+        ("babies", "baby_buyer"),
+        ("pets", "pet_buyer"),
+        ("alcohol", "alcohol_buyer"),
+    ):
         buyers = set(merged.loc[merged["department"] == department, "user_id"])
         flags[column] = flags.index.isin(buyers)
     flags["loyalty"] = "New customer"
     flags.loc[flags["max_order"] > 10, "loyalty"] = "Regular customer"
     flags.loc[flags["max_order"] > 40, "loyalty"] = "Loyal customer"
     flags["spender"] = np.where(flags["mean_item_price"] < 10, "Low spender", "High spender")
-    flags["region"] = flags["state"].map({s.strip(): r for r, ss in REGIONS.items() for s in ss.split(",")})
-    flags["age_group"] = pd.cut(flags["age"], [-np.inf, 29, 44, 64, np.inf], labels=["18–29", "30–44", "45–64", "65+"]).astype(str)
-    flags["income_group"] = pd.cut(flags["income"], [-np.inf, 75000, 150000, np.inf], labels=["Under $75k", "$75k–150k", "Over $150k"]).astype(str)
+    flags["region"] = flags["state"].map(
+        {s.strip(): r for r, ss in REGIONS.items() for s in ss.split(",")}
+    )
+    flags["age_group"] = pd.cut(
+        flags["age"], [-np.inf, 29, 44, 64, np.inf], labels=["18–29", "30–44", "45–64", "65+"]
+    ).astype(str)
+    flags["income_group"] = pd.cut(
+        flags["income"],
+        [-np.inf, 75000, 150000, np.inf],
+        labels=["Under $75k", "$75k–150k", "Over $150k"],
+    ).astype(str)
     flags["goods_profile"] = np.select(
         [flags["baby_buyer"], flags["pet_buyer"], flags["alcohol_buyer"]],
         ["Baby-product buyer", "Pet owner", "Alcohol buyer"],
@@ -92,7 +106,13 @@ def customer_flags(orders: pd.DataFrame, customers: pd.DataFrame, merged: pd.Dat
             flags["n_dependants"] > 0,
             flags["income"] > 150000,
         ],
-        ["Senior", "Young adult at home", "Young parent", "Established parent", "High earner without children"],
+        [
+            "Senior",
+            "Young adult at home",
+            "Young parent",
+            "Established parent",
+            "High earner without children",
+        ],
         "Adult without children",
     )
     return flags[flags["max_order"] >= 5]
@@ -110,13 +130,29 @@ def course_tables(data: Path) -> dict[str, pd.DataFrame]:
     merged["order_day"] = merged["order_dow"].map(dict(enumerate(DAYS_FROM_SATURDAY)))
     merged["hour"] = merged["order_hour_of_day"]
     merged = merged.join(flags[["loyalty", "region", "profile"]], on="user_id")
-    orders = orders.join(flags[["loyalty", "region", "profile", "age_group", "fam_status", "income_group", "goods_profile", "spender"]], on="user_id")
+    orders = orders.join(
+        flags[
+            [
+                "loyalty",
+                "region",
+                "profile",
+                "age_group",
+                "fam_status",
+                "income_group",
+                "goods_profile",
+                "spender",
+            ]
+        ],
+        on="user_id",
+    )
     merged = merged.join(flags[["age_group", "income_group", "goods_profile"]], on="user_id")
     tables: dict[str, pd.DataFrame] = {}
 
     by_day = orders.groupby("order_day").size().rename("orders").to_frame()
     by_day["share_orders"] = by_day["orders"] / by_day["orders"].sum()
-    tables["orders-by-day"] = by_day.reindex([d for d in DAYS_FROM_SATURDAY if d in by_day.index]).reset_index()
+    tables["orders-by-day"] = by_day.reindex(
+        [d for d in DAYS_FROM_SATURDAY if d in by_day.index]
+    ).reset_index()
 
     by_hour = orders.groupby("hour").size().rename("orders").to_frame()
     by_hour["share_orders"] = by_hour["orders"] / by_hour["orders"].sum()
@@ -127,14 +163,16 @@ def course_tables(data: Path) -> dict[str, pd.DataFrame]:
 
     def habits(key: str) -> pd.DataFrame:
         group_orders = orders.groupby(key)
-        frame = pd.DataFrame({
-            "orders": group_orders.size(),
-            "customers": flags.groupby(key).size() if key in flags.columns else np.nan,
-            "revenue": merged.groupby(key)["prices"].sum(),
-            "order_lines": merged.groupby(key).size(),
-            "avg_item_price": merged.groupby(key)["prices"].mean(),
-            "days_between": group_orders["days_since_prior_order"].mean(),
-        })
+        frame = pd.DataFrame(
+            {
+                "orders": group_orders.size(),
+                "customers": flags.groupby(key).size() if key in flags.columns else np.nan,
+                "revenue": merged.groupby(key)["prices"].sum(),
+                "order_lines": merged.groupby(key).size(),
+                "avg_item_price": merged.groupby(key)["prices"].mean(),
+                "days_between": group_orders["days_since_prior_order"].mean(),
+            }
+        )
         frame["avg_order_value"] = frame["revenue"] / frame["orders"]
         frame["orders_per_customer"] = frame["orders"] / frame["customers"]
         frame["items_per_order"] = frame["order_lines"] / frame["orders"]
@@ -143,9 +181,17 @@ def course_tables(data: Path) -> dict[str, pd.DataFrame]:
     loyalty = habits("loyalty")
     loyalty_order = ["Loyal customer", "Regular customer", "New customer"]
     loyalty["share_customers"] = loyalty["customers"] / loyalty["customers"].sum()
-    tables["loyalty"] = loyalty.reindex(loyalty_order)[["customers", "share_customers"]].reset_index()
+    tables["loyalty"] = loyalty.reindex(loyalty_order)[
+        ["customers", "share_customers"]
+    ].reset_index()
     tables["loyalty-habits"] = loyalty.reindex(loyalty_order)[
-        ["orders_per_customer", "days_between", "avg_order_value", "avg_item_price", "items_per_order"]
+        [
+            "orders_per_customer",
+            "days_between",
+            "avg_order_value",
+            "avg_item_price",
+            "items_per_order",
+        ]
     ].reset_index()
 
     regions = habits("region")
@@ -154,18 +200,29 @@ def course_tables(data: Path) -> dict[str, pd.DataFrame]:
         ["customers", "share_customers", "revenue", "avg_order_value", "orders_per_customer"]
     ].reset_index()
 
-    departments = merged.groupby("department").agg(order_lines=("order_id", "size"), reorder_rate=("reordered", "mean"))
+    departments = merged.groupby("department").agg(
+        order_lines=("order_id", "size"), reorder_rate=("reordered", "mean")
+    )
     departments["share_lines"] = departments["order_lines"] / departments["order_lines"].sum()
-    tables["departments-all"] = departments.sort_values("order_lines", ascending=False).reset_index()
+    tables["departments-all"] = departments.sort_values(
+        "order_lines", ascending=False
+    ).reset_index()
 
-    products = merged.groupby("product_name").size().rename("order_lines").sort_values(ascending=False, kind="stable")
+    products = (
+        merged.groupby("product_name")
+        .size()
+        .rename("order_lines")
+        .sort_values(ascending=False, kind="stable")
+    )
     tables["top-products"] = products.head(10).reset_index()
 
     profiles = habits("profile")
     profiles["share_customers"] = profiles["customers"] / profiles["customers"].sum()
     profiles["mean_income"] = flags.groupby("profile")["income"].mean()
     tables["profiles"] = profiles
-    tables["profile-habits"] = profiles[["avg_order_value", "orders_per_customer", "days_between", "items_per_order"]]
+    tables["profile-habits"] = profiles[
+        ["avg_order_value", "orders_per_customer", "days_between", "items_per_order"]
+    ]
     goods = habits("goods_profile")
     goods["share_customers"] = goods["customers"] / goods["customers"].sum()
     tables["goods-profiles"] = goods

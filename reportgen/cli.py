@@ -68,8 +68,12 @@ def _build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check the spec and the data headers, build nothing")
     validate.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
 
-    sample = sub.add_parser("sample-data", help="write synthetic Instacart data in the real formats")
-    sample.add_argument("--out", type=Path, default=Path("data"), help="output folder (default: data/)")
+    sample = sub.add_parser(
+        "sample-data", help="write synthetic Instacart data in the real formats"
+    )
+    sample.add_argument(
+        "--out", type=Path, default=Path("data"), help="output folder (default: data/)"
+    )
     sample.add_argument(
         "--customers",
         type=int,
@@ -122,10 +126,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         build(args.spec, options, stdout=out)
         return EXIT_OK
     except ReportgenError as error:
-        print(error.render(), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("reportgen: interrupted; no output was changed.", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -37,7 +37,9 @@ def prepare_dir(folder: Path, *, create: bool) -> Path:
 def write_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that readers see the old file or the new one, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -64,7 +66,9 @@ def write_all(files: dict[Path, bytes]) -> None:
     try:
         for target, data in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            handle, temp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
             temp = Path(temp_name)
             staged.append((temp, target))
             with os.fdopen(handle, "wb") as stream:

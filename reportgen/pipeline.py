@@ -106,8 +106,10 @@ def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
             plan_section(model, section)
     out = stdout or sys.stdout
     n_sections = len(loaded.spec.sections)
-    out.write(f"{spec_path}: OK ({len(columns)} tables, {len(loaded.spec.fields)} fields, "
-              f"{len(model.metrics)} metrics, {n_sections} sections)\n")
+    out.write(
+        f"{spec_path}: OK ({len(columns)} tables, {len(loaded.spec.fields)} fields, "
+        f"{len(model.metrics)} metrics, {n_sections} sections)\n"
+    )
     return model
 
 
@@ -125,7 +127,9 @@ def build_date(spec: Spec, base_dir: Path) -> str:
     return dt.datetime.fromtimestamp(newest, tz=dt.UTC).date().isoformat()
 
 
-def build(spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = None) -> dict[str, Path]:
+def build(
+    spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = None
+) -> dict[str, Path]:
     """Build the report; return the written files by kind. Raises ReportgenError subclasses."""
     from reportgen.spec.load import load_spec, raise_located
 
@@ -147,7 +151,9 @@ def build(spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = Non
         needed = needed_columns(model, plans.values())
         cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
         tables = {
-            name: load_table(name, table, loaded.base_dir, columns=sorted(needed[name]), cache_dir=cache_dir)
+            name: load_table(
+                name, table, loaded.base_dir, columns=sorted(needed[name]), cache_dir=cache_dir
+            )
             for name, table in spec.data.items()
         }
 
@@ -163,7 +169,9 @@ def build(spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = Non
         quality_extra = _quality_numbers(model, executor, tables)
 
     with progress.stage("charts and text"):
-        views, metas = _section_views(spec, model, selected, results, orders, quality_extra, tables, loaded)
+        views, metas = _section_views(
+            spec, model, selected, results, orders, quality_extra, tables, loaded
+        )
 
     from reportgen.render.context import ReportView
 
@@ -196,7 +204,9 @@ def build(spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = Non
             files[out_dir / f"{slug}.pdf"] = render_pdf(view, base_dir=loaded.base_dir)
     for sid, frame in results.items():
         if not selected or sid in selected:
-            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = frame.to_csv(
+                index=False, lineterminator="\n"
+            ).encode("utf-8")
     with progress.stage("write files"):
         write_all(files)
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
@@ -250,7 +260,13 @@ def _section_views(
     loaded: Any,
 ) -> tuple[list[Any], dict[str, Any]]:
     from reportgen.render.methods import definitions_tables, quality_tables
-    from reportgen.render.views import column_meta, render_section_text, result_contexts, section_view, table_block
+    from reportgen.render.views import (
+        column_meta,
+        render_section_text,
+        result_contexts,
+        section_view,
+        table_block,
+    )
     from reportgen.spec.load import raise_located
 
     metas = {
@@ -265,17 +281,22 @@ def _section_views(
     for index, section in enumerate(spec.sections):
         if selected and section.id not in selected:
             continue
-        title, chart_title, body = render_section_text(spec, index, section, contexts, extra, issues)
+        title, chart_title, body = render_section_text(
+            spec, index, section, contexts, extra, issues
+        )
         if isinstance(section, AnalysisSection):
             result = results[section.id]
             meta = metas[section.id]
             chart = _chart(spec, section, result, meta, chart_title) if section.chart else None
-            views.append(section_view(section, title, body, chart, [table_block(spec, section, result, meta)]))
+            block = table_block(spec, section, result, meta)
+            views.append(section_view(section, title, body, chart, [block] if block else []))
         elif isinstance(section, DefinitionsSection):
             views.append(section_view(section, title, body, None, definitions_tables(model)))
         elif isinstance(section, DataQualitySection):
             qualities = {name: t.quality for name, t in tables.items()}
-            blocks = quality_tables(qualities, quality["used"], quality["orphans"], quality["filters"])
+            blocks = quality_tables(
+                qualities, quality["used"], quality["orphans"], quality["filters"]
+            )
             views.append(section_view(section, title, body, None, blocks))
         else:
             views.append(section_view(section, title, body))
@@ -286,7 +307,7 @@ def _section_views(
 
 def _data_context(tables: dict[str, Any], quality: dict[str, Any]) -> dict[str, Any]:
     """What narrative can quote about the data: data.orders.rows_read, .rows_used, .excluded."""
-    context = {}
+    context: dict[str, Any] = {}
     for name, table in tables.items():
         q = table.quality
         context[name] = {
@@ -296,11 +317,13 @@ def _data_context(tables: dict[str, Any], quality: dict[str, Any]) -> dict[str, 
             "excluded": f"{q.rows_read - quality['used'].get(name, 0):,}",
         }
     for name, table_name, count in quality["filters"]:
-        context.setdefault("filters", {})[name] = {"table": table_name, "rows": f"{count:,}"}  # type: ignore[index]
+        context.setdefault("filters", {})[name] = {"table": table_name, "rows": f"{count:,}"}
     return context
 
 
-def _chart(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: dict[str, Any], title: str) -> Any:
+def _chart(
+    spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: dict[str, Any], title: str
+) -> Any:
     from reportgen.charts.alt_text import describe
     from reportgen.charts.build import ColumnInfo, build_chart
     from reportgen.charts.convert import to_svg
@@ -308,6 +331,12 @@ def _chart(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: dic
 
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order) for name, m in meta.items()}
-    chart = build_chart(section.chart, result, columns=columns, title=title, currency=spec.settings.currency)
+    chart = build_chart(
+        section.chart, result, columns=columns, title=title, currency=spec.settings.currency
+    )
     svg = to_svg(chart)
-    return ChartBlock(svg=svg, alt=describe(section.chart, result, columns), title=title)
+    return ChartBlock(
+        svg=svg,
+        alt=describe(section.chart, result, columns, currency=spec.settings.currency),
+        title=title,
+    )

@@ -77,7 +77,9 @@ def _rank_key(column: pd.Series, categories: list[str] | None) -> list[tuple[int
     for value in column.tolist():
         if value == OTHER:
             keys.append((2, 0.0, ""))
-        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+            value, bool
+        ):
             keys.append((0, float(value), ""))
         else:
             keys.append((1, float(position.get(str(value), len(position))), str(value)))
@@ -85,7 +87,11 @@ def _rank_key(column: pd.Series, categories: list[str] | None) -> list[tuple[int
 
 
 def _metric_values(
-    model: Model, metric: Metric, atoms: pd.DataFrame, cache: dict[str, pd.Series], plan: SectionPlan
+    model: Model,
+    metric: Metric,
+    atoms: pd.DataFrame,
+    cache: dict[str, pd.Series],
+    plan: SectionPlan,
 ) -> pd.Series:
     if metric.name in cache:
         return cache[metric.name]
@@ -108,7 +114,11 @@ def _metric_values(
                     "//": lambda: left // right,
                     "%": lambda: left % right,
                 }[node.op]()
-            return result.replace([np.inf, -np.inf], np.nan) if isinstance(result, pd.Series) else result
+            return (
+                result.replace([np.inf, -np.inf], np.nan)
+                if isinstance(result, pd.Series)
+                else result
+            )
         if isinstance(node, ex.Call) and node.func == "share":
             assert isinstance(node.args[0], ex.Ref)
             base = _metric_values(model, model.metrics[node.args[0].name], atoms, cache, plan)
@@ -124,7 +134,11 @@ def _metric_values(
         column = atoms[atom_id(atom)]
         if atom.func in ("count", "count_distinct", "sum"):
             column = column.fillna(0)
-        return column.astype("float64") if atom.func not in ("count", "count_distinct") else column.astype("int64")
+        return (
+            column.astype("float64")
+            if atom.func not in ("count", "count_distinct")
+            else column.astype("int64")
+        )
 
     result = value(metric.formula)
     if not isinstance(result, pd.Series):

@@ -75,7 +75,9 @@ class PandasExecutor:
         self._valid: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, frozenset[str]], np.ndarray] = {}
         self._fields: dict[str, pd.Series] = {}
-        self._filter_fields = {name: self._fields_behind(refs) for name, refs in model.filter_refs.items()}
+        self._filter_fields = {
+            name: self._fields_behind(refs) for name, refs in model.filter_refs.items()
+        }
         self.orphans: dict[str, list[tuple[Relation, int]]] = {}
 
     # ---- keys and paths -------------------------------------------------------------------
@@ -138,7 +140,9 @@ class PandasExecutor:
                 condition = self.condition(ex.parse(spec_filter.where), spec_filter.on)
                 if spec_filter.on != table:
                     positions = self.path_positions(table, spec_filter.on)
-                    condition = np.where(positions >= 0, condition[np.where(positions >= 0, positions, 0)], False)
+                    condition = np.where(
+                        positions >= 0, condition[np.where(positions >= 0, positions, 0)], False
+                    )
                 mask &= condition
             self._masks[cache_key] = mask
         return self._masks[cache_key]
@@ -154,7 +158,11 @@ class PandasExecutor:
     # ---- values ---------------------------------------------------------------------------
     def values(self, resolved: Resolved, scope: str) -> pd.Series:
         """The values of a column or field for every row of ``scope``."""
-        base = self.field(resolved.name) if resolved.is_field else self.frames[resolved.table][resolved.name]
+        base = (
+            self.field(resolved.name)
+            if resolved.is_field
+            else self.frames[resolved.table][resolved.name]
+        )
         if resolved.table == scope:
             return base.reset_index(drop=True)
         return take(base, self.path_positions(scope, resolved.table))
@@ -203,13 +211,18 @@ class PandasExecutor:
         right = self.evaluate(node.right, scope)
         if node.op in ("in", "not in"):
             if not isinstance(left, pd.Series) or not isinstance(right, list):
-                msg = f"'{ex.to_text(node)}': 'in' needs a column on the left and a list on the right"
+                msg = (
+                    f"'{ex.to_text(node)}': 'in' needs a column on the left and a list on the right"
+                )
                 raise DataError(msg, table=scope)
             result = left.isin(right)
             return ~result if node.op == "not in" else result
-        if isinstance(left, pd.Series) and isinstance(left.dtype, pd.CategoricalDtype) and node.op not in ("==", "!="):
-            if not left.cat.ordered:
-                left = left.astype(str).where(left.notna())
+        if (
+            isinstance(left, pd.Series)
+            and isinstance(left.dtype, pd.CategoricalDtype)
+            and node.op not in ("==", "!=")
+        ) and not left.cat.ordered:
+            left = left.astype(str).where(left.notna())
         try:
             result = {
                 "==": lambda: left == right,
@@ -242,7 +255,9 @@ class PandasExecutor:
         if isinstance(spec_field, BinsField):
             source = _numeric(self.evaluate(ex.parse(spec_field.column), table))
             edges = [-np.inf, *spec_field.edges, np.inf]
-            cut = pd.cut(source, bins=edges, labels=spec_field.labels, right=spec_field.closed == "right")
+            cut = pd.cut(
+                source, bins=edges, labels=spec_field.labels, right=spec_field.closed == "right"
+            )
             return pd.Series(pd.Categorical(cut, categories=spec_field.labels, ordered=True))
         if isinstance(spec_field, WeekdayField):
             days = _numeric(self.evaluate(ex.parse(spec_field.column), table))
@@ -252,7 +267,12 @@ class PandasExecutor:
         if isinstance(spec_field, MapField):
             return self._map_field(spec_field, table)
         if isinstance(spec_field, CasesField):
-            labels = list(dict.fromkeys([c.then for c in spec_field.cases] + ([spec_field.else_] if spec_field.else_ else [])))
+            labels = list(
+                dict.fromkeys(
+                    [c.then for c in spec_field.cases]
+                    + ([spec_field.else_] if spec_field.else_ else [])
+                )
+            )
             codes = np.full(self.length(table), -1, dtype="int16")
             undecided = np.ones(self.length(table), dtype=bool)
             for case in spec_field.cases:
@@ -274,7 +294,13 @@ class PandasExecutor:
         source = self.evaluate(ex.parse(spec_field.column), table)
         mapping = spec_field.mapping()
         labels = list(
-            dict.fromkeys([*spec_field.groups, *spec_field.values.values(), *([spec_field.default] if spec_field.default else [])])
+            dict.fromkeys(
+                [
+                    *spec_field.groups,
+                    *spec_field.values.values(),
+                    *([spec_field.default] if spec_field.default else []),
+                ]
+            )
         )
         fallback = labels.index(spec_field.default) if spec_field.default else -1
         if isinstance(source.dtype, pd.CategoricalDtype):
@@ -310,7 +336,7 @@ class PandasExecutor:
     # ---- aggregation ------------------------------------------------------------------------
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         series = self.values(self.model.resolve(ex.parse(key.text), scope), scope)  # type: ignore[arg-type]
-        if isinstance(series.dtype, pd.CategoricalDtype):
+        if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
             return [str(c) for c in series.cat.categories]
         return None
 
@@ -325,12 +351,22 @@ class PandasExecutor:
         names = [key.name for key in by]
         for atom in atoms:
             frame = self._aggregate_atom(by, atom, where, keep)
-            result = frame if result is None else result.merge(frame, on=names, how="outer") if names else pd.concat([result, frame], axis=1)
+            result = (
+                frame
+                if result is None
+                else result.merge(frame, on=names, how="outer")
+                if names
+                else pd.concat([result, frame], axis=1)
+            )
         assert result is not None
         return result
 
     def _aggregate_atom(
-        self, by: tuple[GroupKey, ...], atom: Atom, where: ex.Node | None, keep: tuple[str, frozenset[str]] | None
+        self,
+        by: tuple[GroupKey, ...],
+        atom: Atom,
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None,
     ) -> pd.DataFrame:
         scope = atom.over
         mask = self.mask(scope).copy()
@@ -344,7 +380,9 @@ class PandasExecutor:
             key_codes, uniques = _codes(series)
             if keep is not None and keep[0] == key.name:
                 kept = [u for u in uniques if str(u) in keep[1]]
-                remap = np.array([kept.index(u) if str(u) in keep[1] else len(kept) for u in uniques] + [-1])
+                remap = np.array(
+                    [kept.index(u) if str(u) in keep[1] else len(kept) for u in uniques] + [-1]
+                )
                 key_codes = remap[key_codes]
                 uniques = [*kept, OTHER]
             mask &= key_codes >= 0
@@ -364,15 +402,25 @@ class PandasExecutor:
         return frame
 
 
-def reduce_groups(func: str, codes: np.ndarray, mask: np.ndarray, values: pd.Series | None, size: int) -> np.ndarray:
+def reduce_groups(
+    func: str, codes: np.ndarray, mask: np.ndarray, values: pd.Series | None, size: int
+) -> np.ndarray:
     """Aggregate ``values`` (or rows) by integer group ``codes`` where ``mask`` holds."""
     if func == "count":
         return np.bincount(codes[mask], minlength=size).astype("int64")
     assert values is not None
     if func == "count_distinct":
-        pairs = pd.DataFrame({"g": codes[mask], "v": values[mask].to_numpy()}).dropna().drop_duplicates()
+        pairs = (
+            pd.DataFrame({"g": codes[mask], "v": values[mask].to_numpy()})
+            .dropna()
+            .drop_duplicates()
+        )
         return np.bincount(pairs["g"].to_numpy(), minlength=size).astype("int64")
-    array = _numeric(values).to_numpy(dtype="float64", na_value=np.nan) if not isinstance(values.dtype, pd.CategoricalDtype) else None
+    array = (
+        _numeric(values).to_numpy(dtype="float64", na_value=np.nan)
+        if not isinstance(values.dtype, pd.CategoricalDtype)
+        else None
+    )
     if array is None:
         msg = f"cannot compute {func} of a text column"
         raise DataError(msg, column=str(values.name))
@@ -409,7 +457,9 @@ def _numeric(value: Any) -> Any:
             return value.astype("int64")
         if not pd.api.types.is_numeric_dtype(value.dtype):
             return pd.to_numeric(value, errors="coerce")
-        return value.astype("float64") if pd.api.types.is_extension_array_dtype(value.dtype) else value
+        return (
+            value.astype("float64") if pd.api.types.is_extension_array_dtype(value.dtype) else value
+        )
     return value
 
 
@@ -423,13 +473,21 @@ def _key_text(value: Any) -> Any:
 
 def _lookup(keys: pd.Series, foreign: pd.Series) -> np.ndarray:
     """Positions of ``foreign`` values in ``keys`` (-1 where absent)."""
-    if pd.api.types.is_integer_dtype(keys.dtype) and pd.api.types.is_numeric_dtype(foreign.dtype) and len(keys):
+    if (
+        pd.api.types.is_integer_dtype(keys.dtype)
+        and pd.api.types.is_numeric_dtype(foreign.dtype)
+        and len(keys)
+    ):
         key_values = keys.to_numpy(dtype="int64")
         low, high = int(key_values.min()), int(key_values.max())
         if low >= 0 and high < 50 * len(key_values) + 1_000_000:
             table = np.full(high + 1, -1, dtype="int64")
             table[key_values] = np.arange(len(key_values))
-            fk = foreign.to_numpy(dtype="float64", na_value=np.nan) if foreign.hasnans else foreign.to_numpy()
+            fk = (
+                foreign.to_numpy(dtype="float64", na_value=np.nan)
+                if foreign.hasnans
+                else foreign.to_numpy()
+            )
             if fk.dtype.kind == "f":
                 ok = ~np.isnan(fk) & (fk >= 0) & (fk <= high) & (fk == np.floor(fk))
                 fk_int = np.where(ok, fk, 0).astype("int64")

@@ -119,9 +119,10 @@ def needed_columns(model: Model, plans: Iterable[SectionPlan]) -> dict[str, set[
             scopes = [atom.over]
             texts = [k.text for k in plan.by]
             for text in texts:
-                add(model.resolve(ex.parse(text), scopes[0]))  # type: ignore[arg-type]
+                for group_ref in ex.refs(ex.parse(text)):
+                    add(model.resolve(group_ref, scopes[0]))
             for node in (plan.where, atom.where):
                 if node is not None:
-                    for ref in ex.refs(node):
-                        add(model.resolve(ref, atom.over))
+                    for where_ref in ex.refs(node):
+                        add(model.resolve(where_ref, atom.over))
     return needed

@@ -120,7 +120,9 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
         return Ref(None, node.id)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return Ref(node.value.id, node.attr)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
+    if isinstance(node, ast.Constant) and isinstance(
+        node.value, (int, float, str, bool, type(None))
+    ):
         return Const(node.value)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         values = []
@@ -135,9 +137,16 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
         operand = again(node.operand)
         if isinstance(node.op, ast.UAdd):
             return operand
-        if isinstance(node.op, ast.USub) and isinstance(operand, Const):
-            if isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
-                return Const(-operand.value)
+        negative_number = (
+            isinstance(node.op, ast.USub)
+            and isinstance(operand, Const)
+            and isinstance(operand.value, (int, float))
+            and not isinstance(operand.value, bool)
+        )
+        if negative_number:
+            assert isinstance(operand, Const)
+            assert isinstance(operand.value, (int, float))
+            return Const(-operand.value)
         return Unary("not" if isinstance(node.op, ast.Not) else "-", operand)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         return Binary(_BINARY[type(node.op)], again(node.left), again(node.right))
@@ -147,12 +156,12 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
     if isinstance(node, ast.Compare):
         parts: list[Node] = []
         left = again(node.left)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            if type(op) not in _COMPARE:
+        for operator, comparator in zip(node.ops, node.comparators, strict=True):
+            if type(operator) not in _COMPARE:
                 msg = "only ==, !=, <, <=, >, >=, in and not in compare values"
                 raise ExprError(msg)
             right = again(comparator)
-            parts.append(Compare(_COMPARE[type(op)], left, right))
+            parts.append(Compare(_COMPARE[type(operator)], left, right))
             left = right
         return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
     if isinstance(node, ast.Call) and allow_calls and isinstance(node.func, ast.Name):

@@ -155,7 +155,11 @@ class Model:
                 hint = hint or self._private_hint(table, ref.name)
             msg = f"unknown column or field '{ref.name}' (looked in {', '.join(reachable)}){hint}"
             raise ResolveError(msg)
-        nearest = [t for t in matches if len(self.path(scope, t) or ()) == len(self.path(scope, matches[0]) or ())]
+        nearest = [
+            t
+            for t in matches
+            if len(self.path(scope, t) or ()) == len(self.path(scope, matches[0]) or ())
+        ]
         if len(nearest) > 1:
             options = " or ".join(f"'{t}.{ref.name}'" for t in nearest)
             msg = f"'{ref.name}' is ambiguous from table '{scope}'; write {options}"
@@ -271,15 +275,30 @@ def _check_tables(model: Model, issues: list[SpecIssue]) -> None:
         available = model.columns.get(name, [])
         if table.key and table.key not in available:
             hint = did_you_mean(table.key, available)
-            issues.append(SpecIssue(("data", name, "key"), f"key column '{table.key}' is not in the file's header{hint}"))
+            issues.append(
+                SpecIssue(
+                    ("data", name, "key"),
+                    f"key column '{table.key}' is not in the file's header{hint}",
+                )
+            )
         for index, column in enumerate(table.clean.drop_missing):
             if column not in available:
                 hint = did_you_mean(column, available)
-                issues.append(SpecIssue(("data", name, "clean", "drop_missing", index), f"unknown column '{column}' in table '{name}'{hint}"))
+                issues.append(
+                    SpecIssue(
+                        ("data", name, "clean", "drop_missing", index),
+                        f"unknown column '{column}' in table '{name}'{hint}",
+                    )
+                )
         for column in table.clean.valid:
             if column not in available:
                 hint = did_you_mean(column, available)
-                issues.append(SpecIssue(("data", name, "clean", "valid", column), f"unknown column '{column}' in table '{name}'{hint}"))
+                issues.append(
+                    SpecIssue(
+                        ("data", name, "clean", "valid", column),
+                        f"unknown column '{column}' in table '{name}'{hint}",
+                    )
+                )
         for field_name, spec_field in model.spec.fields.items():
             if spec_field.on == name and field_name in available:
                 msg = f"field '{field_name}' has the name of a column of '{name}'; rename the field"
@@ -315,12 +334,16 @@ def _build_fields(model: Model, issues: list[SpecIssue]) -> None:
         if isinstance(spec_field, AggregateField):
             source = field_source_table(model, spec_field)
             if source is None:
-                msg = f"'{spec_field.func}' needs 'over: TABLE' (the table whose rows are aggregated)"
+                msg = (
+                    f"'{spec_field.func}' needs 'over: TABLE' (the table whose rows are aggregated)"
+                )
                 issues.append(SpecIssue(base, msg))
                 continue
             if source not in model.columns:
                 loc = (*base, "over") if spec_field.over else (*base, "of")
-                issues.append(SpecIssue(loc, f"unknown table '{source}'{did_you_mean(source, model.columns)}"))
+                issues.append(
+                    SpecIssue(loc, f"unknown table '{source}'{did_you_mean(source, model.columns)}")
+                )
                 continue
             if model.path(source, spec_field.on) is None:
                 msg = (
@@ -365,7 +388,12 @@ def _build_filters(model: Model, issues: list[SpecIssue]) -> None:
         if spec_filter.on not in model.columns:
             continue
         _, resolved = _resolve_text(
-            model, spec_filter.where, spec_filter.on, ("filters", name, "where"), "condition", issues
+            model,
+            spec_filter.where,
+            spec_filter.on,
+            ("filters", name, "where"),
+            "condition",
+            issues,
         )
         model.filter_refs[name] = resolved
 
@@ -384,10 +412,12 @@ def _build_metrics(model: Model, issues: list[SpecIssue]) -> None:
         _collect_atoms(model, formula, names, loc, atoms, issues)
         if len(issues) > before:
             continue
-        fmt = spec_metric.format
+        fmt: str = spec_metric.format
         if fmt == "auto":
             fmt = _infer_format(formula, atoms)
-        label = spec_metric.label or model.spec.labels.get(name) or name.replace("_", " ").capitalize()
+        label = (
+            spec_metric.label or model.spec.labels.get(name) or name.replace("_", " ").capitalize()
+        )
         model.metrics[name] = Metric(name, label, fmt, spec_metric.description, formula, atoms)
     # metric → metric cycles
     for name, metric in list(model.metrics.items()):
@@ -416,7 +446,11 @@ def _metric_cycle(model: Model, root: str, node: ex.Node, trail: list[str]) -> b
             if ref.name == root:
                 return True
             other = model.metrics.get(ref.name)
-            if other and ref.name not in trail and _metric_cycle(model, root, other.formula, [*trail, ref.name]):
+            if (
+                other
+                and ref.name not in trail
+                and _metric_cycle(model, root, other.formula, [*trail, ref.name])
+            ):
                 return True
     return False
 
@@ -463,16 +497,32 @@ def _collect_atoms(
         return
     if node.func not in AGG_FUNCS:
         hint = did_you_mean(node.func, [*AGG_FUNCS, *POST_FUNCS])
-        issues.append(SpecIssue(loc, f"unknown aggregation '{node.func}'{hint} (expected one of: {', '.join(AGG_FUNCS + POST_FUNCS)})"))
+        issues.append(
+            SpecIssue(
+                loc,
+                f"unknown aggregation '{node.func}'{hint} (expected one of: {', '.join(AGG_FUNCS + POST_FUNCS)})",
+            )
+        )
         return
     atom = _make_atom(model, node, loc, issues)
     if atom is not None:
         atoms[node] = atom
 
 
-def _check_share(model: Model, node: ex.Call, metric_names: set[str], loc: Loc, issues: list[SpecIssue]) -> None:
-    if len(node.args) != 1 or not isinstance(node.args[0], ex.Ref) or node.args[0].name not in metric_names:
-        issues.append(SpecIssue(loc, "share() takes one metric name, e.g. share(orders) or share(orders, within=region)"))
+def _check_share(
+    model: Model, node: ex.Call, metric_names: set[str], loc: Loc, issues: list[SpecIssue]
+) -> None:
+    if (
+        len(node.args) != 1
+        or not isinstance(node.args[0], ex.Ref)
+        or node.args[0].name not in metric_names
+    ):
+        issues.append(
+            SpecIssue(
+                loc,
+                "share() takes one metric name, e.g. share(orders) or share(orders, within=region)",
+            )
+        )
     for key, _value in node.keywords:
         if key != "within":
             issues.append(SpecIssue(loc, f"share() has no argument '{key}' (expected 'within')"))
@@ -482,7 +532,12 @@ def _make_atom(model: Model, node: ex.Call, loc: Loc, issues: list[SpecIssue]) -
     keywords = dict(node.keywords)
     for key in keywords:
         if key not in ("over", "where"):
-            issues.append(SpecIssue(loc, f"{node.func}() has no argument '{key}'{did_you_mean(key, ['over', 'where'])}"))
+            issues.append(
+                SpecIssue(
+                    loc,
+                    f"{node.func}() has no argument '{key}'{did_you_mean(key, ['over', 'where'])}",
+                )
+            )
             return None
     over: str | None = None
     if "over" in keywords:
@@ -492,7 +547,13 @@ def _make_atom(model: Model, node: ex.Call, loc: Loc, issues: list[SpecIssue]) -
             return None
         over = over_node.name
     value_ref: ex.Ref | None = None
-    if node.func == "count" and len(node.args) == 1 and isinstance(node.args[0], ex.Ref) and node.args[0].table is None and node.args[0].name in model.columns:
+    if (
+        node.func == "count"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ex.Ref)
+        and node.args[0].table is None
+        and node.args[0].name in model.columns
+    ):
         over = over or node.args[0].name  # count(table)
     elif len(node.args) == 1 and isinstance(node.args[0], ex.Ref):
         value_ref = node.args[0]
@@ -521,7 +582,9 @@ def _make_atom(model: Model, node: ex.Call, loc: Loc, issues: list[SpecIssue]) -
     if "where" in keywords:
         where_node = keywords["where"]
         if not isinstance(where_node, ex.Const) or not isinstance(where_node.value, str):
-            issues.append(SpecIssue(loc, "where= takes a quoted condition, e.g. where=\"reordered == 1\""))
+            issues.append(
+                SpecIssue(loc, 'where= takes a quoted condition, e.g. where="reordered == 1"')
+            )
             return None
         where, _ = _resolve_text(model, where_node.value, over, loc, "condition", issues)
     return Atom(node.func, over, value, where)
@@ -536,7 +599,11 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
         for m_index, metric in enumerate(query.metrics):
             if metric not in model.spec.metrics:
                 hint = did_you_mean(metric, model.spec.metrics)
-                issues.append(SpecIssue((*base, "query", "metrics", m_index), f"unknown metric '{metric}'{hint}"))
+                issues.append(
+                    SpecIssue(
+                        (*base, "query", "metrics", m_index), f"unknown metric '{metric}'{hint}"
+                    )
+                )
         tables = {a.over for m in query.metrics if m in model.metrics for a in _all_atoms(model, m)}
         for b_index, text in enumerate(query.by):
             for table in sorted(tables):
@@ -547,7 +614,9 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
         if query.where:
             for table in sorted(tables):
                 before = len(issues)
-                _resolve_text(model, query.where, table, (*base, "query", "where"), "condition", issues)
+                _resolve_text(
+                    model, query.where, table, (*base, "query", "where"), "condition", issues
+                )
                 if len(issues) > before:
                     break
         outputs = [ex.Ref(None, t.split(".")[-1]).name for t in query.by] + list(query.metrics)
@@ -555,18 +624,33 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
             name = query.sort.lstrip("-")
             if name not in outputs:
                 hint = did_you_mean(name, outputs)
-                issues.append(SpecIssue((*base, "query", "sort"), f"cannot sort by '{name}': not a column of the result{hint}"))
+                issues.append(
+                    SpecIssue(
+                        (*base, "query", "sort"),
+                        f"cannot sort by '{name}': not a column of the result{hint}",
+                    )
+                )
         if section.chart is not None:
             for key in ("x", "y", "color"):
                 value = getattr(section.chart, key)
                 if value is not None and value not in outputs:
                     hint = did_you_mean(value, outputs)
-                    issues.append(SpecIssue((*base, "chart", key), f"'{value}' is not a column of the result (columns: {', '.join(outputs)}){hint}"))
+                    issues.append(
+                        SpecIssue(
+                            (*base, "chart", key),
+                            f"'{value}' is not a column of the result (columns: {', '.join(outputs)}){hint}",
+                        )
+                    )
         if section.table.columns:
             for c_index, column in enumerate(section.table.columns):
                 if column not in outputs:
                     hint = did_you_mean(column, outputs)
-                    issues.append(SpecIssue((*base, "table", "columns", c_index), f"'{column}' is not a column of the result{hint}"))
+                    issues.append(
+                        SpecIssue(
+                            (*base, "table", "columns", c_index),
+                            f"'{column}' is not a column of the result{hint}",
+                        )
+                    )
 
 
 def _all_atoms(model: Model, metric_name: str, trail: tuple[str, ...] = ()) -> list[Atom]:

@@ -34,9 +34,13 @@ def describe_field(model: Model, name: str) -> str:
             if index == 0:
                 parts.append(f"{label}: {spec_field.column} {low} {_num(edges[0])}")
             elif index == len(edges):
-                parts.append(f"{label}: {spec_field.column} {'>' if low == '≤' else '≥'} {_num(edges[-1])}")
+                parts.append(
+                    f"{label}: {spec_field.column} {'>' if low == '≤' else '≥'} {_num(edges[-1])}"
+                )
             else:
-                parts.append(f"{label}: {_num(edges[index - 1])} {high} {spec_field.column} {low} {_num(edges[index])}")
+                parts.append(
+                    f"{label}: {_num(edges[index - 1])} {high} {spec_field.column} {low} {_num(edges[index])}"
+                )
         text = "; ".join(parts)
     elif isinstance(spec_field, MapField):
         groups: dict[str, list[str]] = {}
@@ -53,7 +57,11 @@ def describe_field(model: Model, name: str) -> str:
         text = "; ".join(rules) + " (first rule that holds)"
     elif isinstance(spec_field, AggregateField):
         source = spec_field.over or (spec_field.of or "").split(".", 1)[0]
-        what = f"{spec_field.func} of {spec_field.of}" if spec_field.of else f"{spec_field.func} of rows of {source}"
+        what = (
+            f"{spec_field.func} of {spec_field.of}"
+            if spec_field.of
+            else f"{spec_field.func} of rows of {source}"
+        )
         if spec_field.func == "any":
             what = f"true when any row of {source}"
         text = f"{what} per {spec_field.on} row"
@@ -63,7 +71,9 @@ def describe_field(model: Model, name: str) -> str:
         text = spec_field.expr
     elif isinstance(spec_field, WeekdayField):
         names = day_names(model.spec.settings.day_zero)
-        text = f"{spec_field.column} 0–6 read as " + ", ".join(f"{i} = {n}" for i, n in enumerate(names))
+        text = f"{spec_field.column} 0–6 read as " + ", ".join(
+            f"{i} = {n}" for i, n in enumerate(names)
+        )
     if spec_field.description:
         return f"{spec_field.description} ({text})" if text else spec_field.description
     return text
@@ -71,20 +81,39 @@ def describe_field(model: Model, name: str) -> str:
 
 def definitions_tables(model: Model) -> list[TableBlock]:
     """Fields, filters and metrics, each with its exact definition."""
-    head = [TableColumn("name", "Name"), TableColumn("table", "Per"), TableColumn("definition", "Definition")]
-    fields = [[model.label(name), f.on, describe_field(model, name)] for name, f in model.spec.fields.items()]
+    head = [
+        TableColumn("name", "Name"),
+        TableColumn("table", "Per"),
+        TableColumn("definition", "Definition"),
+    ]
+    fields = [
+        [model.label(name), f.on, describe_field(model, name)]
+        for name, f in model.spec.fields.items()
+    ]
     filters = [
-        [name.replace("_", " ").capitalize(), f.on, f"Kept: {f.where}" + (f". {f.note}" if f.note else "")]
+        [
+            name.replace("_", " ").capitalize(),
+            f.on,
+            f"Kept: {f.where}" + (f". {f.note}" if f.note else ""),
+        ]
         for name, f in model.spec.filters.items()
     ]
     metrics = [
-        [m.label, "", (m.description + " — " if m.description else "") + model.spec.metrics[name].expr]
+        [
+            m.label,
+            "",
+            (m.description + " — " if m.description else "") + model.spec.metrics[name].expr,
+        ]
         for name, m in model.metrics.items()
     ]
     blocks = [TableBlock(head, fields, caption="Derived fields")]
     if filters:
         blocks.append(TableBlock(head, filters, caption="Filters applied to every section"))
-    metric_head = [TableColumn("name", "Metric"), TableColumn("table", ""), TableColumn("definition", "Definition")]
+    metric_head = [
+        TableColumn("name", "Metric"),
+        TableColumn("table", ""),
+        TableColumn("definition", "Definition"),
+    ]
     blocks.append(TableBlock(metric_head, metrics, caption="Metrics"))
     return blocks
 
@@ -109,7 +138,13 @@ def quality_tables(
             rows.append([table, exclusion.reason, _int(exclusion.rows)])
         for relation, count in orphans.get(table, []):
             if count:
-                rows.append([table, f"{relation.column} not found in {relation.parent} (orphan rows excluded)", _int(count)])
+                rows.append(
+                    [
+                        table,
+                        f"{relation.column} not found in {relation.parent} (orphan rows excluded)",
+                        _int(count),
+                    ]
+                )
         for name, on, count in filter_counts:
             if on == table and count:
                 rows.append([table, f"excluded by filter '{name}'", _int(count)])
@@ -119,8 +154,18 @@ def quality_tables(
             if count:
                 missing_rows.append([table, column, _int(count)])
     blocks = [TableBlock(head, rows, caption="Rows read, excluded and used")]
-    missing_head = [TableColumn("table", "Table"), TableColumn("column", "Column"), TableColumn("missing", "Missing values", "right")]
-    blocks.append(TableBlock(missing_head, missing_rows or [["–", "no missing values", "0"]], caption="Missing values after cleaning"))
+    missing_head = [
+        TableColumn("table", "Table"),
+        TableColumn("column", "Column"),
+        TableColumn("missing", "Missing values", "right"),
+    ]
+    blocks.append(
+        TableBlock(
+            missing_head,
+            missing_rows or [["–", "no missing values", "0"]],
+            caption="Missing values after cleaning",
+        )
+    )
     return blocks
 
 

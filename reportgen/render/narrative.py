@@ -51,7 +51,9 @@ class Cell:
         self._formats = formats
 
     def __str__(self) -> str:
-        return format_value(self.raw, self.fmt, currency=self._formats.currency, day_zero=self._formats.day_zero)
+        return format_value(
+            self.raw, self.fmt, currency=self._formats.currency, day_zero=self._formats.day_zero
+        )
 
     def __html__(self) -> str:
         return str(escape(str(self)))
@@ -85,7 +87,9 @@ class Row(Mapping[str, Cell]):
     """One result row; columns by attribute (``row.orders``) or key (``row['orders']``)."""
 
     def __init__(self, values: Mapping[str, Any], formats: Formats) -> None:
-        self._cells = {k: Cell(v, formats.columns.get(k, "auto"), formats) for k, v in values.items()}
+        self._cells = {
+            k: Cell(v, formats.columns.get(k, "auto"), formats) for k, v in values.items()
+        }
 
     def __getitem__(self, key: str) -> Cell:
         return self._cells[key]
@@ -108,7 +112,9 @@ class Row(Mapping[str, Cell]):
 class Extremes(Mapping[str, Row]):
     """``highest.orders``: the row with the largest (or smallest) value of a metric."""
 
-    def __init__(self, rows: list[Row], frame: pd.DataFrame, largest: bool, exclude_other: bool) -> None:
+    def __init__(
+        self, rows: list[Row], frame: pd.DataFrame, largest: bool, exclude_other: bool
+    ) -> None:
         self._rows, self._frame, self._largest, self._exclude = rows, frame, largest, exclude_other
 
     def __getitem__(self, column: str) -> Row:
@@ -201,7 +207,9 @@ def make_environment(formats: Formats, *, autoescape: bool) -> ImmutableSandboxe
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
         yield
         return
 
@@ -242,7 +250,15 @@ def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mappin
     except SecurityError as error:
         msg = f"not allowed in the text: {error}"
         raise NarrativeError(msg) from None
-    except (TemplateError, TypeError, KeyError, IndexError, ValueError, AttributeError, ZeroDivisionError) as error:
+    except (
+        TemplateError,
+        TypeError,
+        KeyError,
+        IndexError,
+        ValueError,
+        AttributeError,
+        ZeroDivisionError,
+    ) as error:
         if isinstance(error, NarrativeError):
             raise
         msg = f"cannot render the text: {type(error).__name__}: {error}"
@@ -268,7 +284,7 @@ def to_blocks(rendered: str) -> Markup:
             items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
             html.append(f"<ul>{items}</ul>")
         else:
-            paragraph = []
+            paragraph: list[str] = []
             bullets: list[str] = []
             for line in lines:
                 if line.startswith("- "):

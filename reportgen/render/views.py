@@ -12,7 +12,14 @@ from reportgen.errors import SpecIssue
 from reportgen.model.semantic import Model
 from reportgen.render.context import ChartBlock, SectionView, TableBlock, TableColumn
 from reportgen.render.format import format_value
-from reportgen.render.narrative import Formats, NarrativeError, ResultView, make_environment, render_text, to_blocks
+from reportgen.render.narrative import (
+    Formats,
+    NarrativeError,
+    ResultView,
+    make_environment,
+    render_text,
+    to_blocks,
+)
 from reportgen.spec.models import AnalysisSection, SectionSpec, Spec
 
 ChartMaker = Callable[[AnalysisSection, pd.DataFrame, str], ChartBlock]
@@ -27,7 +34,12 @@ class ColumnMeta:
     order: tuple[str, ...] | None = None
 
 
-def column_meta(model: Model, section: AnalysisSection, result: pd.DataFrame, orders: Mapping[str, list[str] | None]) -> dict[str, ColumnMeta]:
+def column_meta(
+    model: Model,
+    section: AnalysisSection,
+    result: pd.DataFrame,
+    orders: Mapping[str, list[str] | None],
+) -> dict[str, ColumnMeta]:
     """Label, format and category order of every column of a section's result."""
     meta: dict[str, ColumnMeta] = {}
     for text in section.query.by:
@@ -37,7 +49,11 @@ def column_meta(model: Model, section: AnalysisSection, result: pd.DataFrame, or
         order = orders.get(name)
         if order is not None and "Other" in set(result[name].astype(str)) and "Other" not in order:
             order = [*order, "Other"]
-        meta[name] = ColumnMeta(model.label(name), "text" if fmt == "auto" and order else fmt, tuple(order) if order else None)
+        meta[name] = ColumnMeta(
+            model.label(name),
+            "text" if fmt == "auto" and order else fmt,
+            tuple(order) if order else None,
+        )
     for metric in section.query.metrics:
         meta[metric] = ColumnMeta(model.metrics[metric].label, model.metrics[metric].format)
     return meta
@@ -51,7 +67,9 @@ def formats_of(spec: Spec, meta: Mapping[str, ColumnMeta]) -> Formats:
     )
 
 
-def table_block(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: Mapping[str, ColumnMeta]) -> TableBlock | None:
+def table_block(
+    spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: Mapping[str, ColumnMeta]
+) -> TableBlock | None:
     """The section's compact table: formatted cells, numbers right-aligned."""
     if not section.table.show:
         return None
@@ -59,11 +77,23 @@ def table_block(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta
     limit = section.table.max_rows or spec.settings.max_table_rows
     shown = result.head(limit)
     columns = [
-        TableColumn(name, meta[name].label, "right" if pd.api.types.is_numeric_dtype(result[name]) else "left")
+        TableColumn(
+            name,
+            meta[name].label,
+            "right" if pd.api.types.is_numeric_dtype(result[name]) else "left",
+        )
         for name in names
     ]
     rows = [
-        [format_value(value, meta[name].format, currency=spec.settings.currency, day_zero=spec.settings.day_zero) for name, value in zip(names, record, strict=True)]
+        [
+            format_value(
+                value,
+                meta[name].format,
+                currency=spec.settings.currency,
+                day_zero=spec.settings.day_zero,
+            )
+            for name, value in zip(names, record, strict=True)
+        ]
         for record in shown[names].itertuples(index=False, name=None)
     ]
     note = ""
@@ -72,9 +102,14 @@ def table_block(spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta
     return TableBlock(columns, rows, note)
 
 
-def result_contexts(spec: Spec, results: Mapping[str, pd.DataFrame], metas: Mapping[str, Mapping[str, ColumnMeta]]) -> dict[str, dict[str, Any]]:
+def result_contexts(
+    spec: Spec, results: Mapping[str, pd.DataFrame], metas: Mapping[str, Mapping[str, ColumnMeta]]
+) -> dict[str, dict[str, Any]]:
     """Each analysis section's narrative context (also reachable as sections['id'])."""
-    return {sid: ResultView(frame, formats_of(spec, metas[sid])).context() for sid, frame in results.items()}
+    return {
+        sid: ResultView(frame, formats_of(spec, metas[sid])).context()
+        for sid, frame in results.items()
+    }
 
 
 def render_section_text(

@@ -77,7 +77,9 @@ class CleanRules(Strict):
     drop_missing: list[str] = Field(
         default_factory=list, description="Drop rows where any of these columns is empty."
     )
-    drop_duplicates: bool = Field(False, description="Drop rows that repeat an earlier row exactly.")
+    drop_duplicates: bool = Field(
+        False, description="Drop rows that repeat an earlier row exactly."
+    )
     duplicate_keys: Literal["error", "first"] = Field(
         "error",
         description="When the key repeats after cleaning: stop with an error, or keep the first row.",
@@ -97,7 +99,9 @@ class TableSpec(Strict):
     format: Literal["csv", "parquet"] | None = Field(
         None, description="File format; defaults to the file extension."
     )
-    key: str | None = Field(None, description="Column that identifies a row (unique after cleaning).")
+    key: str | None = Field(
+        None, description="Column that identifies a row (unique after cleaning)."
+    )
     layout: Literal["long", "wide"] = Field(
         "long",
         description="'wide' reads a transposed file: first column holds the header names.",
@@ -171,7 +175,9 @@ class MapField(FieldBase):
     @classmethod
     def _members_as_text(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: [str(v) for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()}
+            return {
+                k: [str(v) for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()
+            }
         return value
 
     @model_validator(mode="after")
@@ -328,7 +334,9 @@ class SectionBase(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id (lower-case-hyphens).")
     title: str = Field(description="Section title; state the question or the topic.")
     level: Literal[1, 2] = Field(1, description="1 starts a chapter on a new page; 2 continues.")
-    text: str = Field("", description="Narrative, a template over this and other sections' results.")
+    text: str = Field(
+        "", description="Narrative, a template over this and other sections' results."
+    )
 
 
 class AnalysisSection(SectionBase):

@@ -61,7 +61,10 @@ def same(ours: pd.DataFrame, theirs: pd.DataFrame, key: str) -> None:
     assert list(left.index) == list(right.index)
     for column in left.columns:
         np.testing.assert_allclose(
-            left[column].to_numpy(dtype=float), right[column].to_numpy(dtype=float), rtol=1e-9, err_msg=column
+            left[column].to_numpy(dtype=float),
+            right[column].to_numpy(dtype=float),
+            rtol=1e-9,
+            err_msg=column,
         )
 
 
@@ -79,12 +82,18 @@ def same(ours: pd.DataFrame, theirs: pd.DataFrame, key: str) -> None:
         ("income-groups", "income_group"),
     ],
 )
-def test_section_equals_course_way(ours: dict[str, pd.DataFrame], theirs: dict[str, pd.DataFrame], section: str, key: str) -> None:
-    expected = theirs[section].reset_index() if key not in theirs[section].columns else theirs[section]
+def test_section_equals_course_way(
+    ours: dict[str, pd.DataFrame], theirs: dict[str, pd.DataFrame], section: str, key: str
+) -> None:
+    expected = (
+        theirs[section].reset_index() if key not in theirs[section].columns else theirs[section]
+    )
     same(ours[section], expected, key)
 
 
-def test_departments_top_and_other(ours: dict[str, pd.DataFrame], theirs: dict[str, pd.DataFrame]) -> None:
+def test_departments_top_and_other(
+    ours: dict[str, pd.DataFrame], theirs: dict[str, pd.DataFrame]
+) -> None:
     everything = theirs["departments-all"]
     table = ours["departments"]
     top = table[table["department"] != "Other"]

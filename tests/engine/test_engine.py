@@ -96,7 +96,10 @@ def section(by: list[str], metrics: list[str], **query: Any) -> dict[str, Any]:
 
 
 def as_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (round(v, 6) if isinstance(v, float) else v) for k, v in r.items()} for r in frame.to_dict("records")]
+    return [
+        {k: (round(v, 6) if isinstance(v, float) else v) for k, v in r.items()}
+        for r in frame.to_dict("records")
+    ]
 
 
 def test_totals_exclude_orphans_everywhere() -> None:
@@ -108,27 +111,119 @@ def test_totals_exclude_orphans_everywhere() -> None:
 
 
 def test_aggregations_by_a_parent_column() -> None:
-    (table,) = run([section(["orders.order_dow"], ["lines", "revenue", "item_price", "median_price", "max_price", "min_price", "buyers"])])
+    (table,) = run(
+        [
+            section(
+                ["orders.order_dow"],
+                [
+                    "lines",
+                    "revenue",
+                    "item_price",
+                    "median_price",
+                    "max_price",
+                    "min_price",
+                    "buyers",
+                ],
+            )
+        ]
+    )
     # dow 0: orders 10 (2+10), 12 (2), 13 (2) → prices [2, 10, 2, 2]
     # dow 1: order 11 (20); dow 2: order 14 (10); dow 6: order 15 (20 + 2)
     assert as_records(table) == [
-        {"order_dow": 0, "lines": 4, "revenue": 16.0, "item_price": 4.0, "median_price": 2.0, "max_price": 10.0, "min_price": 2.0, "buyers": 2},
-        {"order_dow": 1, "lines": 1, "revenue": 20.0, "item_price": 20.0, "median_price": 20.0, "max_price": 20.0, "min_price": 20.0, "buyers": 1},
-        {"order_dow": 2, "lines": 1, "revenue": 10.0, "item_price": 10.0, "median_price": 10.0, "max_price": 10.0, "min_price": 10.0, "buyers": 1},
-        {"order_dow": 6, "lines": 2, "revenue": 22.0, "item_price": 11.0, "median_price": 11.0, "max_price": 20.0, "min_price": 2.0, "buyers": 1},
+        {
+            "order_dow": 0,
+            "lines": 4,
+            "revenue": 16.0,
+            "item_price": 4.0,
+            "median_price": 2.0,
+            "max_price": 10.0,
+            "min_price": 2.0,
+            "buyers": 2,
+        },
+        {
+            "order_dow": 1,
+            "lines": 1,
+            "revenue": 20.0,
+            "item_price": 20.0,
+            "median_price": 20.0,
+            "max_price": 20.0,
+            "min_price": 20.0,
+            "buyers": 1,
+        },
+        {
+            "order_dow": 2,
+            "lines": 1,
+            "revenue": 10.0,
+            "item_price": 10.0,
+            "median_price": 10.0,
+            "max_price": 10.0,
+            "min_price": 10.0,
+            "buyers": 1,
+        },
+        {
+            "order_dow": 6,
+            "lines": 2,
+            "revenue": 22.0,
+            "item_price": 11.0,
+            "median_price": 11.0,
+            "max_price": 20.0,
+            "min_price": 2.0,
+            "buyers": 1,
+        },
     ]
 
 
 def test_bins_map_weekday_cases_and_aggregate_fields() -> None:
     fields = {
-        "price_range": {"type": "bins", "on": "products", "column": "prices", "edges": [5, 15], "labels": ["Low", "Mid", "High"]},
-        "region": {"type": "map", "on": "customers", "column": "state", "groups": {"Midwest": ["Ohio"], "South": ["Texas"]}, "default": "Elsewhere"},
+        "price_range": {
+            "type": "bins",
+            "on": "products",
+            "column": "prices",
+            "edges": [5, 15],
+            "labels": ["Low", "Mid", "High"],
+        },
+        "region": {
+            "type": "map",
+            "on": "customers",
+            "column": "state",
+            "groups": {"Midwest": ["Ohio"], "South": ["Texas"]},
+            "default": "Elsewhere",
+        },
         "day": {"type": "weekday", "on": "orders", "column": "order_dow"},
-        "max_order": {"type": "aggregate", "on": "customers", "func": "max", "of": "orders.order_number"},
-        "median_days": {"type": "aggregate", "on": "customers", "func": "median", "of": "orders.days"},
-        "loyalty": {"type": "cases", "on": "customers", "cases": [{"when": "max_order > 2", "then": "Loyal"}, {"when": "max_order > 1", "then": "Regular"}], "else": "New"},
-        "parent": {"type": "cases", "on": "customers", "cases": [{"when": "age < 40 and n_dependants > 0", "then": "Young parent"}], "else": "Other adult"},
-        "baby": {"type": "aggregate", "on": "customers", "func": "any", "over": "lines", "where": "department == 'babies'"},
+        "max_order": {
+            "type": "aggregate",
+            "on": "customers",
+            "func": "max",
+            "of": "orders.order_number",
+        },
+        "median_days": {
+            "type": "aggregate",
+            "on": "customers",
+            "func": "median",
+            "of": "orders.days",
+        },
+        "loyalty": {
+            "type": "cases",
+            "on": "customers",
+            "cases": [
+                {"when": "max_order > 2", "then": "Loyal"},
+                {"when": "max_order > 1", "then": "Regular"},
+            ],
+            "else": "New",
+        },
+        "parent": {
+            "type": "cases",
+            "on": "customers",
+            "cases": [{"when": "age < 40 and n_dependants > 0", "then": "Young parent"}],
+            "else": "Other adult",
+        },
+        "baby": {
+            "type": "aggregate",
+            "on": "customers",
+            "func": "any",
+            "over": "lines",
+            "where": "department == 'babies'",
+        },
         "doubled": {"type": "expr", "on": "products", "expr": "prices * 2"},
     }
     tables = run(
@@ -183,15 +278,26 @@ def test_bins_map_weekday_cases_and_aggregate_fields() -> None:
 
 
 def test_global_filter_on_an_aggregate_field_applies_to_every_table() -> None:
-    fields = {"max_order": {"type": "aggregate", "on": "customers", "func": "max", "of": "orders.order_number"}}
+    fields = {
+        "max_order": {
+            "type": "aggregate",
+            "on": "customers",
+            "func": "max",
+            "of": "orders.order_number",
+        }
+    }
     filters = {"active": {"on": "customers", "where": "max_order >= 2"}}
-    (table,) = run([section([], ["customers", "orders", "lines", "revenue"])], fields=fields, filters=filters)
+    (table,) = run(
+        [section([], ["customers", "orders", "lines", "revenue"])], fields=fields, filters=filters
+    )
     # Users 1 (max 3) and 3 (max 2) remain: orders 10, 11, 12, 14, 15; their lines 10×2, 11, 12, 14, 15×2.
     assert as_records(table) == [{"customers": 2, "orders": 5, "lines": 7, "revenue": 66.0}]
 
 
 def test_share_top_n_with_other_and_sort() -> None:
-    (table,) = run([section(["orders.order_dow"], ["revenue", "revenue_share"], sort="-revenue", top=2)])
+    (table,) = run(
+        [section(["orders.order_dow"], ["revenue", "revenue_share"], sort="-revenue", top=2)]
+    )
     assert as_records(table) == [
         {"order_dow": 6, "revenue": 22.0, "revenue_share": round(22 / 68, 6)},
         {"order_dow": 1, "revenue": 20.0, "revenue_share": round(20 / 68, 6)},
@@ -212,13 +318,18 @@ def test_metric_where_and_section_where() -> None:
     ("metric", "message"),
     [
         ("summ(products.prices)", "unknown aggregation 'summ'; did you mean 'sum'?"),
-        ("sum(products.price)", "unknown column or field 'price' in table 'products'; did you mean 'prices'?"),
+        (
+            "sum(products.price)",
+            "unknown column or field 'price' in table 'products'; did you mean 'prices'?",
+        ),
         ("count(customers) / nothing", "'nothing' in a metric formula must be another metric"),
         ("sum(prices)", "write the column as table.column in sum(prices), or add over=TABLE"),
     ],
 )
 def test_metric_errors_are_reported(metric: str, message: str) -> None:
-    spec = Spec.model_validate({**BASE, "metrics": {"bad": metric}, "sections": [section([], ["bad"])]})
+    spec = Spec.model_validate(
+        {**BASE, "metrics": {"bad": metric}, "sections": [section([], ["bad"])]}
+    )
     _, issues = build_model(spec, {k: list(v.columns) for k, v in FRAMES.items()})
     assert any(message in issue.message for issue in issues), issues
 
@@ -234,7 +345,9 @@ def test_cyclic_fields_are_reported() -> None:
 
 
 def test_grouping_by_an_unreachable_table_is_an_error() -> None:
-    spec = Spec.model_validate({**BASE, "sections": [section(["products.department"], ["customers"])]})
+    spec = Spec.model_validate(
+        {**BASE, "sections": [section(["products.department"], ["customers"])]}
+    )
     _, issues = build_model(spec, {k: list(v.columns) for k, v in FRAMES.items()})
     assert [i.message for i in issues] == [
         "'products.department' cannot be used from table 'customers': there is no many-to-one relation path from 'customers' to 'products'"
