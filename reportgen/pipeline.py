@@ -321,6 +321,19 @@ def _data_context(tables: dict[str, Any], quality: dict[str, Any]) -> dict[str, 
     return context
 
 
+def _stable_ids(svg: str, prefix: str) -> str:
+    """Renumber the converter's process-wide ids (clip1, clip2 …) per chart: same bytes every build."""
+    numbering: dict[str, str] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        old = match.group(0)
+        if old not in numbering:
+            numbering[old] = f"{prefix}-{match.group(1)}{len(numbering) + 1}"
+        return numbering[old]
+
+    return re.sub(r"\b(clip|gradient_)(\d+)\b", rename, svg)
+
+
 def _chart(
     spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: dict[str, Any], title: str
 ) -> Any:
@@ -334,7 +347,7 @@ def _chart(
     chart = build_chart(
         section.chart, result, columns=columns, title=title, currency=spec.settings.currency
     )
-    svg = to_svg(chart)
+    svg = _stable_ids(to_svg(chart), section.id)
     return ChartBlock(
         svg=svg,
         alt=describe(section.chart, result, columns, currency=spec.settings.currency),

@@ -1,0 +1,171 @@
+"""End to end: the shipped report on generated data — PDF text and pages, HTML structure, exports."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from reportgen.cli import main
+from reportgen.data.generate import generate
+from reportgen.spec.load import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUG = "instacart-basket-analysis"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("project")
+    generate(folder / "data", customers=2000, seed=11, progress=False)
+    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(project: Path) -> Path:
+    assert main([str(project / "report.yaml"), "--quiet"]) == 0
+    return project / "output"
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(built: Path) -> list[str]:
+    reader = PdfReader(built / f"{SLUG}.pdf")
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_pdf_holds_every_section_title_and_metadata(
+    project: Path, built: Path, pdf_pages: list[str]
+) -> None:
+    spec = load_spec(project / "report.yaml").spec
+    text = flat(" ".join(pdf_pages))
+    for section in spec.sections:
+        assert flat(section.title) in text, section.title
+    metadata = PdfReader(built / f"{SLUG}.pdf").metadata
+    assert metadata is not None
+    assert metadata.title == "Instacart Basket Analysis"
+    assert metadata.author == "Analytics team"
+    assert 15 <= len(pdf_pages) <= 40
+
+
+def test_contents_page_numbers_are_where_sections_start(
+    project: Path, pdf_pages: list[str]
+) -> None:
+    spec = load_spec(project / "report.yaml").spec
+    contents = next(
+        i
+        for i, page in enumerate(pdf_pages)
+        if page.lstrip().startswith("Contents") or "\nContents" in page[:200]
+    )
+    toc = flat(pdf_pages[contents])
+    checked = 0
+    for section in spec.sections:
+        if section.level != 1:
+            continue
+        match = re.search(re.escape(flat(section.title)) + r"[ .·…]*?(\d+)", toc)
+        assert match, section.title
+        page_number = int(match.group(1))
+        body = flat(pdf_pages[page_number - 1])
+        assert flat(section.title) in body, (section.title, page_number)
+        checked += 1
+    assert checked >= 10
+
+
+def test_narrative_numbers_equal_the_exported_data(built: Path, pdf_pages: list[str]) -> None:
+    data = built / f"{SLUG}-data"
+    by_day = pd.read_csv(data / "orders-by-day.csv")
+    busiest = by_day.loc[by_day["orders"].idxmax()]
+    text = flat(" ".join(pdf_pages))
+    expected = f"{busiest['order_day']} has the most orders ({int(busiest['orders']):,}, {busiest['share_orders'] * 100:.1f}%)"
+    assert expected in text
+    loyalty = pd.read_csv(data / "loyalty.csv").set_index("loyalty")
+    loyal_share = loyalty.loc["Loyal customer", "share_customers"] * 100
+    assert f"{loyal_share:.1f}% of active customers are loyal" in text
+    departments = pd.read_csv(data / "departments.csv")
+    top = departments.iloc[0]
+    assert (
+        f"{top['department'].capitalize()} is by far the most ordered department ({int(top['order_lines']):,} products, {top['share_lines'] * 100:.1f}%)"
+        in text
+    )
+    assert departments["share_lines"].sum() == pytest.approx(1.0)
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.svgs = 0
+        self.figures: list[dict[str, str | None]] = []
+        self.scripts = 0
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "svg":
+            self.svgs += 1
+        if tag == "figure":
+            self.figures.append(values)
+        if tag == "script":
+            self.scripts += 1
+        for key in ("src", "href"):
+            value = values.get(key)
+            if value and not value.startswith(("#", "data:")):
+                self.urls.append(value)
+
+
+def test_html_is_self_contained_with_one_svg_per_chart(project: Path, built: Path) -> None:
+    html = (built / f"{SLUG}.html").read_text(encoding="utf-8")
+    collector = _Collector()
+    collector.feed(html)
+    spec = load_spec(project / "report.yaml").spec
+    charts = sum(1 for s in spec.sections if getattr(s, "chart", None) is not None)
+    assert collector.svgs == charts
+    assert collector.scripts == 0
+    assert collector.urls == []
+    assert "http://" not in re.sub(r'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"', "", html)
+    assert "https://" not in html
+    alts = re.findall(
+        r'<svg[^>]*aria-label="([^"]+)"|<desc>([^<]+)</desc>|aria-label="([^"]+)"', html
+    )
+    assert len(alts) >= charts
+
+
+def test_exports_every_analysis_section(project: Path, built: Path) -> None:
+    spec = load_spec(project / "report.yaml").spec
+    expected = {f"{s.id}.csv" for s in spec.sections if s.type == "analysis"}
+    assert {p.name for p in (built / f"{SLUG}-data").iterdir()} == expected
+
+
+def test_second_build_is_byte_identical(project: Path, built: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert main([str(project / "report.yaml"), "--quiet", "--output-dir", str(again)]) == 0
+    for name in (f"{SLUG}.html", f"{SLUG}.pdf", f"{SLUG}-data/loyalty.csv"):
+        assert (again / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_format_and_section_build_only_what_was_asked(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "only"
+    args = [
+        str(project / "report.yaml"),
+        "--quiet",
+        "--output-dir",
+        str(out),
+        "--format",
+        "html",
+        "--section",
+        "loyalty",
+    ]
+    assert main(args) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"{SLUG}-data", f"{SLUG}.html"]
+    assert [p.name for p in (out / f"{SLUG}-data").iterdir()] == ["loyalty.csv"]
+    html = (out / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert "Customer loyalty" in html
+    assert "Price ranges" not in html
