@@ -149,10 +149,20 @@ class Model:
             return self._bind(ref.table, ref.name)
         matches = [t for t in reachable if ref.name in self.names_on(t)]
         if not matches:
-            pool = [n for t in reachable for n in self.names_on(t)]
-            hint = did_you_mean(ref.name, pool)
+            elsewhere = [
+                t for t in self.columns if t not in reachable and ref.name in self.names_on(t)
+            ]
+            if elsewhere:
+                msg = (
+                    f"'{ref.name}' is in table '{elsewhere[0]}', which cannot be reached from "
+                    f"'{scope}' (no many-to-one relation path from '{scope}' to '{elsewhere[0]}')"
+                )
+                raise ResolveError(msg)
+            hint = ""
             for table in reachable:
                 hint = hint or self._private_hint(table, ref.name)
+            pool = [n for t in reachable for n in self.names_on(t)]
+            hint = hint or did_you_mean(ref.name, pool)
             msg = f"unknown column or field '{ref.name}' (looked in {', '.join(reachable)}){hint}"
             raise ResolveError(msg)
         nearest = [
@@ -596,6 +606,7 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
             continue
         base: Loc = ("sections", index)
         query = section.query
+        before_query = len(issues)
         for m_index, metric in enumerate(query.metrics):
             if metric not in model.spec.metrics:
                 hint = did_you_mean(metric, model.spec.metrics)
@@ -619,6 +630,8 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                 )
                 if len(issues) > before:
                     break
+        if len(issues) > before_query:
+            continue  # the result's columns are unknown until the query is fixed
         outputs = [ex.Ref(None, t.split(".")[-1]).name for t in query.by] + list(query.metrics)
         if query.sort:
             name = query.sort.lstrip("-")
