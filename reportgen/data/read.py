@@ -45,12 +45,24 @@ def file_header(name: str, table: TableSpec, file: InputFile) -> list[str]:
     """The column names of one file, exactly as written in it."""
     if file.format == "parquet":
         names = _parquet_header(name, file)
-    elif table.layout == "wide":
+    elif is_wide(name, table, file):
         names = [row[0] for row in wide_rows(name, file)]
     else:
         names = _csv_header(name, file)
     _check_unique(name, file, names)
     return names
+
+
+def is_wide(name: str, table: TableSpec, file: InputFile) -> bool:
+    """Whether a CSV file is transposed: as declared, or for 'auto' when its first line reads
+    like 'department_id,1,2,3' (a name followed by numbers only)."""
+    if table.layout != "auto":
+        return table.layout == "wide"
+    with open_input(name, file) as stream:
+        first = stream.readline(_HEADER_LIMIT).decode("utf-8", errors="replace").strip()
+    fields = next(csv.reader([first]), [])
+    numbers = [f.strip().lstrip("-").replace(".", "", 1) for f in fields[1:]]
+    return len(numbers) >= 2 and all(n.isdigit() for n in numbers)
 
 
 def open_input(name: str, file: InputFile) -> BinaryIO:

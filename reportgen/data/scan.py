@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from reportgen.data.columns import ColumnPlan
 from reportgen.data.files import InputFile
-from reportgen.data.read import open_input, wide_rows
+from reportgen.data.read import is_wide, open_input, wide_rows
 from reportgen.errors import DataError
 from reportgen.spec.models import TableSpec
 
@@ -38,7 +38,7 @@ def _scan_file(name: str, table: TableSpec, file: InputFile, plan: ColumnPlan) -
     if file.format == "parquet":
         arrow = _read_parquet(name, file, plan)
         line_offset = None
-    elif table.layout == "wide":
+    elif is_wide(name, table, file):
         arrow = _read_csv(name, file, plan, _transposed(name, file))
         line_offset = None
     else:

@@ -102,9 +102,12 @@ class TableSpec(Strict):
     key: str | None = Field(
         None, description="Column that identifies a row (unique after cleaning)."
     )
-    layout: Literal["long", "wide"] = Field(
+    layout: Literal["long", "wide", "auto"] = Field(
         "long",
-        description="'wide' reads a transposed file: first column holds the header names.",
+        description=(
+            "'wide' reads a transposed file (first column holds the header names); "
+            "'auto' detects it per file."
+        ),
     )
     rename: dict[str, str] = Field(
         default_factory=dict, description="Columns to rename on load: {file name: spec name}."
