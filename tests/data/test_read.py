@@ -264,14 +264,18 @@ def test_unreadable_file_for_real(tmp_path, write):
         path.chmod(0o644)
 
 
-def test_auto_layout_reads_both_the_transposed_and_the_long_departments_file(tmp_path: Path) -> None:
+def test_auto_layout_reads_both_the_transposed_and_the_long_departments_file(
+    tmp_path: Path,
+) -> None:
     from reportgen.data.load import load_table
     from reportgen.spec.models import TableSpec
 
     (tmp_path / "wide.csv").write_text("department_id,1,2,3\ndepartment,frozen,other,bakery\n")
     (tmp_path / "long.csv").write_text("department_id,department\n1,frozen\n2,other\n3,bakery\n")
     frames = [
-        load_table("departments", TableSpec(path=p, key="department_id", layout="auto"), tmp_path).frame
+        load_table(
+            "departments", TableSpec(path=p, key="department_id", layout="auto"), tmp_path
+        ).frame
         for p in ("wide.csv", "long.csv")
     ]
     for frame in frames:
