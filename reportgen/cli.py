@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError
+from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError, SpecError
 
 COMMANDS = ("build", "validate", "sample-data")
 
@@ -126,9 +126,18 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         build(args.spec, options, stdout=out)
         return EXIT_OK
     except ReportgenError as error:
+        located = isinstance(error, SpecError)  # lines start with file:line:col already
+        _report(error.render() if located else f"reportgen: {error.render()}")
         return error.exit_code
     except KeyboardInterrupt:
+        _report("reportgen: interrupted; the previous report, if any, is unchanged")
         return EXIT_INTERRUPTED
+
+
+def _report(message: str) -> None:
+    """Print a user error on stderr, without a traceback."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
 
 
 def _terminate(signum: int, frame: object) -> None:
