@@ -8,23 +8,29 @@ formatted the same way as in tables and charts.
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import missing
 from markupsafe import Markup, escape
 
+from reportgen.errors import did_you_mean
 from reportgen.render.format import format_value, is_missing
 
 MAX_OUTPUT = 20_000
 TIME_LIMIT_S = 2.0
+_MAX_POWER = 64  # integer exponents above this are refused: 9 ** 9 ** 9 is not a number to print
+_WIDTH = re.compile(r"\d{6,}")  # a format width or precision of a million or more
 
 
 class NarrativeError(ValueError):
@@ -177,6 +183,27 @@ class ResultView:
         }
 
 
+class NamedUndefined(StrictUndefined):
+    """``StrictUndefined`` whose message lists the names that do exist, with a did-you-mean."""
+
+    @property
+    def _undefined_message(self) -> str:
+        owner, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or owner is missing:
+            return str(super()._undefined_message)
+        if owner is None:
+            return f"no {name!r} here: the value before it is empty (the result has no rows?)"
+        if isinstance(owner, (list, tuple)) and isinstance(name, int):
+            return f"no element {name}: there are only {len(owner)}"
+        if isinstance(owner, Mapping):
+            names = [str(key) for key in owner]
+            what = "column" if isinstance(owner, (Row, Extremes)) else "name"
+            shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+            hint = did_you_mean(str(name), names)
+            return f"no {what} {name!r} (there are: {shown}){hint}"
+        return str(super()._undefined_message)
+
+
 def _number_filter(fmt: str, formats: Formats) -> Any:
     def apply(value: Any) -> str:
         raw = value.raw if isinstance(value, Cell) else value
@@ -193,15 +220,84 @@ def _ratio(a: Any, b: Any) -> float:
     return float(a_raw) / float(b_raw)
 
 
+def _too_large(value: Any) -> bool:
+    """An argument that would make a template build a huge value (a count, width or format)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) > MAX_OUTPUT
+    return isinstance(value, str) and _WIDTH.search(value) is not None
+
+
+def _refuse_large(what: str, values: Iterator[Any] | tuple[Any, ...]) -> None:
+    if any(_too_large(value) for value in values):
+        msg = f"{what} with a number above {MAX_OUTPUT:,} would build a value too large to print"
+        raise SecurityError(msg)
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, refusing widths and counts that would build a huge value."""
+
+    skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # the value (after env/context)
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _refuse_large(f"the filter '{name}'", (*args[skip:], *kwargs.values()))
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with sizes bounded: no operator, call or filter builds a huge value.
+
+    The time limit cannot stop one long C-level operation (``[1] * 10 ** 8``), so such operations
+    are refused before they start.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                sized = isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
+                if sized and len(sequence) * count > MAX_OUTPUT:
+                    msg = f"repeating a value {count:,} times would exceed {MAX_OUTPUT:,}"
+                    raise SecurityError(msg)
+        elif operator == "**":
+            if isinstance(right, int) and abs(right) > _MAX_POWER and abs(left) > 1:
+                msg = f"the power {right:,} is too large (at most {_MAX_POWER})"
+                raise SecurityError(msg)
+        elif operator == "%" and isinstance(left, str):
+            _refuse_large("a '%' format", (left,))
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        owner = getattr(__obj, "__self__", None)
+        if __obj is _bounded_range or isinstance(owner, (str, list, tuple)):
+            fmt = (owner,) if isinstance(owner, str) else ()
+            name = getattr(__obj, "__name__", "a method")
+            _refuse_large(f"{name}()", (*fmt, *args, *kwargs.values()))
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _bounded_range(*args: int) -> range:
+    """``range`` for templates: at most 1,000 numbers."""
+    return range(*args)[:1000]
+
+
+_bounded_range.__name__ = "range"
+
+
 def make_environment(formats: Formats, *, autoescape: bool) -> ImmutableSandboxedEnvironment:
     """A sandboxed environment with the number filters; nothing from outside is reachable."""
-    env = ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined)
+    env = BoundedSandbox(autoescape=autoescape, undefined=NamedUndefined)
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _bounded_filter(name, function)
     for name in ("integer", "number", "decimal", "currency", "percent", "day"):
         env.filters[name] = _number_filter(name, formats)
     env.globals.clear()
     env.globals["ratio"] = _ratio
     env.globals["change"] = lambda a, b: _ratio(a, b) - 1
-    env.globals["range"] = lambda *args: range(*args)[:1000]
+    env.globals["range"] = _bounded_range
     return env
 
 
@@ -245,10 +341,17 @@ def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mappin
         msg = f"template syntax error on line {error.lineno} of the text: {error.message}"
         raise NarrativeError(msg) from None
     except UndefinedError as error:
-        msg = f"unknown name in the text: {error.message}"
+        message = str(error.message)
+        unknown = re.fullmatch(r"'(\w+)' is undefined", message)
+        if unknown:
+            message += did_you_mean(unknown.group(1), [k for k in context if k != "data"])
+        msg = f"unknown name in the text: {message}"
         raise NarrativeError(msg) from None
     except SecurityError as error:
         msg = f"not allowed in the text: {error}"
+        raise NarrativeError(msg) from None
+    except (MemoryError, RecursionError):
+        msg = "the template needs too much memory or nests too deeply; simplify it"
         raise NarrativeError(msg) from None
     except (
         TemplateError,
@@ -257,7 +360,7 @@ def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mappin
         IndexError,
         ValueError,
         AttributeError,
-        ZeroDivisionError,
+        ArithmeticError,
     ) as error:
         if isinstance(error, NarrativeError):
             raise
