@@ -1,0 +1,967 @@
+"""A plan + partitioned fact tables + broadcast dimensions → the same atom results on Dask.
+
+The fact tables (those no relation points to, e.g. ``order_products``) are partitioned Dask frames
+held in the workers' memory. Every other table is a dimension: loaded with the project's loader,
+its derived fields, filters and paths computed once in pandas (by the reference executor) and the
+arrays a query needs broadcast to every worker once. Each partition then runs the reference
+executor's own row logic (key lookups, validity, filter masks, expressions) against those arrays
+and reduces its rows to per-group partial sums, counts, extremes or value counts; the partials
+are merged in a tree on the workers and only that small result reaches the client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import dask
+import dask.array as da
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+
+from reportgen.data import cache
+from reportgen.data.clean import _describe
+from reportgen.data.columns import plan_columns
+from reportgen.data.files import resolve_files
+from reportgen.data.load import LoadedTable, load_table
+from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
+from reportgen.data.read import common_header
+from reportgen.data.scan import PRIVATE_PREFIX
+from reportgen.engine.pandas_engine import (
+    OTHER,
+    PandasExecutor,
+    _codes,
+    _lookup,
+    _numeric,
+    take,
+)
+from reportgen.engine.plan import GroupKey, atom_id
+from reportgen.errors import DataError, UsageError
+from reportgen.model import expr as ex
+from reportgen.model.semantic import AggregateField, Atom, Model, Relation, Resolved
+from reportgen.spec.models import TableSpec
+
+log = logging.getLogger(__name__)
+
+BLOCKSIZE = "64MB"  # CSV bytes per partition
+_SAMPLE_ROWS = 1000  # rows of a fact table the client evaluates to learn what a query reads
+
+
+def fact_tables(model: Model) -> list[str]:
+    """The tables that no relation points to: they are partitioned, the others broadcast."""
+    parents = {relation.parent for relation in model.relations}
+    return [name for name in model.spec.data if name not in parents]
+
+
+# ---- the cluster ------------------------------------------------------------------------------
+def connect(scheduler: str | None, *, processes: bool = True) -> tuple[Any, Any]:
+    """A Client for ``scheduler``, or a new 2-worker LocalCluster and its Client."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError) as error:
+            msg = f"--scheduler {scheduler}: cannot connect to a Dask scheduler ({error})"
+            raise UsageError(msg) from None
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=processes,
+        memory_limit=_memory_limit(2),
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster), cluster
+
+
+def _memory_limit(workers: int) -> int:
+    """Half the machine's memory per worker pair, at least 1 GiB and at most 8 GiB each."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    return int(min(max(total // (2 * workers), 1 << 30), 8 << 30))
+
+
+# ---- loading ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FactSource:
+    """A fact table to read as a partitioned Dask frame (its files, cleaned like the loader)."""
+
+    name: str
+    table: TableSpec
+    base_dir: Path
+    columns: tuple[str, ...]
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class FactTable:
+    """A loaded fact table: the persisted Dask frame and what loading it did."""
+
+    name: str
+    frame: Any  # dask.dataframe.DataFrame
+    quality: TableQuality
+
+
+def load_tables(
+    model: Model,
+    base_dir: Path,
+    needed: Mapping[str, Collection[str]],
+    *,
+    cache_dir: Path | None = None,
+) -> dict[str, LoadedTable | FactSource]:
+    """Dimensions loaded in pandas by the project's loader; fact tables described for Dask."""
+    facts = set(fact_tables(model))
+    tables: dict[str, LoadedTable | FactSource] = {}
+    for name, table in model.spec.data.items():
+        columns = sorted(needed.get(name, ()))
+        if name in facts:
+            tables[name] = FactSource(name, table, base_dir, tuple(columns), cache_dir)
+        else:
+            tables[name] = load_table(name, table, base_dir, columns=columns, cache_dir=cache_dir)
+    return tables
+
+
+@dataclass
+class _Read:
+    """A fact table as read, before cleaning, and what is already known about its quality."""
+
+    frame: Any
+    files: tuple[str, ...]
+    known: TableQuality | None = None  # from the cache or the project's loader: already clean
+    record: dict[str, Any] | None = None
+
+
+def read_fact(source: FactSource, npartitions: int) -> _Read:
+    """The table's files as a lazy Dask frame in spec names (private columns as placeholders).
+
+    CSV and Parquet files (globs of many files too) are read by Dask in partitions. A CSV table
+    with a valid Parquet cache file reads that (already cleaned) instead. A transposed or
+    mixed-format table goes through the project's loader.
+    """
+    name, table = source.name, source.table
+    files = resolve_files(name, table, source.base_dir)
+    displays = tuple(f.display for f in files)
+    formats = {f.format for f in files}
+    if source.cache_dir is not None and formats == {"csv"}:
+        path = cache.cache_file(source.cache_dir, name, cache.fingerprint(table, files))
+        metadata = cache.read_metadata(path)
+        if metadata is not None:
+            plan = plan_columns(name, table, metadata["header"], source.columns)
+            frame = dd.read_parquet(str(path), columns=list(plan.output))
+            log.info("table %s: read from the cache %s", name, path)
+            return _Read(frame, displays, record=metadata["quality"])
+    if table.layout == "wide" or len(formats) > 1:
+        loaded = load_table(name, table, source.base_dir, columns=source.columns)
+        frame = dd.from_pandas(loaded.frame, npartitions=npartitions)
+        return _Read(frame, displays, known=loaded.quality)
+    header = common_header(name, table, files)
+    plan = plan_columns(name, table, header, source.columns)
+    paths = [str(f.path) for f in files]
+    if formats == {"parquet"}:
+        frame = dd.read_parquet(paths, columns=list(plan.read))
+    else:
+        frame = dd.read_csv(
+            paths,
+            usecols=list(plan.read),
+            blocksize=BLOCKSIZE,
+            keep_default_na=False,
+            na_values=[""],
+            dtype=dict.fromkeys(plan.private, "string"),
+        )
+    private = {c: f"{PRIVATE_PREFIX}{i}" for i, c in enumerate(plan.private)}
+    frame = frame[list(plan.read)].rename(
+        columns={c: plan.names.get(c) or private[c] for c in plan.read}
+    )
+    return _Read(frame, displays, record={"output": list(plan.output)})
+
+
+def clean_lazily(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any, ...]]]:
+    """The loader's cleaning rules, in its order, on a Dask frame; counts stay lazy.
+
+    Returns the cleaned frame (the key not yet checked) and ``(reason, count, column, dropped)``
+    per rule.
+    """
+    rules = table.clean
+    effects: list[tuple[Any, ...]] = []
+    for column in rules.drop_missing:
+        missing = frame[column].isna()
+        effects.append((f"empty {column}", missing.sum(), column, True))
+        frame = frame[~missing]
+    if rules.drop_duplicates:
+        before = frame.shape[0]
+        frame = frame.drop_duplicates()
+        effects.append(("duplicate rows", before - frame.shape[0], None, True))
+    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith(PRIVATE_PREFIX)])
+    for column, valid in rules.valid.items():
+        if valid.min is None and valid.max is None:
+            continue
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
+            values.dtype
+        ):
+            msg = "clean.valid: the column does not hold numbers"
+            raise DataError(msg, table=name, column=column)
+        outside = values.isna() & False
+        if valid.min is not None:
+            outside = outside | (values < valid.min).fillna(False)
+        if valid.max is not None:
+            outside = outside | (values > valid.max).fillna(False)
+        frame = frame.assign(**{column: values.astype("float64").mask(outside)})
+        reason = f"{column} {_describe(valid)} set to missing"
+        effects.append((reason, outside.sum(), column, False))
+    return frame, effects
+
+
+def _repeated_rows(part: pd.DataFrame, key: str, repeated: set[Any], number: int) -> pd.DataFrame:
+    hit = part[key].isin(repeated).to_numpy()
+    return pd.DataFrame(
+        {"key": part[key].to_numpy()[hit], "partition": number, "row": np.flatnonzero(hit)}
+    )
+
+
+def _drop_rows(part: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
+    if not rows:
+        return part
+    flags = np.ones(len(part), dtype=bool)
+    flags[rows] = False
+    return part[flags]
+
+
+def first_of_each_key(frame: Any, key: str) -> Any:
+    """Drop every row whose key appeared in an earlier row (file order, across partitions)."""
+    counts = frame[key].value_counts().compute()
+    repeated = set(counts[counts > 1].index.tolist())
+    parts = frame.to_delayed()
+    found = dask.compute(
+        *[dask.delayed(_repeated_rows)(p, key, repeated, i) for i, p in enumerate(parts)]
+    )
+    rows = pd.concat(found, ignore_index=True).sort_values(["partition", "row"], kind="stable")
+    later = rows[rows.duplicated("key", keep="first")]
+    drop = {int(n): group["row"].tolist() for n, group in later.groupby("partition")}
+    kept = [dask.delayed(_drop_rows)(p, drop.get(i, [])) for i, p in enumerate(parts)]
+    return dd.from_delayed(kept, meta=frame._meta)
+
+
+# ---- per-partition row logic ------------------------------------------------------------------
+class _Lookups:
+    """The dimension arrays a fact partition reads, by key.
+
+    On the client it computes what is asked for from the dimension executor and remembers the
+    keys (a dry run on a sample); on a worker it holds exactly those arrays, broadcast once.
+    """
+
+    def __init__(self, source: _Dimensions | None, arrays: Mapping[str, Any] | None = None):
+        self.source = source
+        self.arrays: dict[str, Any] = dict(arrays or {})
+        self.used: set[str] = set()
+
+    def get(self, key: str, compute: Callable[[_Dimensions], Any]) -> Any:
+        self.used.add(key)
+        if key not in self.arrays:
+            if self.source is None:  # pragma: no cover - the dry run asks for the same keys
+                msg = f"the Dask engine did not broadcast {key!r}"
+                raise AssertionError(msg)
+            self.arrays[key] = compute(self.source)
+        return self.arrays[key]
+
+
+class _PartitionExecutor(PandasExecutor):
+    """The reference executor over one partition of a fact table and broadcast dimensions."""
+
+    def __init__(self, model: Model, fact: str, frame: pd.DataFrame, lookups: _Lookups) -> None:
+        super().__init__(model, {fact: frame.reset_index(drop=True)})
+        self.fact = fact
+        self.lookups = lookups
+
+    def length(self, table: str) -> int:
+        if table == self.fact:
+            return len(self.frames[table])
+        return int(self.lookups.get(f"length:{table}", lambda d: d.length(table)))
+
+    def positions(self, relation: Relation) -> np.ndarray:
+        if relation.child != self.fact:
+            return np.asarray(
+                self.lookups.get(f"positions:{relation}", lambda d: d.positions(relation))
+            )
+        cache_key = (relation.child, relation.column)
+        if cache_key not in self._positions:
+            foreign = self.frames[self.fact][relation.column]
+            self._positions[cache_key] = _lookup(self._parent_keys(relation), foreign)
+        return self._positions[cache_key]
+
+    def _parent_keys(self, relation: Relation) -> pd.Series:
+        parent_key = self.model.key_of(relation.parent)
+        assert parent_key is not None
+        return self.lookups.get(  # type: ignore[no-any-return]
+            f"keys:{relation.parent}", lambda d: d.frames[relation.parent][parent_key]
+        )
+
+    def path_positions(self, source: str, target: str) -> np.ndarray:
+        if source != self.fact:
+            return np.asarray(
+                self.lookups.get(
+                    f"path:{source}>{target}", lambda d: d.path_positions(source, target)
+                )
+            )
+        if (source, target) not in self._paths:
+            path = self.model.path(source, target)
+            if path is None:
+                msg = f"no relation path from '{source}' to '{target}'"
+                raise DataError(msg, table=source)
+            if not path:
+                positions = np.arange(self.length(source))
+            else:
+                positions = self.positions(path[0])
+                if len(path) > 1:
+                    tail = path[1:]
+                    chain = np.asarray(
+                        self.lookups.get(
+                            f"chain:{'|'.join(map(str, tail))}", lambda d: _chain(d, tail)
+                        )
+                    )
+                    found = positions >= 0
+                    positions = np.where(found, chain[np.where(found, positions, 0)], -1)
+            self._paths[(source, target)] = positions
+        return self._paths[(source, target)]
+
+    def valid(self, table: str) -> np.ndarray:
+        if table != self.fact:
+            return np.asarray(self.lookups.get(f"valid:{table}", lambda d: d.valid(table)))
+        return super().valid(table)
+
+    def condition(self, node: ex.Node, scope: str) -> np.ndarray:
+        if scope != self.fact:
+            text = ex.to_text(node)
+            return np.asarray(
+                self.lookups.get(f"condition:{scope}:{text}", lambda d: d.condition(node, scope))
+            )
+        return super().condition(node, scope)
+
+    def values(self, resolved: Resolved, scope: str) -> pd.Series:
+        if resolved.table == self.fact:
+            return super().values(resolved, scope)
+        base = self.lookups.get(f"values:{resolved}", lambda d: d.values(resolved, resolved.table))
+        if scope == resolved.table:
+            return base  # type: ignore[no-any-return]
+        return take(base, self.path_positions(scope, resolved.table))
+
+    def _aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
+        msg = f"field '{name}': an aggregate field on a fact table is not supported on Dask"
+        raise DataError(msg, table=spec_field.on)
+
+
+def _chain(dims: PandasExecutor, relations: tuple[Relation, ...]) -> np.ndarray:
+    """Positions along ``relations`` for each row of the first relation's child (as pandas does)."""
+    positions = np.arange(dims.length(relations[0].child))
+    for relation in relations:
+        step = dims.positions(relation)
+        positions = np.where(positions >= 0, step[np.where(positions >= 0, positions, 0)], -1)
+    return positions
+
+
+def _key_series(executor: PandasExecutor, fact: str, key: GroupKey) -> pd.Series:
+    return executor.values(executor.model.resolve(ex.parse(key.text), fact), fact)  # type: ignore[arg-type]
+
+
+def _key_codes(series: pd.Series, levels: list[Any]) -> np.ndarray:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype("int64")
+    return pd.Index(levels).get_indexer(series).astype("int64")
+
+
+@dataclass(frozen=True)
+class _AtomsTask:
+    """Per-group partials of atoms over one fact table.
+
+    ``levels`` are every value of each group column (codes index them); ``remaps`` map those
+    codes to the kept values plus "Other" (top-N), so that every reduction stays exact.
+    """
+
+    by: tuple[GroupKey, ...]
+    levels: tuple[tuple[Any, ...], ...]
+    remaps: tuple[tuple[int, ...] | None, ...]
+    widths: tuple[int, ...]
+    size: int
+    atoms: tuple[Atom, ...]
+    where: ex.Node | None
+
+    def run(self, executor: _PartitionExecutor) -> dict[str, Any]:
+        fact = executor.fact
+        codes = np.zeros(executor.length(fact), dtype="int64")
+        keys_ok = np.ones(executor.length(fact), dtype=bool)
+        keys = zip(self.by, self.levels, self.remaps, self.widths, strict=True)
+        for key, level, remap, width in keys:
+            key_codes = _key_codes(_key_series(executor, fact, key), list(level))
+            if remap is not None:
+                key_codes = np.asarray(remap, dtype="int64")[key_codes]
+            keys_ok &= key_codes >= 0
+            codes = codes * max(width, 1) + key_codes
+        base = executor.mask(fact)
+        if self.where is not None:
+            base = base & executor.condition(self.where, fact)
+        partials: dict[str, Any] = {}
+        for atom in self.atoms:
+            mask = base & keys_ok
+            if atom.where is not None:
+                mask = mask & executor.condition(atom.where, fact)
+            values = executor.values(atom.value, fact) if atom.value is not None else None
+            rows = np.bincount(codes[mask], minlength=self.size)
+            partials[atom_id(atom)] = (rows, partial(atom.func, codes, mask, values, self.size))
+        return partials
+
+
+@dataclass(frozen=True)
+class _FieldTask:
+    """Per-row partials of an aggregate field over a fact table."""
+
+    name: str
+    size: int
+
+    def run(self, executor: _PartitionExecutor) -> Any:
+        spec_field = executor.model.spec.fields[self.name]
+        assert isinstance(spec_field, AggregateField)
+        source = executor.fact
+        positions = executor.path_positions(source, spec_field.on)
+        mask = executor.mask(source, skip_field=self.name) & (positions >= 0)
+        if spec_field.where:
+            mask = mask & executor.condition(ex.parse(spec_field.where), source)
+        values = None
+        if spec_field.of:
+            ref = executor.model.resolve(ex.parse(spec_field.of), source)  # type: ignore[arg-type]
+            values = executor.values(ref, source)
+        func = "count" if spec_field.func == "any" else spec_field.func
+        return partial(func, positions, mask, values, self.size)
+
+
+@dataclass(frozen=True)
+class _RowsTask:
+    """One boolean per row: ``valid``, ``mask`` or a ``condition``; or the orphan counts."""
+
+    kind: str
+    node: ex.Node | None = None
+
+    def run(self, executor: _PartitionExecutor) -> Any:
+        fact = executor.fact
+        if self.kind == "orphans":
+            executor.valid(fact)
+            return np.array([count for _, count in executor.orphans[fact]], dtype="int64")
+        if self.kind == "valid":
+            return executor.valid(fact)
+        if self.kind == "mask":
+            return executor.mask(fact)
+        assert self.node is not None
+        return executor.condition(self.node, fact)
+
+
+@dataclass(frozen=True)
+class _LevelsTask:
+    """The distinct values of a group column held on the fact table itself."""
+
+    key: GroupKey
+
+    def run(self, executor: _PartitionExecutor) -> Any:
+        series = _key_series(executor, executor.fact, self.key)
+        return pd.Series(series.dropna().unique())
+
+
+def _run_partition(
+    frame: pd.DataFrame, model: Model, fact: str, arrays: dict[str, Any], task: Any
+) -> Any:
+    return task.run(_PartitionExecutor(model, fact, frame, _Lookups(None, arrays)))
+
+
+# ---- partial reductions -------------------------------------------------------------------------
+def partial(
+    func: str, codes: np.ndarray, mask: np.ndarray, values: pd.Series | None, size: int
+) -> Any:
+    """What one partition contributes to ``reduce_groups(func, ...)``; merged by ``merge``."""
+    if func == "count":
+        return np.bincount(codes[mask], minlength=size).astype("int64")
+    assert values is not None
+    if func == "count_distinct":
+        pairs = pd.DataFrame({"g": codes[mask], "v": values[mask].to_numpy()})
+        return pairs.dropna().drop_duplicates()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        msg = f"cannot compute {func} of a text column"
+        raise DataError(msg, column=str(values.name))
+    array = _numeric(values).to_numpy(dtype="float64", na_value=np.nan)
+    usable = mask & ~np.isnan(array)
+    if func in ("sum", "mean"):
+        sums = np.bincount(codes[usable], weights=array[usable], minlength=size)
+        return sums, np.bincount(codes[usable], minlength=size)
+    if func == "median":
+        pairs = pd.DataFrame({"g": codes[usable], "v": array[usable]})
+        return pairs.value_counts().rename("n").reset_index()
+    grouped = pd.Series(array[usable]).groupby(codes[usable])
+    reduced = grouped.min() if func == "min" else grouped.max()
+    out = np.full(size, np.nan)
+    out[reduced.index.to_numpy()] = reduced.to_numpy()
+    return out
+
+
+def merge(func: str, left: Any, right: Any) -> Any:
+    """Two partials of the same reduction as one."""
+    if func == "count":
+        return left + right
+    if func in ("sum", "mean"):
+        return left[0] + right[0], left[1] + right[1]
+    if func == "count_distinct":
+        return pd.concat([left, right], ignore_index=True).drop_duplicates()
+    if func == "median":
+        both = pd.concat([left, right], ignore_index=True)
+        return both.groupby(["g", "v"], as_index=False, sort=False)["n"].sum()
+    return np.fmin(left, right) if func == "min" else np.fmax(left, right)
+
+
+def final(func: str, merged: Any, size: int) -> np.ndarray:
+    """The merged partial as ``reduce_groups`` returns it."""
+    if func == "count":
+        return np.asarray(merged, dtype="int64")
+    if func == "count_distinct":
+        return np.bincount(merged["g"].to_numpy(dtype="int64"), minlength=size).astype("int64")
+    if func == "sum":
+        return np.asarray(merged[0])
+    if func == "mean":
+        sums, counts = merged
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    if func == "median":
+        return _weighted_median(merged, size)
+    return np.asarray(merged)
+
+
+def _weighted_median(counts: pd.DataFrame, size: int) -> np.ndarray:
+    """Exact medians per group from (group, value, count) rows."""
+    out = np.full(size, np.nan)
+    if counts.empty:
+        return out
+    ordered = counts.sort_values(["g", "v"], kind="stable")
+    groups = ordered["g"].to_numpy(dtype="int64")
+    values = ordered["v"].to_numpy(dtype="float64")
+    n = ordered["n"].to_numpy(dtype="int64")
+    end = ordered.groupby("g", sort=False)["n"].cumsum().to_numpy()
+    start = end - n
+    total = np.zeros(size, dtype="int64")
+    np.add.at(total, groups, n)
+    picks = []
+    for k in ((total - 1) // 2, total // 2):
+        target = k[groups]
+        hit = (start <= target) & (target < end)
+        picked = np.full(size, np.nan)
+        picked[groups[hit]] = values[hit]
+        picks.append(picked)
+    present = total > 0
+    out[present] = (picks[0][present] + picks[1][present]) / 2
+    return out
+
+
+@dataclass(frozen=True)
+class _Merge:
+    """``merge`` for one reduction, as a picklable callable."""
+
+    func: str
+
+    def __call__(self, left: Any, right: Any) -> Any:
+        return merge(self.func, left, right)
+
+
+@dataclass(frozen=True)
+class _MergeAtoms:
+    """Merges two partitions' ``_AtomsTask`` results: group row counts and each atom's partial."""
+
+    funcs: dict[str, str]
+
+    def __call__(self, left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: (
+                left[name][0] + right[name][0],
+                merge(self.funcs[name], left[name][1], right[name][1]),
+            )
+            for name in left
+        }
+
+
+def _merge_levels(left: pd.Series, right: pd.Series) -> pd.Series:
+    return pd.Series(pd.concat([left, right], ignore_index=True).unique())
+
+
+# ---- the dimensions -------------------------------------------------------------------------------
+class _Dimensions(PandasExecutor):
+    """The reference executor over the dimension tables; fields over a fact table go to Dask."""
+
+    def __init__(self, model: Model, frames: Mapping[str, pd.DataFrame], owner: DaskExecutor):
+        super().__init__(model, frames)
+        self.owner = owner
+
+    def _aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
+        source = spec_field.over or (spec_field.of or "").split(".", 1)[0]
+        if source in self.owner.facts:
+            return self.owner._fact_field(name, spec_field, source)
+        return super()._aggregate_field(name, spec_field)
+
+
+# ---- the executor -----------------------------------------------------------------------------------
+class DaskExecutor:
+    """Runs plans with the fact tables partitioned on a Dask cluster (one instance per run).
+
+    ``frames`` maps each table to a pandas frame, a :class:`LoadedTable` or (for a fact table)
+    a :class:`FactSource` or Dask frame; fact tables given in pandas are split into
+    ``npartitions``. Without ``scheduler`` (or ``client``) a local 2-worker cluster is started;
+    :meth:`close` (or ``with``) shuts down what this instance started.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        frames: Mapping[str, Any],
+        *,
+        scheduler: str | None = None,
+        npartitions: int = 4,
+        processes: bool = True,
+        client: Any = None,
+    ) -> None:
+        self.model = model
+        self.facts = [name for name in fact_tables(model) if name in frames]
+        self.tables: dict[str, Any] = {}
+        self._parts: dict[str, list[Any]] = {}
+        self._lengths: dict[str, list[int]] = {}
+        self._samples: dict[str, pd.DataFrame] = {}
+        self._futures: dict[str, Any] = {}
+        self._levels: dict[tuple[str, str], list[Any]] = {}
+        self._fact_orphans: dict[str, list[tuple[Relation, int]]] = {}
+        self._cluster: Any = None
+        self._own_client = client is None
+        if client is None:
+            client, self._cluster = connect(scheduler, processes=processes)
+        self.client = client
+        try:
+            dims: dict[str, pd.DataFrame] = {}
+            for name, frame in frames.items():
+                if name in self.facts:
+                    self._load_fact(name, frame, npartitions)
+                elif isinstance(frame, LoadedTable):
+                    dims[name] = frame.frame
+                    self.tables[name] = frame
+                else:
+                    dims[name] = frame
+            self.dims = _Dimensions(model, dims, self)
+            self._model_future = self.client.scatter(model, broadcast=True, hash=False)
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the persisted partitions; close the client and cluster this run started."""
+        self._parts, self._futures = {}, {}
+        self.tables = {n: t for n, t in self.tables.items() if not isinstance(t, FactTable)}
+        if self._own_client and self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+            self._cluster = None
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- loading the facts --------------------------------------------------------------------
+    def _load_fact(self, name: str, frame: Any, npartitions: int) -> None:
+        """Read (on the workers), clean, persist; count what cleaning did like the loader."""
+        read: _Read | None = None
+        table = self.model.spec.data[name]
+        if isinstance(frame, FactSource):
+            read = read_fact(frame, npartitions)
+            frame = read.frame
+        elif isinstance(frame, LoadedTable):
+            read = _Read(None, frame.quality.files, known=frame.quality)
+            frame = dd.from_pandas(frame.frame, npartitions=npartitions)
+        elif isinstance(frame, pd.DataFrame):
+            frame = dd.from_pandas(frame, npartitions=npartitions)
+        raw = self.client.persist(frame)
+        exclusions: list[Exclusion] = []
+        rows_read = None
+        if read is not None and read.known is None and read.record and "output" in read.record:
+            cleaned, effects = clean_lazily(name, table, raw)
+            if effects:
+                cleaned = self.client.persist(cleaned)
+            rows_read, *counts = dask.compute(raw.shape[0], *[e[1] for e in effects])
+            exclusions = [
+                Exclusion(reason, int(count), column, dropped)
+                for (reason, _, column, dropped), count in zip(effects, counts, strict=True)
+            ]
+            frame = cleaned[read.record["output"]]
+            if table.key is not None:
+                frame, effect = self._check_key(name, table, frame, table.key)
+                if effect is not None:
+                    exclusions.append(effect)
+            frame = self.client.persist(frame)
+        else:
+            frame = raw
+        del raw
+        parts = frame.to_delayed()
+        self._parts[name] = parts
+        self._lengths[name] = [
+            int(n) for n in dask.compute(*[dask.delayed(len)(part) for part in parts])
+        ]
+        head = dask.compute(parts[0])[0] if parts else frame._meta
+        self._samples[name] = head.head(_SAMPLE_ROWS).reset_index(drop=True)
+        if read is None:
+            return
+        missing = dask.compute(*[frame[c].isna().sum() for c in frame.columns])
+        profile = tuple(
+            ColumnProfile(str(c), str(frame[c].dtype), int(n))
+            for c, n in zip(frame.columns, missing, strict=True)
+        )
+        rows = sum(self._lengths[name])
+        if read.known is not None:
+            known = read.known
+            quality = TableQuality(known.files, known.rows_read, rows, known.exclusions, profile)
+        elif read.record is not None and "rows_read" in read.record:
+            record = read.record  # the loader's record, from the Parquet cache
+            cached = tuple(Exclusion(**e) for e in record["exclusions"])
+            files = tuple(record["files"])
+            quality = TableQuality(files, int(record["rows_read"]), rows, cached, profile)
+        else:
+            assert rows_read is not None
+            quality = TableQuality(read.files, int(rows_read), rows, tuple(exclusions), profile)
+        self.tables[name] = FactTable(name, frame, quality)
+
+    def _check_key(
+        self, name: str, table: TableSpec, frame: Any, key: str
+    ) -> tuple[Any, Exclusion | None]:
+        """The loader's key rule: no empty keys; repeats are an error or keep the first row."""
+        empty, unique, rows = dask.compute(
+            frame[key].isna().sum(), frame[key].nunique(), frame.shape[0]
+        )
+        if empty:
+            msg = f"the key is empty on {empty:,} row(s); add it to clean.drop_missing to drop them"
+            raise DataError(msg, table=name, column=key)
+        repeated = int(rows) - int(unique)
+        if table.clean.duplicate_keys == "error":
+            if repeated:
+                counts = frame[key].value_counts().compute()
+                example, times = counts.index[0], int(counts.iloc[0])
+                text = "1 row repeats" if repeated == 1 else f"{repeated:,} rows repeat"
+                msg = (
+                    f"the key is not unique: {text} an earlier key (e.g. {example} appears "
+                    f"{times} times); fix the file, or set clean.duplicate_keys: first to keep "
+                    "the first row of each key"
+                )
+                raise DataError(msg, table=name, column=key)
+            return frame, None
+        effect = Exclusion("duplicate key, kept first", repeated, key)
+        return (first_of_each_key(frame, key) if repeated else frame), effect
+
+    # ---- running tasks on the partitions ------------------------------------------------------
+    def _arrays(self, fact: str, task: Any) -> dict[str, Any]:
+        """Dry-run ``task`` on a sample to learn what it reads; broadcast that (once per key)."""
+        lookups = _Lookups(self.dims)
+        task.run(_PartitionExecutor(self.model, fact, self._samples[fact], lookups))
+        for key in lookups.used:
+            if key not in self._futures:
+                self._futures[key] = self.client.scatter(
+                    lookups.arrays[key], broadcast=True, hash=False
+                )
+        return {key: self._futures[key] for key in lookups.used}
+
+    def _tasks(self, fact: str, task: Any) -> list[Any]:
+        arrays = self._arrays(fact, task)
+        run = dask.delayed(_run_partition, pure=False)
+        return [run(part, self._model_future, fact, arrays, task) for part in self._parts[fact]]
+
+    def _reduce(self, fact: str, task: Any, combine: Callable[[Any, Any], Any]) -> Any:
+        """Run ``task`` on every partition and merge the results in a tree on the workers."""
+        level = self._tasks(fact, task)
+        if not level:
+            level = [
+                dask.delayed(_run_partition, pure=False)(
+                    self._samples[fact].iloc[:0], self.model, fact, self._arrays(fact, task), task
+                )
+            ]
+        step = dask.delayed(combine, pure=False)
+        while len(level) > 1:
+            pairs = [step(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            level = pairs + ([level[-1]] if len(level) % 2 else [])
+        return self.client.compute(level[0], sync=True)
+
+    def _rows(self, fact: str, task: _RowsTask) -> Any:
+        """A lazy boolean dask array over the fact's rows (``int(x.sum())`` computes it)."""
+        parts = [
+            da.from_delayed(t, shape=(n,), dtype=bool)
+            for t, n in zip(self._tasks(fact, task), self._lengths[fact], strict=True)
+        ]
+        return da.concatenate(parts) if parts else da.zeros(0, dtype=bool)
+
+    # ---- the pipeline's interface -------------------------------------------------------------
+    @property
+    def orphans(self) -> dict[str, list[tuple[Relation, int]]]:
+        return {**self.dims.orphans, **self._fact_orphans}
+
+    def length(self, table: str) -> int:
+        if table in self.facts:
+            return sum(self._lengths[table])
+        return self.dims.length(table)
+
+    def valid(self, table: str) -> Any:
+        if table not in self.facts:
+            return self.dims.valid(table)
+        self._orphans(table)
+        return self._rows(table, _RowsTask("valid"))
+
+    def mask(self, table: str) -> Any:
+        if table not in self.facts:
+            return self.dims.mask(table)
+        self._orphans(table)
+        return self._rows(table, _RowsTask("mask"))
+
+    def condition(self, node: ex.Node, scope: str) -> Any:
+        if scope not in self.facts:
+            return self.dims.condition(node, scope)
+        return self._rows(scope, _RowsTask("condition", node))
+
+    def _orphans(self, fact: str) -> None:
+        if fact not in self._fact_orphans:
+            counts = self._reduce(fact, _RowsTask("orphans"), np.add)
+            relations = self.model.parents(fact)
+            self._fact_orphans[fact] = [
+                (relation, int(count)) for relation, count in zip(relations, counts, strict=True)
+            ]
+
+    def categories(self, key: GroupKey, scope: str) -> list[str] | None:
+        if scope not in self.facts:
+            return self.dims.categories(key, scope)
+        sample = _PartitionExecutor(self.model, scope, self._samples[scope], _Lookups(self.dims))
+        series = _key_series(sample, scope, key)
+        if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
+            return [str(c) for c in series.cat.categories]
+        return None
+
+    def _fact_field(self, name: str, spec_field: AggregateField, fact: str) -> pd.Series:
+        size = self.dims.length(spec_field.on)
+        func = "count" if spec_field.func == "any" else spec_field.func
+        merged = self._reduce(fact, _FieldTask(name, size), _Merge(func))
+        result = final(func, merged, size)
+        return pd.Series(result > 0) if spec_field.func == "any" else pd.Series(result)
+
+    # ---- aggregation --------------------------------------------------------------------------
+    def aggregate(
+        self,
+        by: tuple[GroupKey, ...],
+        atoms: tuple[Atom, ...],
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None = None,
+    ) -> pd.DataFrame:
+        frames: dict[str, pd.DataFrame] = {}
+        for fact in {atom.over for atom in atoms if atom.over in self.facts}:
+            scoped = tuple(atom for atom in atoms if atom.over == fact)
+            frames.update(self._fact_atoms(fact, by, scoped, where, keep))
+        result: pd.DataFrame | None = None
+        names = [key.name for key in by]
+        for atom in atoms:
+            frame = frames.get(atom_id(atom))
+            if frame is None:
+                frame = self.dims._aggregate_atom(by, atom, where, keep)
+            result = (
+                frame
+                if result is None
+                else result.merge(frame, on=names, how="outer")
+                if names
+                else pd.concat([result, frame], axis=1)
+            )
+        assert result is not None
+        return result
+
+    def _key_levels(self, fact: str, key: GroupKey) -> list[Any]:
+        """Every value a group column can take, in the order the reference executor uses."""
+        cache_key = (fact, key.text)
+        if cache_key not in self._levels:
+            resolved = self.model.resolve(ex.parse(key.text), fact)  # type: ignore[arg-type]
+            if resolved.table != fact:
+                series = self.dims.values(resolved, resolved.table)
+            else:
+                sample = _PartitionExecutor(
+                    self.model, fact, self._samples[fact], _Lookups(self.dims)
+                )
+                series = _key_series(sample, fact, key)
+                if not isinstance(series.dtype, pd.CategoricalDtype):
+                    series = self._reduce(fact, _LevelsTask(key), _merge_levels)
+            self._levels[cache_key] = _codes(series)[1]
+        return self._levels[cache_key]
+
+    def _fact_atoms(
+        self,
+        fact: str,
+        by: tuple[GroupKey, ...],
+        atoms: tuple[Atom, ...],
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None,
+    ) -> dict[str, pd.DataFrame]:
+        levels = [self._key_levels(fact, key) for key in by]
+        remaps: list[tuple[int, ...] | None] = []
+        final_levels: list[list[Any]] = []
+        for key, level in zip(by, levels, strict=True):
+            if keep is not None and keep[0] == key.name:
+                kept = [u for u in level if str(u) in keep[1]]
+                remaps.append(
+                    tuple(kept.index(u) if str(u) in keep[1] else len(kept) for u in level) + (-1,)
+                )
+                final_levels.append([*kept, OTHER])
+            else:
+                remaps.append(None)
+                final_levels.append(level)
+        size = int(np.prod([max(len(level), 1) for level in final_levels])) if by else 1
+        funcs = {atom_id(atom): atom.func for atom in atoms}
+        task = _AtomsTask(
+            by,
+            tuple(tuple(level) for level in levels),
+            tuple(remaps),
+            tuple(len(level) for level in final_levels),
+            size,
+            atoms,
+            where,
+        )
+        merged = self._reduce(fact, task, _MergeAtoms(funcs))
+        frames = {}
+        for atom in atoms:
+            rows, partial_result = merged[atom_id(atom)]
+            values = final(atom.func, partial_result, size)
+            frames[atom_id(atom)] = _atom_frame(by, final_levels, atom, rows, values)
+        return frames
+
+
+def _atom_frame(
+    by: tuple[GroupKey, ...],
+    levels: list[list[Any]],
+    atom: Atom,
+    rows: np.ndarray,
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """The reference executor's frame for one atom: present groups, their labels, the values."""
+    index = np.flatnonzero(rows > 0) if by else np.array([0])
+    frame = pd.DataFrame({atom_id(atom): np.asarray(values)[index]})
+    remainder = index.copy()
+    for key, level in reversed(list(zip(by, levels, strict=True))):
+        width = len(level) or 1
+        frame.insert(0, key.name, np.array(level, dtype=object)[remainder % width])
+        remainder //= width
+    return frame
