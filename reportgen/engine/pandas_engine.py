@@ -16,7 +16,14 @@ import pandas as pd
 from reportgen.engine.plan import GroupKey, atom_id
 from reportgen.errors import DataError
 from reportgen.model import expr as ex
-from reportgen.model.semantic import AggregateField, Atom, Model, Relation, Resolved
+from reportgen.model.semantic import (
+    AggregateField,
+    Atom,
+    Model,
+    Relation,
+    Resolved,
+    ResolveError,
+)
 from reportgen.render.format import day_names
 from reportgen.spec.models import BinsField, CasesField, ExprField, MapField, WeekdayField
 
@@ -67,9 +74,15 @@ def as_bool(values: Any, length: int) -> np.ndarray:
 class PandasExecutor:
     """Runs plans on loaded pandas frames (one instance per run: it caches what it derives)."""
 
-    def __init__(self, model: Model, frames: Mapping[str, pd.DataFrame]) -> None:
+    def __init__(
+        self, model: Model, frames: Mapping[str, pd.DataFrame], *, reduce_first: bool = True
+    ) -> None:
         self.model = model
         self.frames = dict(frames)
+        self.reduce_first = reduce_first
+        self._partials: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
+        self._group_cache: dict[Any, tuple[np.ndarray, list[list[Any]]]] = {}
+        self._condition_cache: dict[tuple[str, str], np.ndarray] = {}
         self._positions: dict[tuple[str, str], np.ndarray] = {}
         self._paths: dict[tuple[str, str], np.ndarray] = {}
         self._valid: dict[str, np.ndarray] = {}
@@ -103,10 +116,14 @@ class PandasExecutor:
         if path is None:
             msg = f"no relation path from '{source}' to '{target}'"
             raise DataError(msg, table=source)
-        positions = np.arange(self.length(source))
-        for relation in path:
-            step = self.positions(relation)
-            positions = np.where(positions >= 0, step[np.where(positions >= 0, positions, 0)], -1)
+        # Compose from the far end: the tail is built on the shorter parent tables, and the
+        # long source table is gathered once.
+        if not path:
+            positions = np.arange(self.length(source))
+        else:
+            positions = self.positions(path[-1])
+            for relation in reversed(path[:-1]):
+                positions = _follow(self.positions(relation), positions)
         self._paths[(source, target)] = positions
         return positions
 
@@ -323,7 +340,7 @@ class PandasExecutor:
         positions = self.path_positions(source, spec_field.on)
         mask = self.mask(source, skip_field=name) & (positions >= 0)
         if spec_field.where:
-            mask &= self.condition(ex.parse(spec_field.where), source)
+            mask &= self._lifted_condition(ex.parse(spec_field.where), source)
         values = None
         if spec_field.of:
             values = self.values(self.model.resolve(ex.parse(spec_field.of), source), source)  # type: ignore[arg-type]
@@ -335,7 +352,12 @@ class PandasExecutor:
 
     # ---- aggregation ------------------------------------------------------------------------
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
-        series = self.values(self.model.resolve(ex.parse(key.text), scope), scope)  # type: ignore[arg-type]
+        resolved = self.model.resolve(ex.parse(key.text), scope)  # type: ignore[arg-type]
+        series = (
+            self.field(resolved.name)
+            if resolved.is_field
+            else self.frames[resolved.table][resolved.name]
+        )
         if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
             return [str(c) for c in series.cat.categories]
         return None
@@ -368,16 +390,177 @@ class PandasExecutor:
         where: ex.Node | None,
         keep: tuple[str, frozenset[str]] | None,
     ) -> pd.DataFrame:
+        pivot = self._pivot(by, atom, where) if self.reduce_first else None
+        if pivot is not None:
+            return self._aggregate_reduced(by, atom, where, keep, pivot)
         scope = atom.over
         mask = self.mask(scope).copy()
         for node in (where, atom.where):
             if node is not None:
-                mask &= self.condition(node, scope)
+                mask &= self._lifted_condition(node, scope)
+        codes, levels = self._group_codes(by, scope, keep)
+        mask &= codes >= 0
+        size = _size(levels)
+        values = self.values(atom.value, scope) if atom.value is not None else None
+        present = np.bincount(codes[mask], minlength=size) > 0
+        reduced = reduce_groups(atom.func, codes, mask, values, size)
+        return _frame(by, levels, atom, present, reduced)
+
+    # ---- reduce the fact table first -------------------------------------------------------
+    def _pivot(self, by: tuple[GroupKey, ...], atom: Atom, where: ex.Node | None) -> Any:
+        """The parent relation whose rows every group key and condition of the atom lives on.
+
+        An atom over a fact table (order lines) grouped by columns of a parent (orders, and the
+        tables above it) can be summed per parent row first, once per run, and then grouped
+        over the much shorter parent table. Returns None when that does not apply.
+        """
+        if atom.func not in ("count", "sum", "mean"):
+            return None
+        scope = atom.over
+        refs = [ex.parse(key.text) for key in by]
+        for node in (where, atom.where):
+            if node is not None:
+                refs.extend(ex.refs(node))
+        for relation in self.model.parents(scope):
+            if all(self._lives_on(ref, scope, relation) for ref in refs):
+                return relation
+        return None
+
+    def _lives_on(self, node: ex.Node, scope: str, relation: Relation) -> bool:
+        if not isinstance(node, ex.Ref):
+            return False
+        resolved = self.model.resolve(node, scope)
+        path = self.model.path(scope, resolved.table)
+        tail = self.model.path(relation.parent, resolved.table)
+        if path is None or tail is None or path != (relation, *tail):
+            return False
+        try:
+            return self.model.resolve(node, relation.parent) == resolved
+        except ResolveError:
+            return False
+
+    def _partial(self, atom: Atom, relation: Relation) -> tuple[np.ndarray, ...]:
+        """Per parent row: (rows, usable rows, sum of the value) over the scope's masked rows."""
+        scope = atom.over
+        value = str(atom.value) if atom.value is not None else "*"
+        cache_key = (scope, relation.column, relation.parent, value)
+        if cache_key not in self._partials:
+            kept, rows = self._pivot_rows(scope, relation)
+            if atom.value is None:
+                self._partials[cache_key] = (rows, rows, rows.astype("float64"))
+            else:
+                array = self._masked_values(atom, scope)
+                usable = ~np.isnan(array)
+                length = len(rows)
+                if usable.all():
+                    sums = np.bincount(kept, weights=array, minlength=length)
+                    counts = rows
+                else:
+                    sums = np.bincount(kept[usable], weights=array[usable], minlength=length)
+                    counts = np.bincount(kept[usable], minlength=length)
+                self._partials[cache_key] = (rows, counts, sums)
+        return self._partials[cache_key]
+
+    def _pivot_rows(self, scope: str, relation: Relation) -> tuple[np.ndarray, np.ndarray]:
+        """The parent positions of the scope's masked rows, and the count per parent row."""
+        cache_key = ("rows", scope, relation.column, relation.parent, "")
+        if cache_key not in self._partials:
+            kept = self.positions(relation)[self.mask(scope)]
+            rows = np.bincount(kept, minlength=self.length(relation.parent))
+            self._partials[cache_key] = (kept, rows)
+        kept, rows = self._partials[cache_key]
+        return kept, rows
+
+    def _masked_values(self, atom: Atom, scope: str) -> np.ndarray:
+        assert atom.value is not None
+        cache_key = ("values", scope, str(atom.value), "", "")
+        if cache_key not in self._partials:
+            array = _float_values(atom.func, self.values(atom.value, scope))
+            self._partials[cache_key] = (array[self.mask(scope)],)
+        return self._partials[cache_key][0]
+
+    def _aggregate_reduced(
+        self,
+        by: tuple[GroupKey, ...],
+        atom: Atom,
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None,
+        relation: Relation,
+    ) -> pd.DataFrame:
+        parent = relation.parent
+        rows, counts, sums = self._partial(atom, relation)
+        mask = rows > 0
+        for node in (where, atom.where):
+            if node is not None:
+                mask &= self._cached_condition(node, parent)
+        codes, levels = self._group_codes(by, parent, keep)
+        mask &= codes >= 0
+        size = _size(levels)
+        kept = codes[mask]
+        present = np.bincount(kept, minlength=size) > 0
+        reduced: np.ndarray
+        if atom.func == "count":
+            reduced = np.bincount(kept, weights=rows[mask], minlength=size).astype("int64")
+        else:
+            total = np.bincount(kept, weights=sums[mask], minlength=size)
+            if atom.func == "sum":
+                reduced = total
+            else:
+                number = np.bincount(kept, weights=counts[mask], minlength=size)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    reduced = np.where(number > 0, total / np.maximum(number, 1), np.nan)
+        return _frame(by, levels, atom, present, reduced)
+
+    # ---- shared pieces ----------------------------------------------------------------------
+    def _cached_condition(self, node: ex.Node, scope: str) -> np.ndarray:
+        cache_key = (ex.to_text(node), scope)
+        if cache_key not in self._condition_cache:
+            self._condition_cache[cache_key] = self.condition(node, scope)
+        return self._condition_cache[cache_key]
+
+    def _lifted_condition(self, node: ex.Node, scope: str) -> np.ndarray:
+        """A condition for valid rows only: evaluated on a parent when it lives there.
+
+        Rows whose parent is missing get False; callers combine the result with a mask that
+        already excludes them.
+        """
+        refs = list(ex.refs(node))
+        for relation in self.model.parents(scope):
+            if all(self._lives_on(ref, scope, relation) for ref in refs):
+                condition = self._cached_condition(node, relation.parent)
+                positions = self.positions(relation)
+                found = positions >= 0
+                return np.where(found, condition[np.where(found, positions, 0)], False)
+        return self._cached_condition(node, scope)
+
+    def _key_codes(self, key: GroupKey, scope: str) -> tuple[np.ndarray, list[Any]]:
+        resolved = self.model.resolve(ex.parse(key.text), scope)  # type: ignore[arg-type]
+        if resolved.table != scope:
+            base = (
+                self.field(resolved.name)
+                if resolved.is_field
+                else self.frames[resolved.table][resolved.name]
+            )
+            if isinstance(base.dtype, pd.CategoricalDtype):
+                # Categories do not change under a lookup: gather the small table's codes.
+                codes = base.cat.codes.to_numpy().astype("int64")
+                positions = self.path_positions(scope, resolved.table)
+                return _follow(positions, codes), list(base.cat.categories)
+        return _codes(self.values(resolved, scope))
+
+    def _group_codes(
+        self, by: tuple[GroupKey, ...], scope: str, keep: tuple[str, frozenset[str]] | None
+    ) -> tuple[np.ndarray, list[list[Any]]]:
+        """Combined integer group codes for every row of ``scope`` (-1: a key is missing)."""
+        cache_key = (tuple(key.text for key in by), scope, keep)
+        if cache_key in self._group_cache:
+            return self._group_cache[cache_key]
+        cacheable = self.length(scope) <= 5_000_000  # long tables: recompute rather than keep
         codes = np.zeros(self.length(scope), dtype="int64")
+        missing = np.zeros(self.length(scope), dtype=bool)
         levels: list[list[Any]] = []
         for key in by:
-            series = self.values(self.model.resolve(ex.parse(key.text), scope), scope)  # type: ignore[arg-type]
-            key_codes, uniques = _codes(series)
+            key_codes, uniques = self._key_codes(key, scope)
             if keep is not None and keep[0] == key.name:
                 kept = [u for u in uniques if str(u) in keep[1]]
                 remap = np.array(
@@ -385,21 +568,47 @@ class PandasExecutor:
                 )
                 key_codes = remap[key_codes]
                 uniques = [*kept, OTHER]
-            mask &= key_codes >= 0
+            missing |= key_codes < 0
             codes = codes * max(len(uniques), 1) + key_codes
             levels.append(list(uniques))
-        size = int(np.prod([max(len(level), 1) for level in levels])) if levels else 1
-        values = self.values(atom.value, scope) if atom.value is not None else None
-        present = np.bincount(codes[mask], minlength=size) > 0
-        reduced = reduce_groups(atom.func, codes, mask, values, size)
-        index = np.flatnonzero(present) if by else np.array([0])
-        frame = pd.DataFrame({atom_id(atom): np.asarray(reduced)[index]})
-        remainder = index.copy()
-        for key, level in reversed(list(zip(by, levels, strict=True))):
-            width = len(level) or 1
-            frame.insert(0, key.name, np.array(level, dtype=object)[remainder % width])
-            remainder //= width
-        return frame
+        codes[missing] = -1
+        if cacheable:
+            self._group_cache[cache_key] = (codes, levels)
+        return codes, levels
+
+
+def _follow(step: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """Positions two hops away: ``then`` looked up at ``step`` (-1 stays -1)."""
+    found = step >= 0
+    return np.where(found, then[np.where(found, step, 0)], -1)
+
+
+def _size(levels: list[list[Any]]) -> int:
+    return int(np.prod([max(len(level), 1) for level in levels])) if levels else 1
+
+
+def _frame(
+    by: tuple[GroupKey, ...],
+    levels: list[list[Any]],
+    atom: Atom,
+    present: np.ndarray,
+    reduced: np.ndarray,
+) -> pd.DataFrame:
+    index = np.flatnonzero(present) if by else np.array([0])
+    frame = pd.DataFrame({atom_id(atom): np.asarray(reduced)[index]})
+    remainder = index.copy()
+    for key, level in reversed(list(zip(by, levels, strict=True))):
+        width = len(level) or 1
+        frame.insert(0, key.name, np.array(level, dtype=object)[remainder % width])
+        remainder //= width
+    return frame
+
+
+def _float_values(func: str, values: pd.Series) -> np.ndarray:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        msg = f"cannot compute {func} of a text column"
+        raise DataError(msg, column=str(values.name))
+    return np.asarray(_numeric(values).to_numpy(dtype="float64", na_value=np.nan))
 
 
 def reduce_groups(
@@ -481,8 +690,9 @@ def _lookup(keys: pd.Series, foreign: pd.Series) -> np.ndarray:
         key_values = keys.to_numpy(dtype="int64")
         low, high = int(key_values.min()), int(key_values.max())
         if low >= 0 and high < 50 * len(key_values) + 1_000_000:
-            table = np.full(high + 1, -1, dtype="int64")
-            table[key_values] = np.arange(len(key_values))
+            width = "int32" if len(key_values) < 2**31 - 1 else "int64"
+            table = np.full(high + 1, -1, dtype=width)
+            table[key_values] = np.arange(len(key_values), dtype=width)
             fk = (
                 foreign.to_numpy(dtype="float64", na_value=np.nan)
                 if foreign.hasnans

@@ -1,0 +1,87 @@
+"""The reduce-first fast path (sum per parent row, then group) equals the row-level path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reportgen.data.generate import generate
+from reportgen.data.load import load_table
+from reportgen.engine.finish import run_section
+from reportgen.engine.pandas_engine import PandasExecutor
+from reportgen.engine.plan import needed_columns, plan_section
+from reportgen.pipeline import _check_headers
+from reportgen.spec.load import load_spec
+from reportgen.spec.models import AnalysisSection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EXTRA_SECTIONS = """
+  - id: extra-where
+    title: Revenue of loyal customers' weekend orders by hour
+    query: {by: [hour], metrics: [revenue, avg_item_price, order_lines, items_per_order],
+            where: "loyalty == 'Loyal customer' and order_dow <= 1"}
+  - id: extra-total
+    title: Totals
+    query: {by: [], metrics: [revenue, order_lines, avg_item_price, reorder_rate]}
+  - id: extra-top-other
+    title: Departments, top five and Other
+    query: {by: [department], metrics: [revenue, share_revenue, avg_item_price], sort: -revenue, top: 5}
+"""
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
+    folder = tmp_path_factory.mktemp("reduce")
+    generate(folder / "data", customers=800, seed=11, progress=False)
+    text = (ROOT / "report.yaml").read_text(encoding="utf-8")
+    marker = "  - id: recommendations"
+    text = text.replace(marker, EXTRA_SECTIONS.lstrip("\n") + "\n" + marker, 1)
+    (folder / "report.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "report.yaml", folder / "original.yaml")
+    loaded = load_spec(folder / "report.yaml")
+    model, _ = _check_headers(loaded)
+    plans = {
+        s.id: plan_section(model, s) for s in loaded.spec.sections if isinstance(s, AnalysisSection)
+    }
+    needed = needed_columns(model, plans.values())
+    frames = {
+        name: load_table(name, table, loaded.base_dir, columns=sorted(needed[name])).frame
+        for name, table in loaded.spec.data.items()
+    }
+    fast = PandasExecutor(model, frames)
+    slow = PandasExecutor(model, frames, reduce_first=False)
+    fast_tables = {sid: run_section(model, fast, plan) for sid, plan in plans.items()}
+    slow_tables = {sid: run_section(model, slow, plan) for sid, plan in plans.items()}
+    return fast_tables, slow_tables, {"pivots": fast._partials}
+
+
+def test_fast_path_is_used(runs: tuple[dict, dict, dict]) -> None:
+    assert runs[2]["pivots"], "no atom took the reduce-first path"
+
+
+def test_fast_path_equals_row_level_path(runs: tuple[dict, dict, dict]) -> None:
+    fast_tables, slow_tables, _ = runs
+    assert fast_tables.keys() == slow_tables.keys()
+    for sid, fast in fast_tables.items():
+        slow = slow_tables[sid]
+        assert list(fast.columns) == list(slow.columns), sid
+        assert len(fast) == len(slow), sid
+        for column in fast.columns:
+            left, right = fast[column], slow[column]
+            if pd.api.types.is_numeric_dtype(right.dtype) and not pd.api.types.is_bool_dtype(
+                right.dtype
+            ):
+                assert left.dtype == right.dtype, (sid, column)
+                np.testing.assert_allclose(
+                    left.to_numpy(dtype=float),
+                    right.to_numpy(dtype=float),
+                    rtol=1e-12,
+                    err_msg=f"{sid}.{column}",
+                )
+            else:
+                assert left.tolist() == right.tolist(), (sid, column)
