@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -150,15 +150,26 @@ def build(
 
         needed = needed_columns(model, plans.values())
         cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
-        tables = {
-            name: load_table(
-                name, table, loaded.base_dir, columns=sorted(needed[name]), cache_dir=cache_dir
-            )
-            for name, table in spec.data.items()
-        }
+        executor: Any = None
+        if (options.engine or spec.settings.engine) == "dask":
+            # Dimensions load in pandas; fact tables are read by the Dask workers.
+            from reportgen.engine.dask_engine import DaskExecutor, load_tables
 
-    with progress.stage("compute sections"):
-        executor = _executor(model, tables, options)
+            sources = load_tables(model, loaded.base_dir, needed, cache_dir=cache_dir)
+            executor = DaskExecutor(model, sources, scheduler=options.scheduler)
+            tables = executor.tables
+        else:
+            tables = {
+                name: load_table(
+                    name, table, loaded.base_dir, columns=sorted(needed[name]), cache_dir=cache_dir
+                )
+                for name, table in spec.data.items()
+            }
+
+    with progress.stage("compute sections"), ExitStack() as cleanup:
+        if executor is not None:
+            cleanup.callback(executor.close)
+        executor = executor or _executor(model, tables, options)
         from reportgen.engine.finish import run_section
 
         results = {sid: run_section(model, executor, plan) for sid, plan in plans.items()}

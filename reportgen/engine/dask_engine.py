@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,14 +72,16 @@ def connect(scheduler: str | None, *, processes: bool = True) -> tuple[Any, Any]
         except (OSError, TimeoutError) as error:
             msg = f"--scheduler {scheduler}: cannot connect to a Dask scheduler ({error})"
             raise UsageError(msg) from None
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=processes,
-        memory_limit=_memory_limit(2),
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=processes,
+            memory_limit=_memory_limit(2),
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster), cluster
 
 
@@ -185,11 +188,12 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
     return _Read(frame, displays, record={"output": list(plan.output)})
 
 
-def clean_lazily(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any, ...]]]:
-    """The loader's cleaning rules, in its order, on a Dask frame; counts stay lazy.
+def clean(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any, ...]]]:
+    """The loader's cleaning rules, in its order, on a Dask frame.
 
     Returns the cleaned frame (the key not yet checked) and ``(reason, count, column, dropped)``
-    per rule.
+    per rule, the counts still lazy. Duplicate rows are found exactly and the first one (in file
+    order, across partitions) is kept, as the loader does.
     """
     rules = table.clean
     effects: list[tuple[Any, ...]] = []
@@ -199,7 +203,7 @@ def clean_lazily(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tup
         frame = frame[~missing]
     if rules.drop_duplicates:
         before = frame.shape[0]
-        frame = frame.drop_duplicates()
+        frame = first_of_each(frame, list(frame.columns))
         effects.append(("duplicate rows", before - frame.shape[0], None, True))
     frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith(PRIVATE_PREFIX)])
     for column, valid in rules.valid.items():
@@ -222,11 +226,18 @@ def clean_lazily(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tup
     return frame, effects
 
 
-def _repeated_rows(part: pd.DataFrame, key: str, repeated: set[Any], number: int) -> pd.DataFrame:
-    hit = part[key].isin(repeated).to_numpy()
-    return pd.DataFrame(
-        {"key": part[key].to_numpy()[hit], "partition": number, "row": np.flatnonzero(hit)}
-    )
+def _row_keys(part: pd.DataFrame, columns: list[str]) -> pd.Series:
+    if len(columns) == 1:
+        return part[columns[0]]
+    return pd.util.hash_pandas_object(part[columns], index=False)
+
+
+def _repeated_rows(
+    part: pd.DataFrame, columns: list[str], repeated: set[Any], number: int
+) -> pd.DataFrame:
+    hit = _row_keys(part, columns).isin(repeated).to_numpy()
+    rows = part.loc[hit, columns].reset_index(drop=True)
+    return rows.assign(_partition=number, _row=np.flatnonzero(hit))
 
 
 def _drop_rows(part: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
@@ -237,19 +248,29 @@ def _drop_rows(part: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
     return part[flags]
 
 
-def first_of_each_key(frame: Any, key: str) -> Any:
-    """Drop every row whose key appeared in an earlier row (file order, across partitions)."""
-    counts = frame[key].value_counts().compute()
+def first_of_each(frame: Any, columns: list[str]) -> Any:
+    """Drop every row whose ``columns`` equal an earlier row's (file order, across partitions).
+
+    Candidates are found by value (one column) or by a 64-bit row hash; only those rows come
+    to the client, where pandas decides exactly which ones repeat an earlier row.
+    """
+    if len(columns) == 1:
+        keys = frame[columns[0]]
+    else:
+        keys = frame.map_partitions(_row_keys, columns, meta=(None, "uint64"))
+    counts = keys.value_counts().compute()
     repeated = set(counts[counts > 1].index.tolist())
+    if not repeated:
+        return frame
     parts = frame.to_delayed()
     found = dask.compute(
-        *[dask.delayed(_repeated_rows)(p, key, repeated, i) for i, p in enumerate(parts)]
+        *[dask.delayed(_repeated_rows)(p, columns, repeated, i) for i, p in enumerate(parts)]
     )
-    rows = pd.concat(found, ignore_index=True).sort_values(["partition", "row"], kind="stable")
-    later = rows[rows.duplicated("key", keep="first")]
-    drop = {int(n): group["row"].tolist() for n, group in later.groupby("partition")}
+    rows = pd.concat(found, ignore_index=True).sort_values(["_partition", "_row"], kind="stable")
+    later = rows[rows.duplicated(columns, keep="first")]
+    drop = {int(n): group["_row"].tolist() for n, group in later.groupby("_partition")}
     kept = [dask.delayed(_drop_rows)(p, drop.get(i, [])) for i, p in enumerate(parts)]
-    return dd.from_delayed(kept, meta=frame._meta)
+    return dd.from_delayed(kept, meta=frame._meta, verify_meta=False)
 
 
 # ---- per-partition row logic ------------------------------------------------------------------
@@ -701,7 +722,7 @@ class DaskExecutor:
         exclusions: list[Exclusion] = []
         rows_read = None
         if read is not None and read.known is None and read.record and "output" in read.record:
-            cleaned, effects = clean_lazily(name, table, raw)
+            cleaned, effects = clean(name, table, raw)
             if effects:
                 cleaned = self.client.persist(cleaned)
             rows_read, *counts = dask.compute(raw.shape[0], *[e[1] for e in effects])
@@ -770,7 +791,7 @@ class DaskExecutor:
                 raise DataError(msg, table=name, column=key)
             return frame, None
         effect = Exclusion("duplicate key, kept first", repeated, key)
-        return (first_of_each_key(frame, key) if repeated else frame), effect
+        return (first_of_each(frame, [key]) if repeated else frame), effect
 
     # ---- running tasks on the partitions ------------------------------------------------------
     def _arrays(self, fact: str, task: Any) -> dict[str, Any]:
