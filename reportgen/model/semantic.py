@@ -245,6 +245,7 @@ def build_model(spec: Spec, columns: dict[str, list[str]]) -> tuple[Model, list[
 
 
 def _build_relations(model: Model, issues: list[SpecIssue]) -> None:
+    where: dict[Relation, int] = {}
     for index, text in enumerate(model.spec.relations):
         loc: Loc = ("relations", index)
         match = RELATION.match(text)
@@ -270,6 +271,7 @@ def _build_relations(model: Model, issues: list[SpecIssue]) -> None:
             issues.append(SpecIssue(loc, problem))
             continue
         model.relations.append(Relation(child, column, parent))
+        where.setdefault(model.relations[-1], index)
     # A second path between the same two tables makes "many-to-one" ambiguous.
     seen: dict[tuple[str, str], int] = {}
     for index, relation in enumerate(model.relations):
@@ -278,6 +280,21 @@ def _build_relations(model: Model, issues: list[SpecIssue]) -> None:
             msg = f"a second relation from '{relation.child}' to '{relation.parent}'; keep one"
             issues.append(SpecIssue(("relations", index), msg))
         seen[pair] = index
+    # Many-to-one relations cannot lead back to where they started.
+    kept: list[Relation] = []
+    for relation in list(model.relations):
+        model.relations = [*kept, relation]
+        back = model.path(relation.parent, relation.child)
+        if back is None:
+            kept.append(relation)
+            continue
+        tables = " → ".join([relation.child, *(r.parent for r in (relation, *back))])
+        msg = (
+            f"the relations form a cycle ({tables}); a relation goes from the many side to "
+            "the one side (child.column -> parent), so one of them is the wrong way round"
+        )
+        issues.append(SpecIssue(("relations", where[relation]), msg))
+    model.relations = kept
 
 
 def _check_tables(model: Model, issues: list[SpecIssue]) -> None:
