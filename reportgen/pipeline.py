@@ -169,7 +169,9 @@ def build(
     with progress.stage("compute sections"), ExitStack() as cleanup:
         if executor is not None:
             cleanup.callback(executor.close)
+        _check_not_empty(tables)
         executor = executor or _executor(model, tables, options)
+        _check_rows_left(model, executor)
         from reportgen.engine.finish import run_section
 
         results = {sid: run_section(model, executor, plan) for sid, plan in plans.items()}
@@ -178,10 +180,11 @@ def build(
             for sid, plan in plans.items()
         }
         quality_extra = _quality_numbers(model, executor, tables)
+        charted = _chart_results(spec, model, executor, plans, results)
 
     with progress.stage("charts and text"):
         views, metas = _section_views(
-            spec, model, selected, results, orders, quality_extra, tables, loaded
+            spec, model, selected, results, orders, quality_extra, tables, loaded, charted
         )
 
     from reportgen.render.context import ReportView
@@ -246,6 +249,85 @@ def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> An
     return PandasExecutor(model, frames)
 
 
+def _check_not_empty(tables: dict[str, Any]) -> None:
+    """A table with no rows (a header-only file, or every row cleaned away) is a data error."""
+    from reportgen.errors import DataError
+
+    for name, table in tables.items():
+        if table.quality.rows_kept == 0:
+            files = ", ".join(table.quality.files)
+            what = (
+                "the file has a header but no rows"
+                if table.quality.rows_read == 0
+                else f"cleaning dropped all {table.quality.rows_read:,} rows"
+            )
+            msg = f"{what}; the report needs data"
+            raise DataError(msg, table=name, path=files)
+
+
+def _check_rows_left(model: Model, executor: Any) -> None:
+    """A data error, naming the relation or filter, when a table has no rows left to report on."""
+    from reportgen.errors import DataError
+    from reportgen.model import expr as ex
+
+    for name in model.spec.data:
+        valid = executor.valid(name)
+        if not valid.any():
+            for relation, count in executor.orphans.get(name, []):
+                if count == len(valid):
+                    key = model.key_of(relation.parent)
+                    msg = (
+                        f"no value of {name}.{relation.column} is a {relation.parent}.{key}: "
+                        f"every row refers to a missing {relation.parent} row; check the relation "
+                        f"'{name}.{relation.column} -> {relation.parent}' and the two columns"
+                    )
+                    raise DataError(msg, table=name, column=relation.column)
+            msg = "every row refers to a missing row of a related table"
+            raise DataError(msg, table=name)
+    for filter_name, spec_filter in model.spec.filters.items():
+        table = spec_filter.on
+        passing = executor.valid(table) & executor.condition(ex.parse(spec_filter.where), table)
+        if not passing.any():
+            msg = f"the filter '{filter_name}' ({spec_filter.where}) leaves no rows"
+            raise DataError(msg, table=table)
+    for name in model.spec.data:
+        if not executor.mask(name).any():
+            names = ", ".join(model.spec.filters)
+            msg = f"no rows are left once the filters ({names}) apply to related tables"
+            raise DataError(msg, table=name)
+
+
+MAX_CHART_CATEGORIES = 50
+
+
+def _chart_results(
+    spec: Spec, model: Model, executor: Any, plans: dict[str, Any], results: dict[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """Charts with too many categories: the largest ones plus "Other", recomputed by the engine.
+
+    A chart of 10,000 products is unreadable (and Altair refuses more than 5,000 rows); the
+    section's table and CSV export keep every row.
+    """
+    from dataclasses import replace
+
+    from reportgen.engine.finish import run_section
+
+    charted = {}
+    for section in spec.sections:
+        if not isinstance(section, AnalysisSection) or section.chart is None:
+            continue
+        plan = plans[section.id]
+        if not plan.by or section.chart.type in ("scatter", "histogram"):
+            continue
+        if results[section.id][plan.by[0].name].nunique() <= MAX_CHART_CATEGORIES:
+            continue
+        capped = replace(
+            plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
+        )
+        charted[section.id] = run_section(model, executor, capped)
+    return charted
+
+
 def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dict[str, Any]:
     used = {name: int(executor.mask(name).sum()) for name in tables}
     orphans = {name: executor.orphans.get(name, []) for name in tables}
@@ -269,6 +351,7 @@ def _section_views(
     quality: dict[str, Any],
     tables: dict[str, Any],
     loaded: Any,
+    charted: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     from reportgen.render.methods import definitions_tables, quality_tables
     from reportgen.render.views import (
@@ -298,7 +381,8 @@ def _section_views(
         if isinstance(section, AnalysisSection):
             result = results[section.id]
             meta = metas[section.id]
-            chart = _chart(spec, section, result, meta, chart_title) if section.chart else None
+            shown = (charted or {}).get(section.id, result)
+            chart = _chart(spec, section, shown, meta, chart_title) if section.chart else None
             block = table_block(spec, section, result, meta)
             views.append(section_view(section, title, body, chart, [block] if block else []))
         elif isinstance(section, DefinitionsSection):
