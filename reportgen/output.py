@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from reportgen.errors import OutputError
@@ -60,8 +62,54 @@ def write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` itself (no lock file is left behind).
+
+    Two builds writing into the same folder take turns, so the files in it always come from one
+    build. Where folders cannot be locked (no ``fcntl``), the files are still each atomic.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Delay SIGINT and SIGTERM while the staged files are renamed, so a set is never half-moved."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_all(files: dict[Path, bytes]) -> None:
     """Write several files; every file is staged first, then all are renamed into place."""
+    if not files:
+        return
+    folder = next(iter(files)).parent
+    with _folder_lock(folder):
+        _write_all(files)
+
+
+def _write_all(files: dict[Path, bytes]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
@@ -76,8 +124,9 @@ def write_all(files: dict[Path, bytes]) -> None:
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temp, 0o644)
-        for temp, target in staged:
-            os.replace(temp, target)
+        with _signals_held():
+            for temp, target in staged:
+                os.replace(temp, target)
     except OSError as error:
         reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
         failed = target if staged else next(iter(files), Path("?"))
