@@ -51,7 +51,8 @@ from reportgen.spec.models import TableSpec
 
 log = logging.getLogger(__name__)
 
-BLOCKSIZE = "64MB"  # CSV bytes per partition
+BLOCKSIZE = "64MB"  # CSV bytes per partition (about 3.5 M order lines)
+ROWS_PER_PARTITION = 4_000_000  # for Parquet: whole row groups up to about this many rows
 _SAMPLE_ROWS = 1000  # rows of a fact table the client evaluates to learn what a query reads
 
 
@@ -160,7 +161,9 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
         metadata = cache.read_metadata(path)
         if metadata is not None:
             plan = plan_columns(name, table, metadata["header"], source.columns)
-            frame = dd.read_parquet(str(path), columns=list(plan.output))
+            frame = dd.read_parquet(
+                str(path), columns=list(plan.output), split_row_groups=_row_groups([path])
+            )
             log.info("table %s: read from the cache %s", name, path)
             return _Read(frame, displays, record=metadata["quality"])
     if table.layout == "wide" or len(formats) > 1:
@@ -171,7 +174,9 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
     plan = plan_columns(name, table, header, source.columns)
     paths = [str(f.path) for f in files]
     if formats == {"parquet"}:
-        frame = dd.read_parquet(paths, columns=list(plan.read))
+        frame = dd.read_parquet(
+            paths, columns=list(plan.read), split_row_groups=_row_groups([f.path for f in files])
+        )
     else:
         frame = dd.read_csv(
             paths,
@@ -186,6 +191,18 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
         columns={c: plan.names.get(c) or private[c] for c in plan.read}
     )
     return _Read(frame, displays, record={"output": list(plan.output)})
+
+
+def _row_groups(paths: list[Path]) -> int:
+    """Row groups per partition so that a partition holds about ``ROWS_PER_PARTITION`` rows."""
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.ParquetFile(paths[0]).metadata
+    except (OSError, ValueError):
+        return 1
+    per_group = metadata.num_rows / max(metadata.num_row_groups, 1)
+    return max(1, round(ROWS_PER_PARTITION / max(per_group, 1)))
 
 
 def clean(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any, ...]]]:
@@ -296,13 +313,31 @@ class _Lookups:
         return self.arrays[key]
 
 
+# Per partition (by its Dask key), in each worker process: the key lookups, paths, validity and
+# filter masks of its rows, shared by every task of a run on that partition (dropped by close()).
+_PARTITION_STATE: dict[str, dict[str, Any]] = {}
+
+
 class _PartitionExecutor(PandasExecutor):
     """The reference executor over one partition of a fact table and broadcast dimensions."""
 
-    def __init__(self, model: Model, fact: str, frame: pd.DataFrame, lookups: _Lookups) -> None:
+    def __init__(
+        self,
+        model: Model,
+        fact: str,
+        frame: pd.DataFrame,
+        lookups: _Lookups,
+        state: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(model, {fact: frame.reset_index(drop=True)})
         self.fact = fact
         self.lookups = lookups
+        if state is not None:  # row-level results of earlier tasks on this partition
+            self._positions = state.setdefault("positions", {})
+            self._paths = state.setdefault("paths", {})
+            self._valid = state.setdefault("valid", {})
+            self._masks = state.setdefault("masks", {})
+            self.orphans = state.setdefault("orphans", {})
 
     def length(self, table: str) -> int:
         if table == self.fact:
@@ -496,9 +531,15 @@ class _LevelsTask:
 
 
 def _run_partition(
-    frame: pd.DataFrame, model: Model, fact: str, arrays: dict[str, Any], task: Any
+    frame: pd.DataFrame, model: Model, fact: str, arrays: dict[str, Any], task: Any, key: str
 ) -> Any:
-    return task.run(_PartitionExecutor(model, fact, frame, _Lookups(None, arrays)))
+    state = _PARTITION_STATE.setdefault(key, {})
+    return task.run(_PartitionExecutor(model, fact, frame, _Lookups(None, arrays), state))
+
+
+def _forget_partitions(keys: list[str]) -> None:
+    for key in keys:
+        _PARTITION_STATE.pop(key, None)
 
 
 # ---- partial reductions -------------------------------------------------------------------------
@@ -684,6 +725,10 @@ class DaskExecutor:
     # ---- lifecycle ----------------------------------------------------------------------------
     def close(self) -> None:
         """Release the persisted partitions; close the client and cluster this run started."""
+        keys = [str(part.key) for parts in self._parts.values() for part in parts]
+        if keys and self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.run(_forget_partitions, keys)
         self._parts, self._futures = {}, {}
         self.tables = {n: t for n, t in self.tables.items() if not isinstance(t, FactTable)}
         if self._own_client and self.client is not None:
@@ -808,7 +853,10 @@ class DaskExecutor:
     def _tasks(self, fact: str, task: Any) -> list[Any]:
         arrays = self._arrays(fact, task)
         run = dask.delayed(_run_partition, pure=False)
-        return [run(part, self._model_future, fact, arrays, task) for part in self._parts[fact]]
+        return [
+            run(part, self._model_future, fact, arrays, task, str(part.key))
+            for part in self._parts[fact]
+        ]
 
     def _reduce(self, fact: str, task: Any, combine: Callable[[Any, Any], Any]) -> Any:
         """Run ``task`` on every partition and merge the results in a tree on the workers."""
@@ -816,7 +864,12 @@ class DaskExecutor:
         if not level:
             level = [
                 dask.delayed(_run_partition, pure=False)(
-                    self._samples[fact].iloc[:0], self.model, fact, self._arrays(fact, task), task
+                    self._samples[fact].iloc[:0],
+                    self.model,
+                    fact,
+                    self._arrays(fact, task),
+                    task,
+                    f"{fact}-empty",
                 )
             ]
         step = dask.delayed(combine, pure=False)
