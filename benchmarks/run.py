@@ -253,10 +253,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.skip_baseline:
         theirs = Path(tempfile.mkdtemp(prefix="course-way-"))
         command = [PY, str(Path(__file__)), "--baseline-worker", str(folder), str(theirs)]
-        baseline = measure(command, ROOT)
-        print(f"baseline: {baseline['seconds']:.1f} s", flush=True)
-        results["baseline"] = median_of([baseline])
-        results["baseline_check"] = compare_tables(out / f"{SLUG}-data", theirs)
+        try:
+            baseline = measure(command, ROOT)
+        except RuntimeError as error:  # e.g. killed by the kernel when memory runs out
+            results["baseline_error"] = str(error).splitlines()[0]
+            print(f"baseline: failed ({results['baseline_error']})", flush=True)
+        else:
+            print(f"baseline: {baseline['seconds']:.1f} s", flush=True)
+            results["baseline"] = median_of([baseline])
+            results["baseline_check"] = compare_tables(out / f"{SLUG}-data", theirs)
         shutil.rmtree(theirs, ignore_errors=True)
     results["verdict"] = verdict(results)
     return results
