@@ -36,6 +36,15 @@ class BuildOptions:
     quiet: bool = False
 
 
+@dataclass
+class BuildStats:
+    """What a build did: tests and the benchmark read these to check the results cache."""
+
+    sections_computed: int = 0
+    charts_rendered: int = 0
+    data_loaded: bool = False
+
+
 class Progress:
     """Stage-by-stage progress: an updating line on a terminal, plain lines otherwise."""
 
@@ -128,10 +137,21 @@ def build_date(spec: Spec, base_dir: Path) -> str:
 
 
 def build(
-    spec_path: Path, options: BuildOptions, *, stdout: TextIO | None = None
+    spec_path: Path,
+    options: BuildOptions,
+    *,
+    stdout: TextIO | None = None,
+    stats: BuildStats | None = None,
 ) -> dict[str, Path]:
-    """Build the report; return the written files by kind. Raises ReportgenError subclasses."""
+    """Build the report; return the written files by kind. Raises ReportgenError subclasses.
+
+    Section tables, the data-quality numbers and chart SVGs come from the results cache when
+    their keys match (see ``engine.results_cache``); when everything hits, no data is loaded.
+    ``stats``, when given, is filled with what the build computed.
+    """
     from reportgen.spec.load import load_spec, raise_located
+
+    stats = stats if stats is not None else BuildStats()
 
     progress = Progress(stdout or sys.stdout, options.quiet)
     with progress.stage("spec and headers"):
@@ -145,46 +165,111 @@ def build(
     analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
     plans = {s.id: plan_section(model, s) for _, s in analysis}
 
-    with progress.stage("load data"):
-        from reportgen.data.load import load_table
+    needed = needed_columns(model, plans.values())
+    engine_name = options.engine or spec.settings.engine
+    cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
+    store = _results_store(loaded.base_dir, options)
+    keys: dict[str, str] = {}
+    results: dict[str, pd.DataFrame] = {}
+    orders: dict[str, dict[str, list[str] | None]] = {}
+    charted: dict[str, pd.DataFrame] = {}
+    quality: dict[str, Any] | None = None
+    quality_cache_key = ""
+    if store is not None:
+        with progress.stage("results cache"):
+            from reportgen.data.cache import fingerprint
+            from reportgen.data.files import resolve_files
+            from reportgen.engine.results_cache import quality_key, section_key
 
-        needed = needed_columns(model, plans.values())
-        cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
-        executor: Any = None
-        if (options.engine or spec.settings.engine) == "dask":
-            # Dimensions load in pandas; fact tables are read by the Dask workers.
-            from reportgen.engine.dask_engine import DaskExecutor, load_tables
-
-            sources = load_tables(model, loaded.base_dir, needed, cache_dir=cache_dir)
-            executor = DaskExecutor(model, sources, scheduler=options.scheduler)
-            tables = executor.tables
-        else:
-            tables = {
-                name: load_table(
-                    name, table, loaded.base_dir, columns=sorted(needed[name]), cache_dir=cache_dir
-                )
+            prints = {
+                name: fingerprint(table, resolve_files(name, table, loaded.base_dir))
                 for name, table in spec.data.items()
             }
+            keys = {
+                sid: section_key(model, plan, prints, engine_name) for sid, plan in plans.items()
+            }
+            for sid, key in keys.items():
+                entry = store.get("section", key)
+                if entry is not None:
+                    results[sid], orders[sid] = entry["result"], entry["orders"]
+            for sid in list(results):
+                capped_key = _capped_key(spec, plans, results, keys, sid)
+                if capped_key is not None:
+                    capped = store.get("capped", capped_key)
+                    if capped is None:
+                        del results[sid], orders[sid]  # recompute the section with its chart
+                    else:
+                        charted[sid] = capped
+            quality_cache_key = quality_key(model, prints, needed, engine_name)
+            quality = store.get("quality", quality_cache_key)
+    missing = [sid for sid in plans if sid not in results]
+    stats.sections_computed = len(missing)
+    stats.data_loaded = bool(missing) or quality is None
+    if stats.data_loaded:
+        with progress.stage("load data"):
+            from reportgen.data.load import load_table
 
-    with progress.stage("compute sections"), ExitStack() as cleanup:
-        if executor is not None:
-            cleanup.callback(executor.close)
-        _check_not_empty(tables)
-        executor = executor or _executor(model, tables, options)
-        _check_rows_left(model, executor)
-        from reportgen.engine.finish import run_section
+            executor: Any = None
+            if engine_name == "dask":
+                # Dimensions load in pandas; fact tables are read by the Dask workers.
+                from reportgen.engine.dask_engine import DaskExecutor, load_tables
 
-        results = {sid: run_section(model, executor, plan) for sid, plan in plans.items()}
-        orders = {
-            sid: {key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by}
-            for sid, plan in plans.items()
-        }
-        quality_extra = _quality_numbers(model, executor, tables)
-        charted = _chart_results(spec, model, executor, plans, results)
+                sources = load_tables(model, loaded.base_dir, needed, cache_dir=cache_dir)
+                executor = DaskExecutor(model, sources, scheduler=options.scheduler)
+                tables = executor.tables
+            else:
+                tables = {
+                    name: load_table(
+                        name,
+                        table,
+                        loaded.base_dir,
+                        columns=sorted(needed[name]),
+                        cache_dir=cache_dir,
+                    )
+                    for name, table in spec.data.items()
+                }
+
+        with progress.stage("compute sections"), ExitStack() as cleanup:
+            if executor is not None:
+                cleanup.callback(executor.close)
+            _check_not_empty(tables)
+            executor = executor or _executor(model, tables, options)
+            _check_rows_left(model, executor)
+            from reportgen.engine.finish import run_section
+
+            for sid in missing:
+                plan = plans[sid]
+                results[sid] = run_section(model, executor, plan)
+                orders[sid] = {
+                    key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by
+                }
+            charted.update(_chart_results(spec, model, executor, plans, results, missing))
+            if quality is None:
+                quality = _quality_to_json(tables, _quality_numbers(model, executor, tables))
+                if store is not None:
+                    store.put("quality", quality_cache_key, quality)
+            if store is not None:
+                for sid in missing:
+                    store.put("section", keys[sid], {"result": results[sid], "orders": orders[sid]})
+                    capped_key = _capped_key(spec, plans, results, keys, sid)
+                    if capped_key is not None:
+                        store.put("capped", capped_key, charted[sid])
+    assert quality is not None
+    results = {sid: results[sid] for sid in plans}  # the spec's order, hit or computed
+    qualities, quality_extra = _quality_from_json(quality)
 
     with progress.stage("charts and text"):
         views, metas = _section_views(
-            spec, model, selected, results, orders, quality_extra, tables, loaded, charted
+            spec,
+            model,
+            selected,
+            results,
+            orders,
+            quality_extra,
+            qualities,
+            loaded,
+            charted,
+            charts=_ChartCache(store, keys, stats),
         )
 
     from reportgen.render.context import ReportView
@@ -300,8 +385,48 @@ def _check_rows_left(model: Model, executor: Any) -> None:
 MAX_CHART_CATEGORIES = 50
 
 
+def _results_store(base_dir: Path, options: BuildOptions) -> Any:
+    """The results cache, or None under --no-cache or REPORTGEN_NO_RESULTS_CACHE=1."""
+    if not options.use_cache or os.environ.get("REPORTGEN_NO_RESULTS_CACHE", "") not in ("", "0"):
+        return None
+    from reportgen.engine.results_cache import ResultsCache
+
+    return ResultsCache(base_dir / ".reportgen-cache" / "results")
+
+
+def _needs_cap(spec: Spec, plans: dict[str, Any], results: dict[str, Any], sid: str) -> bool:
+    section = next(s for s in spec.sections if s.id == sid)
+    if not isinstance(section, AnalysisSection) or section.chart is None:
+        return False
+    plan = plans[sid]
+    if not plan.by or section.chart.type in ("scatter", "histogram"):
+        return False
+    return bool(results[sid][plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
+
+
+def _capped_key(
+    spec: Spec, plans: dict[str, Any], results: dict[str, Any], keys: dict[str, str], sid: str
+) -> str | None:
+    """The cache key of a section's capped chart table, or None when its chart is not capped."""
+    if not _needs_cap(spec, plans, results, sid):
+        return None
+    from reportgen.engine.results_cache import derived_key
+
+    section = next(s for s in spec.sections if s.id == sid)
+    assert isinstance(section, AnalysisSection)
+    assert section.chart is not None
+    return derived_key(
+        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.y
+    )
+
+
 def _chart_results(
-    spec: Spec, model: Model, executor: Any, plans: dict[str, Any], results: dict[str, Any]
+    spec: Spec,
+    model: Model,
+    executor: Any,
+    plans: dict[str, Any],
+    results: dict[str, Any],
+    only: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Charts with too many categories: the largest ones plus "Other", recomputed by the engine.
 
@@ -314,13 +439,13 @@ def _chart_results(
 
     charted = {}
     for section in spec.sections:
-        if not isinstance(section, AnalysisSection) or section.chart is None:
+        if only is not None and section.id not in only:
             continue
+        if not _needs_cap(spec, plans, results, section.id):
+            continue
+        assert isinstance(section, AnalysisSection)
+        assert section.chart is not None
         plan = plans[section.id]
-        if not plan.by or section.chart.type in ("scatter", "histogram"):
-            continue
-        if results[section.id][plan.by[0].name].nunique() <= MAX_CHART_CATEGORIES:
-            continue
         capped = replace(
             plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
         )
@@ -342,6 +467,88 @@ def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dic
     return {"used": used, "orphans": orphans, "filters": filter_counts}
 
 
+def _quality_to_json(tables: dict[str, Any], numbers: dict[str, Any]) -> dict[str, Any]:
+    """The quality records and numbers as plain JSON data: what the results cache stores."""
+    from dataclasses import asdict
+
+    return {
+        "tables": {name: asdict(table.quality) for name, table in tables.items()},
+        "used": numbers["used"],
+        "orphans": {
+            name: [[asdict(relation), int(count)] for relation, count in found]
+            for name, found in numbers["orphans"].items()
+        },
+        "filters": [[name, table, int(count)] for name, table, count in numbers["filters"]],
+    }
+
+
+def _quality_from_json(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Quality records by table, and the numbers ``_section_views`` expects."""
+    from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
+    from reportgen.model.semantic import Relation
+
+    qualities = {
+        name: TableQuality(
+            files=tuple(q["files"]),
+            rows_read=int(q["rows_read"]),
+            rows_kept=int(q["rows_kept"]),
+            exclusions=tuple(Exclusion(**e) for e in q["exclusions"]),
+            column_profile=tuple(ColumnProfile(**c) for c in q["column_profile"]),
+        )
+        for name, q in data["tables"].items()
+    }
+    numbers = {
+        "used": dict(data["used"]),
+        "orphans": {
+            name: [(Relation(**relation), count) for relation, count in found]
+            for name, found in data["orphans"].items()
+        },
+        "filters": [(name, table, count) for name, table, count in data["filters"]],
+    }
+    return qualities, numbers
+
+
+class _ChartCache:
+    """Chart SVG and alt text by (section key, chart spec, rendered title, labels, settings)."""
+
+    def __init__(self, store: Any, keys: dict[str, str], stats: BuildStats) -> None:
+        self.store, self.keys, self.stats = store, keys, stats
+
+    def chart(
+        self,
+        spec: Spec,
+        section: AnalysisSection,
+        result: pd.DataFrame,
+        meta: dict[str, Any],
+        title: str,
+        capped: bool,
+    ) -> Any:
+        from reportgen.engine.results_cache import derived_key
+        from reportgen.render.context import ChartBlock
+
+        assert section.chart is not None
+        key = ""
+        if self.store is not None and section.id in self.keys:
+            key = derived_key(
+                self.keys[section.id],
+                "chart",
+                section.id,
+                section.chart.model_dump(mode="json"),
+                title,
+                capped,
+                {name: [m.label, m.format, m.order] for name, m in meta.items()},
+                spec.settings.model_dump(mode="json"),
+            )
+            entry = self.store.get("chart", key)
+            if entry is not None:
+                return ChartBlock(svg=entry["svg"], alt=entry["alt"], title=title)
+        block = _chart(spec, section, result, meta, title)
+        self.stats.charts_rendered += 1
+        if key:
+            self.store.put("chart", key, {"svg": block.svg, "alt": block.alt})
+        return block
+
+
 def _section_views(
     spec: Spec,
     model: Model,
@@ -349,9 +556,10 @@ def _section_views(
     results: dict[str, pd.DataFrame],
     orders: dict[str, dict[str, list[str] | None]],
     quality: dict[str, Any],
-    tables: dict[str, Any],
+    qualities: dict[str, Any],
     loaded: Any,
     charted: dict[str, pd.DataFrame] | None = None,
+    charts: _ChartCache | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     from reportgen.render.methods import definitions_tables, quality_tables
     from reportgen.render.views import (
@@ -369,7 +577,7 @@ def _section_views(
         if isinstance(s, AnalysisSection)
     }
     contexts = result_contexts(spec, results, metas)
-    extra = {"data": _data_context(tables, quality)}
+    extra = {"data": _data_context(qualities, quality)}
     issues: list[SpecIssue] = []
     views = []
     for index, section in enumerate(spec.sections):
@@ -382,13 +590,18 @@ def _section_views(
             result = results[section.id]
             meta = metas[section.id]
             shown = (charted or {}).get(section.id, result)
-            chart = _chart(spec, section, shown, meta, chart_title) if section.chart else None
+            chart = None
+            if section.chart is not None:
+                chart = (
+                    charts.chart(spec, section, shown, meta, chart_title, shown is not result)
+                    if charts is not None
+                    else _chart(spec, section, shown, meta, chart_title)
+                )
             block = table_block(spec, section, result, meta)
             views.append(section_view(section, title, body, chart, [block] if block else []))
         elif isinstance(section, DefinitionsSection):
             views.append(section_view(section, title, body, None, definitions_tables(model)))
         elif isinstance(section, DataQualitySection):
-            qualities = {name: t.quality for name, t in tables.items()}
             blocks = quality_tables(
                 qualities, quality["used"], quality["orphans"], quality["filters"]
             )
@@ -400,11 +613,10 @@ def _section_views(
     return views, metas
 
 
-def _data_context(tables: dict[str, Any], quality: dict[str, Any]) -> dict[str, Any]:
+def _data_context(qualities: dict[str, Any], quality: dict[str, Any]) -> dict[str, Any]:
     """What narrative can quote about the data: data.orders.rows_read, .rows_used, .excluded."""
     context: dict[str, Any] = {}
-    for name, table in tables.items():
-        q = table.quality
+    for name, q in qualities.items():
         context[name] = {
             "rows_read": f"{q.rows_read:,}",
             "rows_kept": f"{q.rows_kept:,}",

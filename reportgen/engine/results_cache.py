@@ -171,3 +171,43 @@ class ResultsCache:
 def frame_equal(left: pd.DataFrame, right: pd.DataFrame) -> bool:
     """Exact equality of two result tables (values, dtypes and column order)."""
     return left.columns.tolist() == right.columns.tolist() and left.equals(right)
+
+
+def _digest(facts: Any) -> str:
+    text = json.dumps(facts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def quality_key(
+    model: Model,
+    fingerprints: dict[str, str],
+    columns: dict[str, set[str]],
+    engine: str = "pandas",
+) -> str:
+    """The data-quality numbers depend on every table, the relations, filters and fields.
+
+    ``columns`` are the columns loaded per table: the missing-value profile covers only those.
+    """
+    spec = model.spec
+    return _digest(
+        {
+            "kind": "quality",
+            "version": RESULTS_VERSION,
+            "code": code_version(),
+            "engine": engine,
+            "tables": dict(sorted(fingerprints.items())),
+            "columns": {name: sorted(names) for name, names in sorted(columns.items())},
+            "data": {n: t.model_dump(mode="json") for n, t in sorted(spec.data.items())},
+            "relations": sorted(str(r) for r in model.relations),
+            "filters": {n: f.model_dump(mode="json") for n, f in sorted(spec.filters.items())},
+            "fields": {n: f.model_dump(mode="json") for n, f in sorted(spec.fields.items())},
+        }
+    )
+
+
+def derived_key(section_key: str, *parts: Any) -> str:
+    """A key for something computed from a section's result plus other (JSON-able) inputs:
+    the capped chart table (chart type and y) or a chart's SVG (chart spec, title, labels)."""
+    return _digest(
+        {"version": RESULTS_VERSION, "code": code_version(), "section": section_key, "parts": parts}
+    )
