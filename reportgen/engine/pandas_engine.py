@@ -449,15 +449,21 @@ class PandasExecutor:
             if atom.value is None:
                 self._partials[cache_key] = (rows, rows, rows.astype("float64"))
             else:
+                # The per-line values are this call's own copy and are dropped once summed:
+                # only the per-parent partials stay for the run.
                 array = self._masked_values(atom, scope)
-                usable = ~np.isnan(array)
+                unusable = np.isnan(array)
                 length = len(rows)
-                if usable.all():
-                    sums = np.bincount(kept, weights=array, minlength=length)
-                    counts = rows
+                if unusable.any():
+                    # Zero the missing values in place (adding 0.0 leaves every sum exactly as
+                    # skipping them would) instead of copying the long arrays without them.
+                    array[unusable] = 0.0
+                    counts = rows - np.bincount(kept[unusable], minlength=length)
                 else:
-                    sums = np.bincount(kept[usable], weights=array[usable], minlength=length)
-                    counts = np.bincount(kept[usable], minlength=length)
+                    counts = rows
+                del unusable
+                sums = np.bincount(kept, weights=array, minlength=length)
+                del array
                 self._partials[cache_key] = (rows, counts, sums)
         return self._partials[cache_key]
 
@@ -472,12 +478,10 @@ class PandasExecutor:
         return kept, rows
 
     def _masked_values(self, atom: Atom, scope: str) -> np.ndarray:
+        """The value of every masked row as a fresh float array (not kept: it is as long as the
+        fact table, and the partials built from it are)."""
         assert atom.value is not None
-        cache_key = ("values", scope, str(atom.value), "", "")
-        if cache_key not in self._partials:
-            array = _float_values(atom.func, self.values(atom.value, scope))
-            self._partials[cache_key] = (array[self.mask(scope)],)
-        return self._partials[cache_key][0]
+        return _float_values(atom.func, self.values(atom.value, scope))[self.mask(scope)]
 
     def _aggregate_reduced(
         self,
