@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.engine.pandas_engine import OTHER
+from reportgen.engine.pandas_engine import OTHER, arithmetic
 from reportgen.engine.plan import Executor, SectionPlan, atom_id
 from reportgen.model import expr as ex
 from reportgen.model.semantic import Metric, Model
@@ -105,20 +105,7 @@ def _metric_values(
             return -value(node.operand)
         if isinstance(node, ex.Binary):
             left, right = value(node.left), value(node.right)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                result = {
-                    "+": lambda: left + right,
-                    "-": lambda: left - right,
-                    "*": lambda: left * right,
-                    "/": lambda: left / right,
-                    "//": lambda: left // right,
-                    "%": lambda: left % right,
-                }[node.op]()
-            return (
-                result.replace([np.inf, -np.inf], np.nan)
-                if isinstance(result, pd.Series)
-                else result
-            )
+            return arithmetic(node.op, left, right)
         if isinstance(node, ex.Call) and node.func == "share":
             assert isinstance(node.args[0], ex.Ref)
             base = _metric_values(model, model.metrics[node.args[0].name], atoms, cache, plan)

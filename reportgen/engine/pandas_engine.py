@@ -7,6 +7,7 @@ positions and filter masks are computed once per run and shared by every section
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -208,18 +209,7 @@ class PandasExecutor:
         if isinstance(node, ex.Binary):
             left = _numeric(self.evaluate(node.left, scope))
             right = _numeric(self.evaluate(node.right, scope))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                result = {
-                    "+": lambda: left + right,
-                    "-": lambda: left - right,
-                    "*": lambda: left * right,
-                    "/": lambda: left / right,
-                    "//": lambda: left // right,
-                    "%": lambda: left % right,
-                }[node.op]()
-            if isinstance(result, pd.Series):
-                result = result.replace([np.inf, -np.inf], np.nan)
-            return result
+            return arithmetic(node.op, left, right)
         msg = f"'{ex.to_text(node)}' cannot be computed per row"
         raise DataError(msg, table=scope)
 
@@ -613,6 +603,28 @@ def _float_values(func: str, values: pd.Series) -> np.ndarray:
         msg = f"cannot compute {func} of a text column"
         raise DataError(msg, column=str(values.name))
     return np.asarray(_numeric(values).to_numpy(dtype="float64", na_value=np.nan))
+
+
+_OPERATORS = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+}
+
+
+def arithmetic(op: str, left: Any, right: Any) -> Any:
+    """``left op right`` on columns or numbers; a division by zero gives a missing value."""
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = _OPERATORS[op](left, right)
+    except ZeroDivisionError:
+        return np.nan
+    if isinstance(result, pd.Series):
+        return result.replace([np.inf, -np.inf], np.nan)
+    return result
 
 
 def reduce_groups(
