@@ -718,9 +718,10 @@ def _lookup(keys: pd.Series, foreign: pd.Series) -> np.ndarray:
                 ok = ~np.isnan(fk) & (fk >= 0) & (fk <= high) & (fk == np.floor(fk))
                 fk_int = np.where(ok, fk, 0).astype("int64")
             else:
-                fk_int = fk.astype("int64")
-                ok = (fk_int >= 0) & (fk_int <= high)
-                fk_int = np.where(ok, fk_int, 0)
+                ok = (fk >= 0) & (fk <= high)
+                if ok.all():
+                    return table[fk]  # no copy to int64: numpy indexes with any integer width
+                fk_int = np.where(ok, fk, 0)
             return np.where(ok, table[fk_int], -1)
     index = pd.Index(keys.astype(object) if isinstance(keys.dtype, pd.CategoricalDtype) else keys)
     target = foreign.astype(object) if isinstance(foreign.dtype, pd.CategoricalDtype) else foreign
