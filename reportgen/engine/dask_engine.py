@@ -41,6 +41,7 @@ from reportgen.engine.pandas_engine import (
     _codes,
     _lookup,
     _numeric,
+    combine_atoms,
     take,
 )
 from reportgen.engine.plan import GroupKey, atom_id
@@ -954,21 +955,15 @@ class DaskExecutor:
         for fact in {atom.over for atom in atoms if atom.over in self.facts}:
             scoped = tuple(atom for atom in atoms if atom.over == fact)
             frames.update(self._fact_atoms(fact, by, scoped, where, keep))
-        result: pd.DataFrame | None = None
-        names = [key.name for key in by]
-        for atom in atoms:
-            frame = frames.get(atom_id(atom))
-            if frame is None:
-                frame = self.dims._aggregate_atom(by, atom, where, keep)
-            result = (
-                frame
-                if result is None
-                else result.merge(frame, on=names, how="outer")
-                if names
-                else pd.concat([result, frame], axis=1)
-            )
-        assert result is not None
-        return result
+        return combine_atoms(
+            by,
+            [
+                frames[atom_id(atom)]
+                if atom_id(atom) in frames
+                else self.dims._aggregate_atom(by, atom, where, keep)
+                for atom in atoms
+            ],
+        )
 
     def _key_levels(self, fact: str, key: GroupKey) -> list[Any]:
         """Every value a group column can take, in the order the reference executor uses."""

@@ -398,19 +398,7 @@ class PandasExecutor:
         where: ex.Node | None,
         keep: tuple[str, frozenset[str]] | None = None,
     ) -> pd.DataFrame:
-        result: pd.DataFrame | None = None
-        names = [key.name for key in by]
-        for atom in atoms:
-            frame = self._aggregate_atom(by, atom, where, keep)
-            result = (
-                frame
-                if result is None
-                else result.merge(frame, on=names, how="outer")
-                if names
-                else pd.concat([result, frame], axis=1)
-            )
-        assert result is not None
-        return result
+        return combine_atoms(by, [self._aggregate_atom(by, atom, where, keep) for atom in atoms])
 
     def _aggregate_atom(
         self,
@@ -652,6 +640,19 @@ _OPERATORS = {
     "//": operator.floordiv,
     "%": operator.mod,
 }
+
+
+def combine_atoms(by: tuple[GroupKey, ...], frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One frame from per-atom results: outer-joined on the group columns (side by side without)."""
+    names = [key.name for key in by]
+    result = frames[0]
+    for frame in frames[1:]:
+        result = (
+            result.merge(frame, on=names, how="outer")
+            if names
+            else pd.concat([result, frame], axis=1)
+        )
+    return result
 
 
 def _settle(values: pd.Series, func: str) -> pd.Series:
