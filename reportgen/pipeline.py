@@ -84,19 +84,11 @@ def slug_of(spec: Spec) -> str:
 def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
     """Read only the data headers and resolve every name of the spec against them."""
     from reportgen.data.read import read_header
-    from reportgen.errors import DataError
     from reportgen.spec.load import raise_located
 
     spec: Spec = loaded.spec
-    columns: dict[str, list[str]] = {}
-    issues: list[SpecIssue] = []
-    for name, table in spec.data.items():
-        try:
-            columns[name] = read_header(name, table, loaded.base_dir)
-        except DataError:
-            raise
-    model, found = build_model(spec, columns)
-    issues.extend(found)
+    columns = {name: read_header(name, table, loaded.base_dir) for name, table in spec.data.items()}
+    model, issues = build_model(spec, columns)
     if issues:
         raise_located(loaded, issues)
     return model, columns
@@ -149,7 +141,7 @@ def build(
     their keys match (see ``engine.results_cache``); when everything hits, no data is loaded.
     ``stats``, when given, is filled with what the build computed.
     """
-    from reportgen.spec.load import load_spec, raise_located
+    from reportgen.spec.load import load_spec
 
     stats = stats if stats is not None else BuildStats()
 
@@ -309,7 +301,6 @@ def build(
     with progress.stage("write files"):
         write_all(files)
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
-    _ = raise_located  # located errors are raised by the stages above
     return {p.suffix.lstrip("."): p for p in files}
 
 
