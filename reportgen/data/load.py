@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from reportgen.data import cache
 from reportgen.data.clean import clean
@@ -65,7 +66,14 @@ def load_table(
         cache.write_cache(cache_path, frame, {"header": header, "quality": record})
         plan = plan_columns(name, table, header, columns)
     frame = frame[list(plan.output)]
+    release_unused_memory()
     return LoadedTable(name, frame, quality_from_json(record, frame))
+
+
+def release_unused_memory() -> None:
+    """Give the memory Arrow's allocator keeps for reuse back to the system (reading a large
+    table leaves several hundred MB of it behind)."""
+    pa.default_memory_pool().release_unused()
 
 
 def _read_and_clean(
@@ -93,4 +101,5 @@ def _load_cached(
         return None
     log.info("table %s: read from the cache %s", name, path)
     frame = compact(frame)
+    release_unused_memory()
     return LoadedTable(name, frame, quality_from_json(metadata["quality"], frame), from_cache=True)

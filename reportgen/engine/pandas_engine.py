@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,17 @@ from reportgen.render.format import day_names
 from reportgen.spec.models import BinsField, CasesField, ExprField, MapField, WeekdayField
 
 OTHER = "Other"
+CHUNK_ROWS = 1 << 20  # rows of a long table handled at once by a scan (fits the CPU caches)
+LONG_ROWS = 5_000_000  # tables longer than this: per-row arrays are recomputed rather than kept
+
+
+@dataclass(frozen=True)
+class _Lifted:
+    """An array over the rows of the scanned table (``relation`` None) or over the rows of one of
+    its direct parents; ``array`` None stands for the parent's row position itself."""
+
+    relation: Relation | None
+    array: np.ndarray | None
 
 
 def take(series: pd.Series, positions: np.ndarray) -> pd.Series:
@@ -88,6 +100,8 @@ class PandasExecutor:
         self._paths: dict[tuple[str, str], np.ndarray] = {}
         self._valid: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, frozenset[str]], np.ndarray] = {}
+        self._offsets: dict[tuple[str, frozenset[str]], list[int]] = {}
+        self._kept: dict[tuple[str, str, frozenset[str]], np.ndarray] = {}
         self._fields: dict[str, pd.Series] = {}
         self._filter_fields = {
             name: self._fields_behind(refs) for name, refs in model.filter_refs.items()
@@ -136,32 +150,39 @@ class PandasExecutor:
             for relation in self.model.parents(table):
                 positions = self.positions(relation)
                 found = positions >= 0
-                orphans.append((relation, int((~found).sum())))
-                parent_valid = self.valid(relation.parent)
-                mask &= found & parent_valid[np.where(found, positions, 0)]
+                orphans.append((relation, int(len(found) - np.count_nonzero(found))))
+                mask &= found
+                # A missing parent (-1) reads the last parent row; ``found`` already excludes it.
+                mask &= self.valid(relation.parent)[positions]
             self.orphans[table] = orphans
             self._valid[table] = mask
         return self._valid[table]
 
     def mask(self, table: str, skip_field: str | None = None) -> np.ndarray:
         """Valid rows of ``table`` that pass every global filter on it or on a table it reaches."""
-        skipped = frozenset(
+        return self._mask(table, self._skipped(skip_field))
+
+    def _skipped(self, skip_field: str | None) -> frozenset[str]:
+        """The filters that depend on ``skip_field`` (a field a filter uses cannot be computed
+        under that filter)."""
+        return frozenset(
             name for name, fields in self._filter_fields.items() if skip_field in fields
         )
+
+    def _mask(self, table: str, skipped: frozenset[str]) -> np.ndarray:
+        """Built from the parents' masks, one lookup per relation: a filter on a table far up
+        (customers) is decided on the short tables and reaches the long one in a single step."""
         cache_key = (table, skipped)
         if cache_key not in self._masks:
             mask = self.valid(table).copy()
-            reachable = self.model.reachable(table)
             for name, spec_filter in self.model.spec.filters.items():
-                if name in skipped or spec_filter.on not in reachable:
-                    continue
-                condition = self.condition(ex.parse(spec_filter.where), spec_filter.on)
-                if spec_filter.on != table:
-                    positions = self.path_positions(table, spec_filter.on)
-                    condition = np.where(
-                        positions >= 0, condition[np.where(positions >= 0, positions, 0)], False
-                    )
-                mask &= condition
+                if name not in skipped and spec_filter.on == table:
+                    mask &= self.condition(ex.parse(spec_filter.where), table)
+            for relation in self.model.parents(table):
+                parent_mask = self._mask(relation.parent, skipped)
+                if not parent_mask.all():
+                    # Rows without a parent (-1) are already false in ``valid``.
+                    mask &= parent_mask[self.positions(relation)]
             self._masks[cache_key] = mask
         return self._masks[cache_key]
 
@@ -330,6 +351,9 @@ class PandasExecutor:
         reduced = self._aggregate_field_reduced(name, spec_field, source)
         if reduced is not None:
             return _settle(reduced, spec_field.func)
+        scanned = self._aggregate_field_scanned(name, spec_field, source)
+        if scanned is not None:
+            return _settle(scanned, spec_field.func)
         positions = self.path_positions(source, spec_field.on)
         mask = self.mask(source, skip_field=name) & (positions >= 0)
         if spec_field.where:
@@ -379,6 +403,35 @@ class PandasExecutor:
         with np.errstate(divide="ignore", invalid="ignore"):
             return pd.Series(np.where(number > 0, total / np.maximum(number, 1), np.nan))
 
+    def _aggregate_field_scanned(
+        self, name: str, spec_field: AggregateField, source: str
+    ) -> pd.Series | None:
+        """any/count/sum/mean per row of a table above ``source`` in one chunked pass (e.g.
+        "bought from the babies department" per customer over the order lines), or None."""
+        path = self.model.path(source, spec_field.on)
+        if not self.reduce_first or spec_field.func not in ("any", "count", "sum", "mean"):
+            return None
+        if not path:
+            return None
+        where = ex.parse(spec_field.where) if spec_field.where else None
+        conditions = self._lift_conditions(where, source)
+        if conditions is None:
+            return None
+        relation = path[0]
+        upward = None if len(path) == 1 else self.path_positions(relation.parent, spec_field.on)
+        value = None
+        if spec_field.of:
+            resolved = self.model.resolve(ex.parse(spec_field.of), source)  # type: ignore[arg-type]
+            value = self._lift_value(spec_field.func, resolved, source)
+        length = self.length(spec_field.on)
+        target = _Lifted(relation, upward)
+        rows, counts, sums = self._scan(
+            source, [(target, length)], conditions, value, length, skip_field=name
+        )
+        if spec_field.func == "any":
+            return pd.Series(rows > 0)
+        return pd.Series(_reduce_partials(spec_field.func, rows, counts, sums))
+
     # ---- aggregation ------------------------------------------------------------------------
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         resolved = self.model.resolve(ex.parse(key.text), scope)  # type: ignore[arg-type]
@@ -407,9 +460,13 @@ class PandasExecutor:
         where: ex.Node | None,
         keep: tuple[str, frozenset[str]] | None,
     ) -> pd.DataFrame:
-        pivot = self._pivot(by, atom, where) if self.reduce_first else None
-        if pivot is not None:
-            return self._aggregate_reduced(by, atom, where, keep, pivot)
+        if self.reduce_first:
+            pivot = self._pivot(by, atom, where)
+            if pivot is not None:
+                return self._aggregate_reduced(by, atom, where, keep, pivot)
+            scanned = self._aggregate_scanned(by, atom, where, keep)
+            if scanned is not None:
+                return scanned
         scope = atom.over
         mask = self.mask(scope).copy()
         for node in (where, atom.where):
@@ -456,49 +513,174 @@ class PandasExecutor:
         except ResolveError:
             return False
 
+    def _home(self, node: ex.Node, scope: str) -> tuple[str, Relation | None] | None:
+        """Where every column of ``node`` lives seen from ``scope``: ``(scope, None)`` on the
+        scope itself, ``(parent, relation)`` on one direct parent and the tables above it, or
+        None when no single table next to the scope holds them all."""
+        refs = list(ex.refs(node))
+        if all(self.model.resolve(ref, scope).table == scope for ref in refs):
+            return scope, None
+        for relation in self.model.parents(scope):
+            if all(self._lives_on(ref, scope, relation) for ref in refs):
+                return relation.parent, relation
+        return None
+
+    def _lift_conditions(self, node: ex.Node | None, scope: str) -> list[_Lifted] | None:
+        """A condition split into its ``and`` parts, each evaluated on the table it lives on."""
+        if node is None:
+            return []
+        if isinstance(node, ex.BoolOp) and node.op == "and":
+            lifted: list[_Lifted] = []
+            for operand in node.operands:
+                part = self._lift_conditions(operand, scope)
+                if part is None:
+                    return None
+                lifted.extend(part)
+            return lifted
+        home = self._home(node, scope)
+        if home is None:
+            return None
+        table, relation = home
+        return [_Lifted(relation, self._cached_condition(node, table))]
+
+    def _lift_value(self, func: str, value: Resolved, scope: str) -> _Lifted:
+        """The value of an aggregate as an array on ``scope`` or on the direct parent it lives on
+        (prices stay on the products table; the scan looks them up per chunk of lines)."""
+        path = self.model.path(scope, value.table)
+        if path is None:
+            msg = f"no relation path from '{scope}' to '{value.table}'"
+            raise DataError(msg, table=scope)
+        if not path:
+            series = self.values(value, scope)
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                msg = f"cannot compute {func} of a text column"
+                raise DataError(msg, column=str(series.name))
+            return _Lifted(None, numeric_array(_numeric(series)))  # converted per chunk
+        relation = path[0]
+        return _Lifted(relation, _float_values(func, self.values(value, relation.parent)))
+
+    def _key_levels(
+        self, key: GroupKey, table: str, keep: tuple[str, frozenset[str]] | None
+    ) -> tuple[np.ndarray, list[Any]]:
+        """One group key's integer codes on ``table`` (-1: missing) and its levels, with the
+        values outside ``keep`` merged into "Other"."""
+        key_codes, uniques = self._key_codes(key, table)
+        if keep is not None and keep[0] == key.name:
+            kept = [u for u in uniques if str(u) in keep[1]]
+            remap = np.array(
+                [kept.index(u) if str(u) in keep[1] else len(kept) for u in uniques] + [-1]
+            )
+            key_codes = remap[key_codes]
+            uniques = [*kept, OTHER]
+        return key_codes, list(uniques)
+
+    def _scan(
+        self,
+        scope: str,
+        dims: list[tuple[_Lifted, int]],
+        conditions: list[_Lifted],
+        value: _Lifted | None,
+        size: int,
+        skip_field: str | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, usable values and sums per group over the masked rows of ``scope``, in chunks.
+
+        Each group dimension, condition and the value is an array on ``scope`` or on one of its
+        direct parents, looked up through the parent positions of the chunk's rows. Nothing as
+        long as the fact table is allocated: a pass over 32 M order lines needs a few MB.
+        """
+        rows = np.zeros(size, dtype="int64")
+        counts = np.zeros(size, dtype="int64")
+        sums = np.zeros(size, dtype="float64")
+        mask, offsets = self._chunked_mask(scope, skip_field)
+        used = [d for d, _ in dims] + conditions + ([value] if value is not None else [])
+        relations = {lifted.relation for lifted in used if lifted.relation is not None}
+        kept = {relation: self._kept_positions(relation, skip_field) for relation in relations}
+        # Each chunk adds a bincount as long as the result: with millions of groups (per-order
+        # partials), chunks grow so that the additions stay a small part of the work.
+        step = CHUNK_ROWS * max(1, 4 * size // CHUNK_ROWS)
+        for start in range(0, len(mask), step):
+            first, last = start // CHUNK_ROWS, min(len(offsets) - 1, (start + step) // CHUNK_ROWS)
+            chunk = _Chunk(
+                slice(start, start + step),
+                mask[start : start + step],
+                {r: p[offsets[first] : offsets[last]] for r, p in kept.items()},
+            )
+            keep: np.ndarray | None = None
+            code: np.ndarray | None = None
+            for lifted, width in dims:
+                key_codes = chunk.gather(lifted)
+                if lifted.array is not None:
+                    keep = _both(keep, key_codes >= 0)
+                code = key_codes.astype("int64") if code is None else code * width + key_codes
+            for lifted in conditions:
+                keep = _both(keep, chunk.gather(lifted))
+            if code is None:
+                code = np.zeros(offsets[last] - offsets[first], dtype="int64")
+            if keep is not None and not keep.all():
+                code = code[keep]
+            else:
+                keep = None
+            _add_counts(rows, code)
+            if value is not None:
+                numbers = np.asarray(chunk.gather(value), dtype="float64")
+                if keep is not None:
+                    numbers = numbers[keep]
+                unusable = np.isnan(numbers)
+                if unusable.any():
+                    # Adding 0.0 leaves every sum exactly as skipping the value would.
+                    numbers[unusable] = 0.0
+                    _add_counts(counts, code[unusable])
+                _add_counts(sums, code, numbers)
+        if value is None:
+            return rows, rows, rows.astype("float64")
+        return rows, rows - counts, sums
+
+    def _chunked_mask(self, scope: str, skip_field: str | None) -> tuple[np.ndarray, list[int]]:
+        """The scope's mask and, per chunk of rows, where its masked rows start in the kept
+        (compacted) arrays."""
+        mask = self.mask(scope, skip_field)
+        cache_key = (scope, self._skipped(skip_field))
+        if cache_key not in self._offsets:
+            per_chunk = [
+                int(np.count_nonzero(mask[start : start + CHUNK_ROWS]))
+                for start in range(0, len(mask), CHUNK_ROWS)
+            ]
+            self._offsets[cache_key] = [0, *np.cumsum(per_chunk, dtype="int64").tolist()]
+        return mask, self._offsets[cache_key]
+
+    def _kept_positions(self, relation: Relation, skip_field: str | None) -> np.ndarray:
+        """Parent positions of the masked rows of the relation's child (kept for the run: every
+        pass over the fact table reads them)."""
+        cache_key = (relation.child, relation.column, self._skipped(skip_field))
+        if cache_key not in self._kept:
+            mask = self.mask(relation.child, skip_field)
+            self._kept[cache_key] = self.positions(relation)[mask]
+            if len(mask) > LONG_ROWS:
+                # The long table's own positions are rebuilt on demand (rarely needed again):
+                # keeping both would double the largest arrays of the run.
+                del self._positions[(relation.child, relation.column)]
+        return self._kept[cache_key]
+
     def _partial(self, atom: Atom, relation: Relation) -> tuple[np.ndarray, ...]:
         """Per parent row: (rows, usable rows, sum of the value) over the scope's masked rows."""
         scope = atom.over
         value = str(atom.value) if atom.value is not None else "*"
         cache_key = (scope, relation.column, relation.parent, value)
         if cache_key not in self._partials:
-            kept, rows = self._pivot_rows(scope, relation)
-            if atom.value is None:
-                self._partials[cache_key] = (rows, rows, rows.astype("float64"))
+            if atom.value is None and ("rows", *cache_key[:3]) in self._partials:
+                self._partials[cache_key] = self._partials[("rows", *cache_key[:3])]
             else:
-                # The per-line values are this call's own copy and are dropped once summed:
-                # only the per-parent partials stay for the run.
-                array = self._masked_values(atom, scope)
-                unusable = np.isnan(array)
-                length = len(rows)
-                if unusable.any():
-                    # Zero the missing values in place (adding 0.0 leaves every sum exactly as
-                    # skipping them would) instead of copying the long arrays without them.
-                    array[unusable] = 0.0
-                    counts = rows - np.bincount(kept[unusable], minlength=length)
-                else:
-                    counts = rows
-                del unusable
-                sums = np.bincount(kept, weights=array, minlength=length)
-                del array
-                self._partials[cache_key] = (rows, counts, sums)
+                lifted = (
+                    self._lift_value(atom.func, atom.value, scope)
+                    if atom.value is not None
+                    else None
+                )
+                length = self.length(relation.parent)
+                dims = [(_Lifted(relation, None), length)]
+                self._partials[cache_key] = self._scan(scope, dims, [], lifted, length)
+                self._partials.setdefault(("rows", *cache_key[:3]), self._partials[cache_key])
         return self._partials[cache_key]
-
-    def _pivot_rows(self, scope: str, relation: Relation) -> tuple[np.ndarray, np.ndarray]:
-        """The parent positions of the scope's masked rows, and the count per parent row."""
-        cache_key = ("rows", scope, relation.column, relation.parent, "")
-        if cache_key not in self._partials:
-            kept = self.positions(relation)[self.mask(scope)]
-            rows = np.bincount(kept, minlength=self.length(relation.parent))
-            self._partials[cache_key] = (kept, rows)
-        kept, rows = self._partials[cache_key]
-        return kept, rows
-
-    def _masked_values(self, atom: Atom, scope: str) -> np.ndarray:
-        """The value of every masked row as a fresh float array (not kept: it is as long as the
-        fact table, and the partials built from it are)."""
-        assert atom.value is not None
-        return _float_values(atom.func, self.values(atom.value, scope))[self.mask(scope)]
 
     def _aggregate_reduced(
         self,
@@ -519,18 +701,46 @@ class PandasExecutor:
         size = _size(levels)
         kept = codes[mask]
         present = np.bincount(kept, minlength=size) > 0
-        reduced: np.ndarray
-        if atom.func == "count":
-            reduced = np.bincount(kept, weights=rows[mask], minlength=size).astype("int64")
-        else:
-            total = np.bincount(kept, weights=sums[mask], minlength=size)
-            if atom.func == "sum":
-                reduced = total
-            else:
-                number = np.bincount(kept, weights=counts[mask], minlength=size)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    reduced = np.where(number > 0, total / np.maximum(number, 1), np.nan)
+        reduced = _reduce_partials(
+            atom.func,
+            np.bincount(kept, weights=rows[mask], minlength=size),
+            np.bincount(kept, weights=counts[mask], minlength=size),
+            np.bincount(kept, weights=sums[mask], minlength=size),
+        )
         return _frame(by, levels, atom, present, reduced)
+
+    def _aggregate_scanned(
+        self,
+        by: tuple[GroupKey, ...],
+        atom: Atom,
+        where: ex.Node | None,
+        keep: tuple[str, frozenset[str]] | None,
+    ) -> pd.DataFrame | None:
+        """An atom whose group keys live on different parents (customer profile × department of
+        order lines): one chunked pass, each key looked up on its own parent. None when a key or
+        a condition does not live on a single table next to the scope."""
+        if atom.func not in ("count", "sum", "mean") or not self.model.parents(atom.over):
+            return None
+        scope = atom.over
+        dims: list[tuple[_Lifted, int]] = []
+        levels: list[list[Any]] = []
+        for key in by:
+            home = self._home(ex.parse(key.text), scope)
+            if home is None:
+                return None
+            table, relation = home
+            key_codes, uniques = self._key_levels(key, table, keep)
+            dims.append((_Lifted(relation, key_codes), max(len(uniques), 1)))
+            levels.append(uniques)
+        conditions = self._lift_conditions(where, scope)
+        own = self._lift_conditions(atom.where, scope)
+        if conditions is None or own is None:
+            return None
+        value = self._lift_value(atom.func, atom.value, scope) if atom.value is not None else None
+        size = _size(levels)
+        rows, counts, sums = self._scan(scope, dims, conditions + own, value, size)
+        reduced = _reduce_partials(atom.func, rows, counts, sums)
+        return _frame(by, levels, atom, rows > 0, reduced)
 
     # ---- shared pieces ----------------------------------------------------------------------
     def _cached_condition(self, node: ex.Node, scope: str) -> np.ndarray:
@@ -576,19 +786,12 @@ class PandasExecutor:
         cache_key = (tuple(key.text for key in by), scope, keep)
         if cache_key in self._group_cache:
             return self._group_cache[cache_key]
-        cacheable = self.length(scope) <= 5_000_000  # long tables: recompute rather than keep
+        cacheable = self.length(scope) <= LONG_ROWS // 5  # longer: recompute rather than keep
         codes = np.zeros(self.length(scope), dtype="int64")
         missing = np.zeros(self.length(scope), dtype=bool)
         levels: list[list[Any]] = []
         for key in by:
-            key_codes, uniques = self._key_codes(key, scope)
-            if keep is not None and keep[0] == key.name:
-                kept = [u for u in uniques if str(u) in keep[1]]
-                remap = np.array(
-                    [kept.index(u) if str(u) in keep[1] else len(kept) for u in uniques] + [-1]
-                )
-                key_codes = remap[key_codes]
-                uniques = [*kept, OTHER]
+            key_codes, uniques = self._key_levels(key, scope, keep)
             missing |= key_codes < 0
             codes = codes * max(len(uniques), 1) + key_codes
             levels.append(list(uniques))
@@ -602,6 +805,54 @@ def _follow(step: np.ndarray, then: np.ndarray) -> np.ndarray:
     """Positions two hops away: ``then`` looked up at ``step`` (-1 stays -1)."""
     found = step >= 0
     return np.where(found, then[np.where(found, step, 0)], -1)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One chunk of a scanned table: its rows, which of them are masked in, and the parent
+    positions of those."""
+
+    rows: slice
+    chosen: np.ndarray
+    positions: dict[Relation, np.ndarray]
+
+    def gather(self, lifted: _Lifted) -> np.ndarray:
+        """``lifted`` for the chosen rows of the chunk."""
+        if lifted.relation is None:
+            assert lifted.array is not None
+            return lifted.array[self.rows][self.chosen]
+        found = self.positions[lifted.relation]
+        return found if lifted.array is None else lifted.array[found]
+
+
+def _both(keep: np.ndarray | None, condition: np.ndarray) -> np.ndarray:
+    return condition if keep is None else keep & condition
+
+
+def _add_counts(out: np.ndarray, codes: np.ndarray, weights: np.ndarray | None = None) -> None:
+    """``out += bincount(codes, weights)``, over the window of codes present: per-order partials
+    have millions of groups, and a chunk of order lines touches only a few thousand of them."""
+    if len(codes) == 0:
+        return
+    if len(out) <= 4 * len(codes):
+        out += np.bincount(codes, weights=weights, minlength=len(out)).astype(out.dtype, copy=False)
+        return
+    low, high = int(codes.min()), int(codes.max()) + 1
+    out[low:high] += np.bincount(codes - low, weights=weights, minlength=high - low).astype(
+        out.dtype, copy=False
+    )
+
+
+def _reduce_partials(
+    func: str, rows: np.ndarray, counts: np.ndarray, sums: np.ndarray
+) -> np.ndarray:
+    """count, sum or mean per group from per-group rows, usable values and sums."""
+    if func == "count":
+        return rows.astype("int64")
+    if func == "sum":
+        return sums
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def _size(levels: list[list[Any]]) -> int:
