@@ -287,12 +287,14 @@ def build(
         with progress.stage("HTML"):
             from reportgen.render.html import render_html
 
-            files[out_dir / f"{slug}.html"] = render_html(view).encode("utf-8")
+            files[out_dir / f"{slug}.html"] = render_html(view, cache_dir=cache_dir).encode("utf-8")
     if "pdf" in options.formats:
         with progress.stage("PDF"):
             from reportgen.render.pdf import render_pdf
 
-            files[out_dir / f"{slug}.pdf"] = render_pdf(view, base_dir=loaded.base_dir)
+            files[out_dir / f"{slug}.pdf"] = render_pdf(
+                view, base_dir=loaded.base_dir, cache_dir=cache_dir
+            )
     for sid, frame in results.items():
         if not selected or sid in selected:
             files[out_dir / f"{slug}-data" / f"{sid}.csv"] = frame.to_csv(

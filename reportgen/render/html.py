@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Literal
 
 from markupsafe import Markup, escape
@@ -60,7 +61,11 @@ def _section(section: SectionView, mode: Literal["inline", "img"]) -> SectionVie
 
 
 def render_document(
-    view: ReportView, *, charts: Literal["inline", "img"] = "inline", created: str = ""
+    view: ReportView,
+    *,
+    charts: Literal["inline", "img"] = "inline",
+    created: str = "",
+    cache_dir: Path | None = None,
 ) -> str:
     """The report as HTML; ``charts='img'`` embeds charts as SVG data: URIs (faster to print)."""
     prepared = replace(view, sections=[_section(s, charts) for s in view.sections])
@@ -69,13 +74,13 @@ def render_document(
         .get_template(TEMPLATE)
         .render(
             view=prepared,
-            fonts_css=font_face_css(),
+            fonts_css=font_face_css(cache_dir),
             report_css=stylesheet(),
             created=created,
         )
     )
 
 
-def render_html(view: ReportView) -> str:
+def render_html(view: ReportView, *, cache_dir: Path | None = None) -> str:
     """One self-contained HTML file: nothing is fetched, no script, readable on a phone."""
-    return render_document(view, charts="inline")
+    return render_document(view, charts="inline", cache_dir=cache_dir)

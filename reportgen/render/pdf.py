@@ -63,11 +63,13 @@ def build_time(view: ReportView) -> datetime | None:
     return None
 
 
-def render_pdf(view: ReportView, *, base_dir: Path | None = None) -> bytes:
+def render_pdf(
+    view: ReportView, *, base_dir: Path | None = None, cache_dir: Path | None = None
+) -> bytes:
     """The report as an A4 (or ``view.page_size``) PDF; the same view gives the same bytes."""
     stamp = build_time(view)
     created = stamp.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else ""
-    document = render_document(view, charts="img", created=created)
+    document = render_document(view, charts="img", created=created, cache_dir=cache_dir)
     allowed = [templates_dir()] + ([base_dir] if base_dir is not None else [])
     base_url = (base_dir or templates_dir()).resolve().as_uri() + "/"
     logging.getLogger("fontTools").setLevel(logging.WARNING)

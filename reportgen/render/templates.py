@@ -10,18 +10,23 @@ Lookup of the theme folder, first match wins:
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import os
+import re
 from functools import cache
 from pathlib import Path
 
+import fontTools
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import reportgen
 from reportgen.charts.fonts import bundled_font
 from reportgen.charts.theme import css_variables, default_theme
 
 TEMPLATE = "report.html"
+BREAK_EVERY = 12  # characters between the break opportunities of a word longer than twice this
 STYLESHEET = "report.css"
 
 # Latin scripts, punctuation, currency and the maths signs the formats use (− × ≤ ≥ ∞ …).
@@ -53,7 +58,7 @@ def templates_dir() -> Path:
 @cache
 def environment(folder: Path | None = None) -> jinja2.Environment:
     """Autoescaping, strict Jinja over the theme folder."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder or templates_dir())),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -61,6 +66,31 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["breakable"] = breakable
+    return env
+
+
+_LONG_WORD = re.compile(rf"\S{{{2 * BREAK_EVERY + 1},}}")
+
+
+def breakable(value: object) -> Markup:
+    """Escaped text with a break opportunity (``<wbr>``) every few characters of a very long
+    word, so that a value without spaces still wraps inside its table cell.
+
+    Cheaper for the PDF than ``overflow-wrap: anywhere``, which makes every character a break
+    point when table columns are sized and slows the layout of every table.
+    """
+    text = str(value)
+    pieces: list[str] = []
+    last = 0
+    for match in _LONG_WORD.finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        word = match.group()
+        parts = (escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
+        pieces.append(Markup("<wbr>").join(parts))
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
 
 
 def _woff2(path: Path) -> bytes:
@@ -83,19 +113,46 @@ def _woff2(path: Path) -> bytes:
 
 
 @cache
-def font_face_css() -> Markup:
-    """``@font-face`` rules embedding the bundled font (regular and bold) as data: URIs."""
+def font_face_css(cache_dir: Path | None = None) -> Markup:
+    """``@font-face`` rules embedding the bundled font (regular and bold) as data: URIs.
+
+    Compressing the fonts takes about a second; with ``cache_dir`` the rules are kept there,
+    keyed by the font files and the subsetting, and later runs read them back.
+    """
     font = bundled_font()
+    faces = [(weight, path) for weight, path in ((400, font.regular), (700, font.bold)) if path]
+    cached = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(repr((font.family, _UNICODES, fontTools.version)).encode())
+        for _, path in faces:
+            digest.update(path.read_bytes())
+        cached = cache_dir / f"fonts-{digest.hexdigest()[:16]}.css"
+        try:
+            return Markup(cached.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            pass
     rules = []
-    for weight, path in ((400, font.regular), (700, font.bold)):
-        if path is None:
-            continue
+    for weight, path in faces:
         data = base64.b64encode(_woff2(path)).decode("ascii")
         rules.append(
             f"@font-face {{ font-family: '{font.family}'; font-style: normal; "
             f"font-weight: {weight}; src: url(data:font/woff2;base64,{data}) format('woff2'); }}"
         )
-    return Markup("\n".join(rules))
+    css = "\n".join(rules)
+    if cached is not None:
+        _write_quietly(cached, css)
+    return Markup(css)
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    """Best effort (a cache): atomically, and nothing when the folder is not writable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        return
 
 
 @cache

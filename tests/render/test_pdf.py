@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from weasyprint import HTML
 
-from reportgen.render.context import ReportView
+from reportgen.render.context import ReportView, SectionView, TableBlock, TableColumn
+from reportgen.render.html import render_document
 from reportgen.render.pdf import LocalFetcher, URLRefused, render_pdf
-from reportgen.render.templates import templates_dir
+from reportgen.render.templates import breakable, templates_dir
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +127,34 @@ def test_render_fetches_nothing_outside(view: ReportView, caplog: pytest.LogCapt
         render_pdf(replace(view, sections=sections))
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert len(refused) == 2
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+def test_a_long_value_without_spaces_wraps_inside_the_page() -> None:
+    long_value = "Supercalifragilisticexpialidocious" * 4  # 136 characters, no space
+    table = TableBlock(
+        [TableColumn("name", "Name"), TableColumn("orders", "Orders", "right")],
+        [[long_value, "1,000"], ["Short", "2"]],
+    )
+    section = SectionView(id="t", title="Table", level=1, kind="analysis", tables=[table])
+    view = ReportView("Long values", "", "", "", "", "", "", "A4", [section])
+    document = HTML(string=render_document(view, charts="img")).render()
+    page = document.pages[-1]
+    right_edge = page._page_box.content_box_x() + page._page_box.width
+    tables = [b for b in _boxes(page._page_box) if type(b).__name__ == "TableBox"]
+    assert tables, "the table was laid out"
+    for box in tables:
+        assert box.position_x + box.margin_width() <= right_edge + 0.5
+    text = "".join(page_texts(document.write_pdf()))
+    assert "Supercalifragilisti" in text
+
+
+def test_breakable_escapes_and_adds_break_opportunities_to_long_words_only() -> None:
+    assert breakable("Baby food & <wipes>") == "Baby food &amp; &lt;wipes&gt;"
+    word = "x" * 30
+    assert breakable(f"a {word}<b>") == f"a {'x' * 12}<wbr>{'x' * 12}<wbr>{'x' * 6}&lt;b&gt;"
