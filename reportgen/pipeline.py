@@ -5,12 +5,14 @@ This is the only module that knows the order; each stage lives in its own packag
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,6 +200,10 @@ def build(
     stats.sections_computed = len(missing)
     stats.data_loaded = bool(missing) or quality is None
     if stats.data_loaded:
+        if any(isinstance(s, AnalysisSection) and s.chart for s in spec.sections):
+            from reportgen.charts.convert import warm_up
+
+            warm_up()  # the chart converter starts while the data loads
         with progress.stage("load data"):
             from reportgen.data.load import load_table
 
@@ -506,6 +512,7 @@ class _ChartCache:
 
     def __init__(self, store: Any, keys: dict[str, str], stats: BuildStats) -> None:
         self.store, self.keys, self.stats = store, keys, stats
+        self.waiting: list[tuple[str, _PendingChart]] = []
 
     def chart(
         self,
@@ -535,11 +542,18 @@ class _ChartCache:
             entry = self.store.get("chart", key)
             if entry is not None:
                 return ChartBlock(svg=entry["svg"], alt=entry["alt"], title=title)
-        block = _chart(spec, section, result, meta, title)
+        pending = _chart(spec, section, result, meta, title)
         self.stats.charts_rendered += 1
         if key:
+            self.waiting.append((key, pending))
+        return pending
+
+    def finish(self) -> None:
+        """Keep the charts converted in this build (they are all done once their views are)."""
+        for key, pending in self.waiting:
+            block = pending.block()
             self.store.put("chart", key, {"svg": block.svg, "alt": block.alt})
-        return block
+        self.waiting.clear()
 
 
 def _section_views(
@@ -573,6 +587,7 @@ def _section_views(
     extra = {"data": _data_context(qualities, quality)}
     issues: list[SpecIssue] = []
     views = []
+    charted_views: list[tuple[int, Any]] = []
     for index, section in enumerate(spec.sections):
         if selected and section.id not in selected:
             continue
@@ -591,7 +606,9 @@ def _section_views(
                     else _chart(spec, section, shown, meta, chart_title)
                 )
             block = table_block(spec, section, result, meta)
-            views.append(section_view(section, title, body, chart, [block] if block else []))
+            views.append(section_view(section, title, body, None, [block] if block else []))
+            if chart is not None:
+                charted_views.append((len(views) - 1, chart))
         elif isinstance(section, DefinitionsSection):
             views.append(section_view(section, title, body, None, definitions_tables(model)))
         elif isinstance(section, DataQualitySection):
@@ -603,6 +620,11 @@ def _section_views(
             views.append(section_view(section, title, body))
     if issues:
         raise_located(loaded, issues)
+    for index, chart in charted_views:  # the converter has been working meanwhile
+        block = chart.block() if isinstance(chart, _PendingChart) else chart
+        views[index] = dataclasses.replace(views[index], chart=block)
+    if charts is not None:
+        charts.finish()
     return views, metas
 
 
@@ -634,22 +656,37 @@ def _stable_ids(svg: str, prefix: str) -> str:
     return re.sub(r"\b(clip|gradient_)(\d+)\b", rename, svg)
 
 
+@dataclass(frozen=True)
+class _PendingChart:
+    """A chart whose SVG the background converter is still producing."""
+
+    svg: Future[str]
+    alt: str
+    title: str
+    section_id: str
+
+    def block(self) -> Any:
+        from reportgen.render.context import ChartBlock
+
+        svg = _stable_ids(self.svg.result(), self.section_id)
+        return ChartBlock(svg=svg, alt=self.alt, title=self.title)
+
+
 def _chart(
     spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: dict[str, Any], title: str
-) -> Any:
+) -> _PendingChart:
     from reportgen.charts.alt_text import describe
     from reportgen.charts.build import ColumnInfo, build_chart
-    from reportgen.charts.convert import to_svg
-    from reportgen.render.context import ChartBlock
+    from reportgen.charts.convert import to_svg_later
 
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order) for name, m in meta.items()}
     chart = build_chart(
         section.chart, result, columns=columns, title=title, currency=spec.settings.currency
     )
-    svg = _stable_ids(to_svg(chart), section.id)
-    return ChartBlock(
-        svg=svg,
+    return _PendingChart(
+        svg=to_svg_later(chart),
         alt=describe(section.chart, result, columns, currency=spec.settings.currency),
         title=title,
+        section_id=section.id,
     )

@@ -92,6 +92,15 @@ class PandasExecutor:
     ) -> None:
         self.model = model
         self.frames = dict(frames)
+        for relation in model.relations:
+            child = self.frames.get(relation.child)
+            if (
+                child is not None
+                and relation.parent in self.frames
+                and len(child) > LONG_ROWS
+                and child[relation.column].is_monotonic_increasing
+            ):
+                self._sort_by_key(relation.parent)
         self.reduce_first = reduce_first
         self._partials: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
         self._group_cache: dict[Any, tuple[np.ndarray, list[list[Any]]]] = {}
@@ -102,11 +111,24 @@ class PandasExecutor:
         self._masks: dict[tuple[str, frozenset[str]], np.ndarray] = {}
         self._offsets: dict[tuple[str, frozenset[str]], list[int]] = {}
         self._kept: dict[tuple[str, str, frozenset[str]], np.ndarray] = {}
+        self._rising: dict[Relation, bool] = {}
         self._fields: dict[str, pd.Series] = {}
         self._filter_fields = {
             name: self._fields_behind(refs) for name, refs in model.filter_refs.items()
         }
         self.orphans: dict[str, list[tuple[Relation, int]]] = {}
+
+    def _sort_by_key(self, table: str) -> None:
+        """Put a parent table in key order when its long child table is: the lines' positions
+        in it then rise, and every lookup and sum through them walks memory in order (order
+        lines are sorted by order id, orders by customer; in key order, a pass over the lines
+        is several times faster). Results do not depend on row order."""
+        key = self.model.key_of(table)
+        frame = self.frames[table]
+        if key is None or frame[key].is_monotonic_increasing:
+            return
+        order = np.argsort(frame[key].to_numpy(), kind="stable")
+        self.frames[table] = frame.take(order).reset_index(drop=True)
 
     # ---- keys and paths -------------------------------------------------------------------
     def length(self, table: str) -> int:
@@ -572,7 +594,7 @@ class PandasExecutor:
             )
             key_codes = remap[key_codes]
             uniques = [*kept, OTHER]
-        return key_codes, list(uniques)
+        return _narrow(key_codes, len(uniques)), list(uniques)
 
     def _scan(
         self,
@@ -596,9 +618,16 @@ class PandasExecutor:
         used = [d for d, _ in dims] + conditions + ([value] if value is not None else [])
         relations = {lifted.relation for lifted in used if lifted.relation is not None}
         kept = {relation: self._kept_positions(relation, skip_field) for relation in relations}
-        # Each chunk adds a bincount as long as the result: with millions of groups (per-order
-        # partials), chunks grow so that the additions stay a small part of the work.
-        step = CHUNK_ROWS * max(1, 4 * size // CHUNK_ROWS)
+        # Each chunk adds a bincount over the window of groups it touches: with millions of
+        # groups in no particular order, chunks grow so that the additions stay a small part of
+        # the work; with rising parent positions (per-order partials) windows are short anyway.
+        rising = all(
+            lifted.relation is not None
+            and lifted.array is None
+            and self._rising.get(lifted.relation, False)
+            for lifted, _ in dims
+        )
+        step = CHUNK_ROWS if rising else CHUNK_ROWS * max(1, 4 * size // CHUNK_ROWS)
         for start in range(0, len(mask), step):
             first, last = start // CHUNK_ROWS, min(len(offsets) - 1, (start + step) // CHUNK_ROWS)
             chunk = _Chunk(
@@ -655,7 +684,9 @@ class PandasExecutor:
         cache_key = (relation.child, relation.column, self._skipped(skip_field))
         if cache_key not in self._kept:
             mask = self.mask(relation.child, skip_field)
-            self._kept[cache_key] = self.positions(relation)[mask]
+            kept = self.positions(relation)[mask]
+            self._kept[cache_key] = kept
+            self._rising[relation] = bool(np.all(kept[1:] >= kept[:-1]))
             if len(mask) > LONG_ROWS:
                 # The long table's own positions are rebuilt on demand (rarely needed again):
                 # keeping both would double the largest arrays of the run.
@@ -774,7 +805,7 @@ class PandasExecutor:
             )
             if isinstance(base.dtype, pd.CategoricalDtype):
                 # Categories do not change under a lookup: gather the small table's codes.
-                codes = base.cat.codes.to_numpy().astype("int64")
+                codes = _narrow(base.cat.codes.to_numpy(), len(base.cat.categories))
                 positions = self.path_positions(scope, resolved.table)
                 return _follow(positions, codes), list(base.cat.categories)
         return _codes(self.values(resolved, scope))
@@ -823,6 +854,15 @@ class _Chunk:
             return lifted.array[self.rows][self.chosen]
         found = self.positions[lifted.relation]
         return found if lifted.array is None else lifted.array[found]
+
+
+def _narrow(codes: np.ndarray, levels: int) -> np.ndarray:
+    """Codes in the narrowest integer type that holds them (and -1): a scan looks them up once
+    per order line, and a small array stays in the CPU cache (int8 gathers ~6x faster than int64)."""
+    for dtype in ("int8", "int16", "int32"):
+        if levels < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes
 
 
 def _both(keep: np.ndarray | None, condition: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import pytest
 
 from reportgen.data.generate import generate
 from reportgen.data.load import load_table
+from reportgen.engine import pandas_engine
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.engine.plan import needed_columns, plan_section
@@ -57,15 +58,42 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
     slow = PandasExecutor(model, frames, reduce_first=False)
     fast_tables = {sid: run_section(model, fast, plan) for sid, plan in plans.items()}
     slow_tables = {sid: run_section(model, slow, plan) for sid, plan in plans.items()}
-    return fast_tables, slow_tables, {"pivots": fast._partials}
+    # As at full scale: the lines count as long (orders are put in order-id order, the lines'
+    # own positions are dropped after use) and scans run over many small chunks.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pandas_engine, "LONG_ROWS", 1_000)
+        patch.setattr(pandas_engine, "CHUNK_ROWS", 512)
+        chunked = PandasExecutor(model, frames)
+        chunked_tables = {sid: run_section(model, chunked, plan) for sid, plan in plans.items()}
+    return (
+        fast_tables,
+        slow_tables,
+        {
+            "pivots": fast._partials,
+            "chunked": chunked_tables,
+            "chunked_executor": chunked,
+            "frames": frames,
+        },
+    )
 
 
 def test_fast_path_is_used(runs: tuple[dict, dict, dict]) -> None:
     assert runs[2]["pivots"], "no atom took the reduce-first path"
 
 
-def test_fast_path_equals_row_level_path(runs: tuple[dict, dict, dict]) -> None:
-    fast_tables, slow_tables, _ = runs
+def test_long_tables_sort_their_parents_and_scan_in_chunks(runs: tuple[dict, dict, dict]) -> None:
+    executor = runs[2]["chunked_executor"]
+    assert not runs[2]["frames"]["orders"]["order_id"].is_monotonic_increasing
+    assert executor.frames["orders"]["order_id"].is_monotonic_increasing
+    assert any(executor._rising.values()), "no rising positions: the sort did not take"
+    assert len(executor.frames["order_products"]) > 20 * 512  # many chunks of 512 lines
+
+
+@pytest.mark.parametrize("variant", ["fast", "chunked"])
+def test_fast_path_equals_row_level_path(runs: tuple[dict, dict, dict], variant: str) -> None:
+    fast_tables, slow_tables, extra = runs
+    if variant == "chunked":
+        fast_tables = extra["chunked"]
     assert fast_tables.keys() == slow_tables.keys()
     for sid, fast in fast_tables.items():
         slow = slow_tables[sid]
