@@ -127,7 +127,15 @@ class PandasExecutor:
         frame = self.frames[table]
         if key is None or frame[key].is_monotonic_increasing:
             return
-        order = np.argsort(frame[key].to_numpy(), kind="stable")
+        keys = frame[key].to_numpy()
+        order = None
+        if keys.dtype.kind in "iu" and len(keys) and keys.min() >= 0 and keys.max() < 4 * len(keys):
+            # Dense unique integer keys: a counting sort, linear instead of n log n.
+            slots = np.full(int(keys.max()) + 1, -1, dtype="int64")
+            slots[keys] = np.arange(len(keys))
+            order = slots[slots >= 0]
+        if order is None or len(order) != len(keys):  # duplicate or sparse keys
+            order = np.argsort(keys, kind="stable")
         self.frames[table] = frame.take(order).reset_index(drop=True)
 
     # ---- keys and paths -------------------------------------------------------------------
@@ -731,14 +739,15 @@ class PandasExecutor:
         mask &= codes >= 0
         size = _size(levels)
         kept = codes[mask]
-        present = np.bincount(kept, minlength=size) > 0
-        reduced = _reduce_partials(
-            atom.func,
-            np.bincount(kept, weights=rows[mask], minlength=size),
-            np.bincount(kept, weights=counts[mask], minlength=size),
-            np.bincount(kept, weights=sums[mask], minlength=size),
-        )
-        return _frame(by, levels, atom, present, reduced)
+
+        def per_group(values: np.ndarray) -> np.ndarray:
+            return np.bincount(kept, weights=values[mask], minlength=size)
+
+        rows_by = per_group(rows)  # every kept parent row has rows > 0: also says "present"
+        counts_by = per_group(counts) if atom.func == "mean" else rows_by
+        sums_by = per_group(sums) if atom.func != "count" else rows_by
+        reduced = _reduce_partials(atom.func, rows_by, counts_by, sums_by)
+        return _frame(by, levels, atom, rows_by > 0, reduced)
 
     def _aggregate_scanned(
         self,
@@ -817,7 +826,7 @@ class PandasExecutor:
         cache_key = (tuple(key.text for key in by), scope, keep)
         if cache_key in self._group_cache:
             return self._group_cache[cache_key]
-        cacheable = self.length(scope) <= LONG_ROWS // 5  # longer: recompute rather than keep
+        cacheable = self.length(scope) <= LONG_ROWS  # longer: recompute rather than keep
         codes = np.zeros(self.length(scope), dtype="int64")
         missing = np.zeros(self.length(scope), dtype=bool)
         levels: list[list[Any]] = []
@@ -827,6 +836,7 @@ class PandasExecutor:
             codes = codes * max(len(uniques), 1) + key_codes
             levels.append(list(uniques))
         codes[missing] = -1
+        codes = _narrow(codes, _size(levels))  # a few MB per grouping of the orders
         if cacheable:
             self._group_cache[cache_key] = (codes, levels)
         return codes, levels
@@ -1057,9 +1067,9 @@ def _lookup(keys: pd.Series, foreign: pd.Series) -> np.ndarray:
                 ok = ~np.isnan(fk) & (fk >= 0) & (fk <= high) & (fk == np.floor(fk))
                 fk_int = np.where(ok, fk, 0).astype("int64")
             else:
-                ok = (fk >= 0) & (fk <= high)
-                if ok.all():
+                if len(fk) == 0 or (fk.min() >= 0 and fk.max() <= high):
                     return table[fk]  # no copy to int64: numpy indexes with any integer width
+                ok = (fk >= 0) & (fk <= high)
                 fk_int = np.where(ok, fk, 0)
             return np.where(ok, table[fk_int], -1)
     index = pd.Index(keys.astype(object) if isinstance(keys.dtype, pd.CategoricalDtype) else keys)
