@@ -1,20 +1,27 @@
 """Altair charts → SVG text; the only module that imports vl-convert.
 
-vl-convert runs its own JavaScript engine and releases the GIL while it converts, so charts are
-converted on one background thread: the first conversion of a process (~0.7 s to start the
-engine) can run while the data loads (``warm_up``), and each chart converts while the next one
-is built (``to_svg_later``).
+vl-convert runs a JavaScript engine that holds the GIL while it converts, and its first
+conversion in a process costs ~0.7 s. So a build converts its charts in a worker process
+(``python -m reportgen.charts.convert``) on the other core: ``warm_up`` starts it while the
+data loads, and ``to_svg_later`` hands it each chart as soon as it is built. When the worker
+cannot run, charts are converted in this process instead (same SVG).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import itertools
+import json
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
 from functools import cache
-from typing import Any
+from typing import IO, Any
 
 import altair as alt
-import vl_convert
 
 from reportgen.charts.fonts import bundled_font
 
@@ -26,38 +33,131 @@ _TINY = {"data": {"values": [{"a": 1}]}, "mark": "bar", "encoding": {"y": {"fiel
 @cache
 def register_fonts() -> None:
     """Register the bundled font directory with vl-convert, once per process."""
+    import vl_convert
+
     directory = bundled_font().directory
     if directory is not None:
         vl_convert.register_font_directory(str(directory))
 
 
-@cache
-def _converter() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="vl-convert")
+def convert(spec: dict[str, Any]) -> str:
+    """A Vega-Lite spec as a standalone ``<svg>`` document, in this process."""
+    import vl_convert
 
-
-def warm_up() -> None:
-    """Start the converter's engine in the background (returns at once)."""
-    _converter().submit(_convert, _TINY)
-
-
-def to_svg_later(chart: alt.Chart | alt.LayerChart) -> Future[str]:
-    """The chart's SVG (see ``to_svg``), converted on the background thread.
-
-    The Vega-Lite dict is taken here, unvalidated: the chart builders' output is validated
-    against the schema by the tests, and validation costs more than the conversion.
-    """
-    return _converter().submit(_convert, chart.to_dict(validate=False))
-
-
-def to_svg(chart: alt.Chart | alt.LayerChart) -> str:
-    """The chart as a standalone ``<svg>`` document, its text set in the bundled font."""
-    return to_svg_later(chart).result()
-
-
-def _convert(spec: dict[str, Any]) -> str:
     register_fonts()
     svg: str = vl_convert.vegalite_to_svg(spec, vl_version=_VL_VERSION)
     if "xlink:" not in svg.replace(_XLINK, ""):
         svg = svg.replace(_XLINK, "", 1)
     return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+
+
+class _Worker:
+    """The converter process: one JSON line per chart in, one JSON line per SVG out."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reportgen.charts.convert"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            encoding="utf-8",
+            # Out of the terminal's process group: Ctrl-C is the parent's to report; the worker
+            # ends when the parent closes the pipe or dies.
+            start_new_session=True,
+        )
+        self.pending: dict[int, tuple[Future[str], dict[str, Any]]] = {}
+        self.numbers = itertools.count()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, name="chart-worker", daemon=True)
+        self.reader.start()
+        atexit.register(self.close)
+
+    def submit(self, spec: dict[str, Any]) -> Future[str]:
+        future: Future[str] = Future()
+        with self.lock:
+            number = next(self.numbers)
+            self.pending[number] = (future, spec)
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.write(json.dumps({"id": number, "spec": spec}) + "\n")
+                self.process.stdin.flush()
+            except (OSError, ValueError):  # the worker is gone: convert here
+                del self.pending[number]
+                future.set_result(convert(spec))
+        return future
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            answer = json.loads(line)
+            with self.lock:
+                future, _ = self.pending.pop(answer["id"])
+            if "svg" in answer:
+                future.set_result(answer["svg"])
+            else:
+                future.set_exception(ValueError(answer["error"]))
+        with self.lock:  # the worker ended early: whatever it still owed is converted here
+            owed, self.pending = self.pending, {}
+        for future, spec in owed.values():
+            try:
+                future.set_result(convert(spec))
+            except Exception as error:  # noqa: BLE001 - raised where the SVG is awaited
+                future.set_exception(error)
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):  # (it may have ended already)
+                self.process.stdin.close()  # the worker ends at the end of its input
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@cache
+def _worker() -> _Worker | None:
+    try:
+        return _Worker()
+    except OSError:
+        return None
+
+
+def warm_up() -> None:
+    """Start the converter process, which starts its engine while the data loads."""
+    _worker()
+
+
+def to_svg_later(chart: alt.Chart | alt.LayerChart) -> Future[str]:
+    """The chart's SVG (see ``to_svg``), converted by the worker process.
+
+    The Vega-Lite dict is taken here, unvalidated: the chart builders' output is validated
+    against the schema by the tests, and validation costs more than the conversion.
+    """
+    spec = chart.to_dict(validate=False)
+    worker = _worker()
+    if worker is not None:
+        return worker.submit(spec)
+    future: Future[str] = Future()
+    future.set_result(convert(spec))
+    return future
+
+
+def to_svg(chart: alt.Chart | alt.LayerChart) -> str:
+    """The chart as a standalone ``<svg>`` document, its text set in the bundled font."""
+    return convert(chart.to_dict(validate=False))
+
+
+def _serve(lines: IO[str], out: IO[str]) -> None:
+    """The worker's loop: convert until the parent closes the pipe."""
+    convert(_TINY)  # start the engine before the first chart arrives
+    for line in lines:
+        request = json.loads(line)
+        try:
+            answer = {"id": request["id"], "svg": convert(request["spec"])}
+        except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
+            answer = {"id": request["id"], "error": f"{type(error).__name__}: {error}"}
+        out.write(json.dumps(answer) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.stdin, sys.stdout)

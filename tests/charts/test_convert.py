@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
 
+import pandas as pd
+import pytest
+
+from reportgen.charts import convert
 from reportgen.charts.build import build_chart
 from reportgen.charts.convert import to_svg
 from reportgen.charts.fonts import bundled_font
+from reportgen.pipeline import _stable_ids
 from reportgen.spec.models import ChartSpec
 
 
@@ -29,3 +37,66 @@ def test_bundled_font_is_source_sans_pro() -> None:
     assert font.family == "Source Sans Pro"
     assert font.regular is not None
     assert font.regular.is_file()
+
+
+def _chart(title: str = "Hi") -> Any:
+    frame = pd.DataFrame({"day": ["Sat", "Sun", "Mon"], "orders": [3, 2, 1]})
+    return build_chart(ChartSpec(type="bar", x="day", y="orders"), frame, columns={}, title=title)
+
+
+def same(left: list[str], right: list[str]) -> bool:
+    """Equal SVGs up to the converter's process-wide clip-path numbers (renumbered per chart in
+    the build)."""
+    return [_stable_ids(svg, "c") for svg in left] == [_stable_ids(svg, "c") for svg in right]
+
+
+@pytest.fixture
+def fresh_worker() -> Iterator[None]:
+    """Each test starts (and ends) without a converter process left from another build."""
+    convert._worker.cache_clear()
+    yield
+    worker = convert._worker()
+    if worker is not None:
+        worker.close()
+    convert._worker.cache_clear()
+
+
+def test_the_worker_process_gives_the_same_svg_as_converting_here(fresh_worker: None) -> None:
+    convert.warm_up()
+    worker = convert._worker()
+    assert worker is not None
+    assert worker.process.poll() is None  # a separate process runs
+    charts = [_chart(f"Chart {i} <&>") for i in range(3)]
+    futures = [convert.to_svg_later(chart) for chart in charts]
+    assert same([f.result(timeout=60) for f in futures], [convert.to_svg(c) for c in charts])
+
+
+def test_a_worker_that_cannot_start_falls_back_to_this_process(
+    fresh_worker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    assert convert._worker() is None
+    assert same([convert.to_svg_later(_chart()).result(timeout=60)], [convert.to_svg(_chart())])
+
+
+def test_charts_owed_by_a_worker_that_died_are_converted_here(
+    fresh_worker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Died(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, _: list[str], **kwargs: Any) -> None:
+            super().__init__([sys.executable, "-c", "import sys; sys.stdin.readline()"], **kwargs)
+
+    monkeypatch.setattr(convert.subprocess, "Popen", Died)
+    futures = [convert.to_svg_later(_chart(f"t{i}")) for i in range(2)]
+    expected = [convert.to_svg(_chart(f"t{i}")) for i in range(2)]
+    assert same([f.result(timeout=60) for f in futures], expected)
+
+
+def test_a_conversion_error_in_the_worker_is_raised_where_the_svg_is_awaited(
+    fresh_worker: None,
+) -> None:
+    worker = convert._worker()
+    assert worker is not None
+    future = worker.submit({"mark": "no-such-mark", "data": {"values": []}})
+    with pytest.raises(ValueError, match="conversion failed"):
+        future.result(timeout=60)

@@ -163,6 +163,28 @@ def test_sigterm_during_a_build(project: Project) -> None:
         assert_nothing_lost(project, previous)
 
 
+def test_ctrl_c_reaches_the_chart_worker_too(project: Project) -> None:
+    """Ctrl-C goes to the whole process group, chart converter included: one clean message."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportgen", str(project.spec), "--no-cache"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal would make it
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("compute sections"):  # charts are being built and converted
+            break
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert process.returncode in (0, 130), err
+    if process.returncode == 130:
+        assert len(err.strip().splitlines()) == 1
+        assert err.startswith("reportgen: interrupted")
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
