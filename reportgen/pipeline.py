@@ -308,6 +308,8 @@ def build(
             ).encode("utf-8")
     with progress.stage("write files"):
         write_all(files)
+    if store is not None:
+        store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
     return {p.suffix.lstrip("."): p for p in files}
 

@@ -10,6 +10,7 @@ import logging
 import os
 import pickle
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,12 +129,39 @@ def section_key(
 
 
 class ResultsCache:
-    """Pickled results under ``<cache>/results/``; unreadable entries count as misses."""
+    """Pickled results under ``<cache>/results/``; unreadable entries count as misses.
+
+    Every code change gives every entry a new key, so old entries are pruned (``prune``): those
+    no build has used for ``MAX_AGE_DAYS``, then the least recently used beyond ``MAX_BYTES``.
+    """
+
+    MAX_AGE_DAYS = 14
+    MAX_BYTES = 256 * 1024**2
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self.used: set[Path] = set()
+
+    def prune(self, now: float | None = None) -> int:
+        """Remove stale entries (never one this build used); return how many were removed."""
+        now = time.time() if now is None else now
+        entries = []
+        for path in self.folder.glob("*.pkl"):
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                entries.append((info.st_mtime, info.st_size, path))
+        entries.sort(reverse=True)  # most recently used first
+        removed, total = 0, 0
+        for used_at, size, path in entries:
+            total += size
+            stale = now - used_at > self.MAX_AGE_DAYS * 86400 or total > self.MAX_BYTES
+            if stale and path not in self.used:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key}.pkl"
@@ -151,6 +179,9 @@ class ResultsCache:
             self.misses += 1
             return None
         self.hits += 1
+        self.used.add(path)
+        with contextlib.suppress(OSError):
+            os.utime(path)  # the modification time says when a build last used the entry
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
@@ -162,6 +193,7 @@ class ResultsCache:
             with temporary.open("wb") as stream:
                 pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
+            self.used.add(path)
         except OSError as error:
             log.warning("could not write the result cache entry %s (%s)", path, error)
             with contextlib.suppress(OSError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -102,3 +103,25 @@ def test_store_and_corrupt_entries(tmp_path: Path) -> None:
     assert cache.get("section", "k") is None
     assert (cache.hits, cache.misses) == (1, 2)
     assert not list((tmp_path / "results").glob("*.tmp"))
+
+
+def test_prune_removes_stale_and_excess_entries_but_never_this_builds(tmp_path: Path) -> None:
+    store = ResultsCache(tmp_path / "results")
+    now = time.time()
+    day = 86400.0
+    for name, age_days in (("old", 30), ("recent", 1), ("used", 40)):
+        store.put("section", name, {"payload": "x" * 1000})
+        os.utime(store._path("section", name), (now - age_days * day, now - age_days * day))
+    later = ResultsCache(tmp_path / "results")
+    assert later.get("section", "used") is not None  # used by this build: kept, whatever its age
+    assert later.prune(now) == 1
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
+        "section-recent.pkl",
+        "section-used.pkl",
+    ]
+    later.MAX_BYTES = 1500  # room for one entry: the least recently used unused one goes
+    later.put("section", "new", {"payload": "y" * 1000})
+    assert later.prune(now) == 1
+    assert not (tmp_path / "results" / "section-recent.pkl").exists()
+    assert (tmp_path / "results" / "section-new.pkl").exists()
+    assert (tmp_path / "results" / "section-used.pkl").exists()
