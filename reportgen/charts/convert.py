@@ -48,7 +48,33 @@ def convert(spec: dict[str, Any]) -> str:
     svg: str = vl_convert.vegalite_to_svg(spec, vl_version=_VL_VERSION)
     if "xlink:" not in svg.replace(_XLINK, ""):
         svg = svg.replace(_XLINK, "", 1)
-    return re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    return gradients_in_user_space(re.sub(r"^<\?xml[^>]*>\s*", "", svg))
+
+
+_GRADIENT_BOX = re.compile(
+    r'<path\b[^>]*\bd="M0,0h(?P<w>[\d.]+)v(?P<h>[\d.]+)h-[\d.]+Z"[^>]*\bfill="url\(#(?P<id>[^)"]+)\)"'
+)
+
+
+def gradients_in_user_space(svg: str) -> str:
+    """Give each gradient that fills a rectangle at the origin (a colour legend) coordinates in
+    user space: WeasyPrint draws nothing for the converter's bounding-box gradients."""
+    for box in list(_GRADIENT_BOX.finditer(svg)):
+        head = f'<linearGradient id="{box["id"]}"'
+        start = svg.find(head)
+        if start < 0:
+            continue
+        end = svg.index(">", start)
+        attributes = dict(re.findall(r'([\w:-]+)="([^"]*)"', svg[start + len(head) : end]))
+        if "gradientUnits" in attributes:
+            continue
+        size = {"x": float(box["w"]), "y": float(box["h"])}
+        ends = " ".join(
+            f'{name}="{float(attributes.get(name, default)) * size[name[0]]:g}"'
+            for name, default in (("x1", 0), ("x2", 1), ("y1", 0), ("y2", 0))
+        )
+        svg = f'{svg[:start]}{head} gradientUnits="userSpaceOnUse" {ends}{svg[end:]}'
+    return svg
 
 
 class _Worker:
@@ -104,6 +130,12 @@ class _Worker:
                 future.set_exception(error)
 
     def close(self) -> None:
+        """End the worker: at once when it still owes charts (the build failed or was
+        interrupted), else once it has read the end of its input."""
+        with self.lock:
+            owed = bool(self.pending)
+        if owed:
+            self.process.kill()
         if self.process.stdin is not None and not self.process.stdin.closed:
             with contextlib.suppress(OSError):  # (it may have ended already)
                 self.process.stdin.close()  # the worker ends at the end of its input
@@ -115,6 +147,8 @@ class _Worker:
 
 @cache
 def _worker() -> _Worker | None:
+    if not sys.executable:  # an embedded interpreter: no Python to start
+        return None
     try:
         return _Worker()
     except OSError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -100,3 +102,54 @@ def test_a_conversion_error_in_the_worker_is_raised_where_the_svg_is_awaited(
     future = worker.submit({"mark": "no-such-mark", "data": {"values": []}})
     with pytest.raises(ValueError, match="conversion failed"):
         future.result(timeout=60)
+
+
+def test_closing_with_charts_still_owed_ends_the_worker_at_once(fresh_worker: None) -> None:
+    worker = convert._worker()
+    assert worker is not None
+    for i in range(20):
+        worker.submit(_chart(f"t{i}").to_dict(validate=False))
+    worker.close()
+    assert worker.process.returncode == -signal.SIGKILL  # killed, not left to convert 20 charts
+
+
+def test_closing_an_idle_worker_lets_it_end_by_itself(fresh_worker: None) -> None:
+    worker = convert._worker()
+    assert worker is not None
+    assert convert.to_svg_later(_chart()).result(timeout=60).startswith("<svg")
+    worker.close()
+    assert worker.process.returncode == 0
+
+
+def test_a_colour_legend_gradient_is_given_in_user_space() -> None:
+    """WeasyPrint draws no bounding-box gradient: the heatmap's legend would be missing."""
+    frame = pd.DataFrame(
+        {
+            "hour": [h for h in range(24) for _ in range(2)],
+            "day": ["Sat", "Sun"] * 24,
+            "orders": [h * 100 + d for h in range(24) for d in range(2)],
+        }
+    )
+    spec = ChartSpec(type="heatmap", x="hour", y="day", color="orders")
+    svg = to_svg(build_chart(spec, frame, columns={}, title="t"))
+    legend = re.search(
+        r'<path[^>]*d="M0,0h([\d.]+)v[\d.]+h-[\d.]+Z"[^>]*fill="url\(#([^)]+)\)"', svg
+    )
+    assert legend is not None
+    gradient = re.search(rf'<linearGradient id="{legend[2]}"[^>]*>', svg)
+    assert gradient is not None
+    assert 'gradientUnits="userSpaceOnUse"' in gradient[0]
+    assert f'x2="{float(legend[1]):g}"' in gradient[0]
+
+
+def test_gradients_in_user_space_leaves_other_gradients_alone() -> None:
+    svg = (
+        '<svg><path d="M0,0h50v8h-50Z" fill="url(#a)"/><circle fill="url(#b)"/>'
+        '<linearGradient id="a" x1="0" x2="1" y1="0" y2="0"></linearGradient>'
+        '<linearGradient id="b" x1="0" x2="1"></linearGradient></svg>'
+    )
+    out = convert.gradients_in_user_space(svg)
+    assert (
+        '<linearGradient id="a" gradientUnits="userSpaceOnUse" x1="0" x2="50" y1="0" y2="0">' in out
+    )
+    assert '<linearGradient id="b" x1="0" x2="1">' in out
