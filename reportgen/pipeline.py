@@ -45,6 +45,7 @@ class BuildStats:
     sections_computed: int = 0
     charts_rendered: int = 0
     data_loaded: bool = False
+    view: Any = None  # the ReportView rendered (benchmarks time its HTML and PDF variants)
 
 
 class Progress:
@@ -96,6 +97,27 @@ def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
     return model, columns
 
 
+def _check_narratives(loaded: Any, model: Model) -> None:
+    """Render every title and text against specimen results (the right columns, made-up
+    numbers): an unknown name is found without reading the data."""
+    from reportgen.render.views import (
+        render_section_text,
+        specimen_contexts,
+        specimen_data_context,
+    )
+    from reportgen.spec.load import raise_located
+
+    spec: Spec = loaded.spec
+    analysis = [s for s in spec.sections if isinstance(s, AnalysisSection)]
+    contexts = specimen_contexts(model, analysis)
+    extra = specimen_data_context(model)
+    issues: list[SpecIssue] = []
+    for index, section in enumerate(spec.sections):
+        render_section_text(spec, index, section, contexts, extra, issues)
+    if issues:
+        raise_located(loaded, issues)
+
+
 def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
     """Check the spec and every column it names against the data headers (reads no rows)."""
     from reportgen.spec.load import load_spec
@@ -107,6 +129,7 @@ def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
     for section in loaded.spec.sections:
         if isinstance(section, AnalysisSection):
             plan_section(model, section)
+    _check_narratives(loaded, model)
     out = stdout or sys.stdout
     n_sections = len(loaded.spec.sections)
     out.write(
@@ -283,6 +306,7 @@ def build(
         page_size=spec.settings.page_size,
         sections=views,
     )
+    stats.view = view
     from reportgen.output import prepare_dir, write_all
 
     out_dir = options.output_dir or loaded.base_dir / "output"

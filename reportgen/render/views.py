@@ -183,3 +183,81 @@ def section_view(
         chart=chart,
         tables=[t for t in (tables or []) if t is not None],
     )
+
+
+# ---- checking narrative at validate time (no data) -------------------------------------------
+SPECIMEN_ROWS = 50  # rows of a specimen result whose group values only the data knows
+
+
+class _AnyKey(dict[str, Any]):
+    """``by[...]`` of a specimen whose group values come from the data: any key is a row."""
+
+    def __init__(self, rows: Mapping[str, Any], fallback: Any) -> None:
+        super().__init__(rows)
+        self._fallback = fallback
+
+    def __getitem__(self, key: str) -> Any:
+        return super().__getitem__(key) if key in self else self._fallback
+
+
+def known_levels(model: Model, name: str) -> list[str] | None:
+    """The values a group column can take when the spec alone says (labels of bins, cases,
+    maps and weekdays), else None."""
+    from reportgen.render.format import day_names
+    from reportgen.spec.models import BinsField, CasesField, MapField, WeekdayField
+
+    spec_field = model.spec.fields.get(name)
+    if isinstance(spec_field, BinsField):
+        return list(spec_field.labels)
+    if isinstance(spec_field, WeekdayField):
+        return day_names(model.spec.settings.day_zero)
+    if isinstance(spec_field, CasesField):
+        labels = [case.then for case in spec_field.cases]
+        return list(dict.fromkeys([*labels, *([spec_field.else_] if spec_field.else_ else [])]))
+    if isinstance(spec_field, MapField):
+        labels = [*spec_field.groups, *spec_field.values.values()]
+        return list(dict.fromkeys([*labels, *([spec_field.default] if spec_field.default else [])]))
+    return None
+
+
+def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str, dict[str, Any]]:
+    """Narrative contexts with the columns each section's result will have and made-up numbers.
+
+    Rendering the texts against them finds every unknown name without reading a data row.
+    Group values the spec knows (labels) are the only keys of ``by``; other group values come
+    from the data, so any key and any row number is accepted for them.
+    """
+    contexts: dict[str, dict[str, Any]] = {}
+    for section in sections:
+        names = [text.split(".")[-1] for text in section.query.by]
+        levels = {name: known_levels(model, name) for name in names}
+        first = levels[names[0]] if names else None
+        count = len(first) if first else (SPECIMEN_ROWS if names else 1)
+        columns: dict[str, list[Any]] = {
+            name: _specimen_values(levels[name], name, count) for name in names
+        }
+        for metric in section.query.metrics:
+            columns[metric] = [float(i + 1) for i in range(count)]
+        frame = pd.DataFrame(columns)
+        meta = column_meta(model, section, frame, levels)
+        context = ResultView(frame, formats_of(model.spec, meta)).context()
+        if names and first is None:
+            context["by"] = _AnyKey(context["by"], context["rows"][0])
+        contexts[section.id] = context
+    return contexts
+
+
+def _specimen_values(levels: list[str] | None, name: str, count: int) -> list[str]:
+    pool = levels or [f"{name} {i + 1}" for i in range(count)]
+    return [pool[i % len(pool)] for i in range(count)]
+
+
+def specimen_data_context(model: Model) -> dict[str, Any]:
+    """``data.<table>.rows_read`` … and ``data.filters.<name>`` with made-up counts."""
+    counts = {"rows_read": "1", "rows_kept": "1", "rows_used": "1", "excluded": "0"}
+    context: dict[str, Any] = {name: dict(counts) for name in model.spec.data}
+    context["filters"] = {
+        name: {"table": spec_filter.on, "rows": "0"}
+        for name, spec_filter in model.spec.filters.items()
+    }
+    return {"data": context}
