@@ -97,6 +97,119 @@ def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
     return model, columns
 
 
+def load_and_resolve(spec_path: Path) -> tuple[Any, Model, dict[str, list[str]]]:
+    """The spec loaded and resolved against the data headers.
+
+    When the spec has structural problems (a misspelt key, a wrong type), the entries they sit
+    in are set aside and the rest is still resolved against the data, so one run reports the
+    unknown columns and names too, each at its line.
+    """
+    from reportgen.errors import SpecError
+    from reportgen.spec.load import load_spec
+
+    try:
+        loaded = load_spec(spec_path)
+    except SpecError as error:
+        more = _issues_of_the_rest(spec_path, error.issues)
+        if more:
+            raise SpecError(error.file, [*error.issues, *more]) from None
+        raise
+    model, columns = _check_headers(loaded)
+    return loaded, model, columns
+
+
+def _issues_of_the_rest(spec_path: Path, found: list[SpecIssue]) -> list[SpecIssue]:
+    """Resolve the spec without what ``found`` points at; [] when the rest cannot be resolved.
+
+    First only the offending keys are dropped (a misspelt option falls back to its default);
+    failing that, the whole field, metric, filter or section they sit in is set aside, and the
+    problems that only name a set-aside entry are not repeated.
+    """
+    from reportgen.errors import ReportgenError
+    from reportgen.spec.load import locate_issues
+    from reportgen.spec.yaml_reader import read_yaml
+
+    try:
+        document = read_yaml(spec_path)
+    except ReportgenError:
+        return []
+    for attempt in (_without_keys, _without_entries):
+        rest = attempt(document.data, found)
+        if rest is None:
+            continue
+        data, set_aside = rest
+        resolved = _resolve_quietly(spec_path, data, document.positions)
+        if resolved is not None:
+            kept = [i for i in resolved if not any(f"'{n}'" in i.message for n in set_aside)]
+            return locate_issues(document.positions, kept)
+    return []
+
+
+def _without_keys(data: Any, found: list[SpecIssue]) -> tuple[Any, set[str]] | None:
+    import copy
+
+    rest = copy.deepcopy(data)
+    for issue in found:
+        *path, last = issue.loc or (None,)
+        parent = rest
+        for step in path:
+            try:
+                parent = parent[step]
+            except (KeyError, IndexError, TypeError):
+                return None
+        if not isinstance(parent, dict) or last not in parent:
+            return None
+        del parent[last]
+    return rest, set()
+
+
+def _without_entries(data: Any, found: list[SpecIssue]) -> tuple[Any, set[str]] | None:
+    import copy
+
+    rest = copy.deepcopy(data)
+    set_aside: set[str] = set()
+    for issue in found:
+        loc = issue.loc
+        group = rest.get(loc[0]) if isinstance(rest, dict) and loc else None
+        if len(loc) < 2:
+            return None
+        if loc[0] in ("fields", "metrics", "filters") and isinstance(group, dict):
+            if loc[1] in group:
+                del group[loc[1]]
+                set_aside.add(str(loc[1]))
+        elif loc[0] == "sections" and isinstance(group, list) and isinstance(loc[1], int):
+            if loc[1] < len(group):  # a stand-in keeps the other sections' positions
+                old = group[loc[1]]
+                name = old.get("id") if isinstance(old, dict) else None
+                name = name if isinstance(name, str) and name else f"set-aside-{loc[1]}"
+                group[loc[1]] = {"id": name, "type": "text", "title": "-"}
+        else:
+            return None
+    return rest, set_aside
+
+
+def _resolve_quietly(spec_path: Path, data: Any, positions: Any) -> list[SpecIssue] | None:
+    """The semantic problems of a spec given as data, or None if it does not even load."""
+    from pydantic import ValidationError
+
+    from reportgen.data.read import read_header
+    from reportgen.errors import ReportgenError
+    from reportgen.spec.checks import spec_checks
+
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError:
+        return None
+    if spec_checks(data, positions):
+        return None
+    try:
+        base = spec_path.resolve().parent
+        columns = {name: read_header(name, table, base) for name, table in spec.data.items()}
+    except ReportgenError:
+        return None
+    return build_model(spec, columns)[1]
+
+
 def _check_narratives(loaded: Any, model: Model) -> None:
     """Render every title and text against specimen results (the right columns, made-up
     numbers): an unknown name is found without reading the data."""
@@ -120,10 +233,8 @@ def _check_narratives(loaded: Any, model: Model) -> None:
 
 def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
     """Check the spec and every column it names against the data headers (reads no rows)."""
-    from reportgen.spec.load import load_spec
 
-    loaded = load_spec(spec_path)
-    model, columns = _check_headers(loaded)
+    loaded, model, columns = load_and_resolve(spec_path)
     from reportgen.engine.plan import plan_section
 
     for section in loaded.spec.sections:
@@ -166,15 +277,13 @@ def build(
     their keys match (see ``engine.results_cache``); when everything hits, no data is loaded.
     ``stats``, when given, is filled with what the build computed.
     """
-    from reportgen.spec.load import load_spec
 
     stats = stats if stats is not None else BuildStats()
 
     progress = Progress(stdout or sys.stdout, options.quiet)
     with progress.stage("spec and headers"):
-        loaded = load_spec(spec_path)
+        loaded, model, _ = load_and_resolve(spec_path)
         spec: Spec = loaded.spec
-        model, _ = _check_headers(loaded)
         selected = _select_sections(spec, options.sections)
 
     from reportgen.engine.plan import needed_columns, plan_section

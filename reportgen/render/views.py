@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -229,27 +230,36 @@ def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str
     """
     contexts: dict[str, dict[str, Any]] = {}
     for section in sections:
-        names = [text.split(".")[-1] for text in section.query.by]
+        query = section.query
+        names = [text.split(".")[-1] for text in query.by]
         levels = {name: known_levels(model, name) for name in names}
         first = levels[names[0]] if names else None
-        count = len(first) if first else (SPECIMEN_ROWS if names else 1)
+        if first is not None and query.top and query.other:
+            levels[names[0]] = [*first, "Other"]
+        known = [level for level in (levels[name] for name in names) if level is not None]
+        if len(known) == len(names):
+            rows = [list(combo) for combo in itertools.product(*known)]
+        else:  # the data decides how many rows: plenty, the known labels among them
+            rows = [
+                [_nth(levels[name], i) or f"{name} {i + 1}" for name in names]
+                for i in range(SPECIMEN_ROWS)
+            ]
         columns: dict[str, list[Any]] = {
-            name: _specimen_values(levels[name], name, count) for name in names
+            name: [row[k] for row in rows] for k, name in enumerate(names)
         }
-        for metric in section.query.metrics:
-            columns[metric] = [float(i + 1) for i in range(count)]
+        for metric in query.metrics:
+            columns[metric] = [float(i + 1) for i in range(len(rows))]
         frame = pd.DataFrame(columns)
         meta = column_meta(model, section, frame, levels)
         context = ResultView(frame, formats_of(model.spec, meta)).context()
-        if names and first is None:
+        if names and levels[names[0]] is None:
             context["by"] = _AnyKey(context["by"], context["rows"][0])
         contexts[section.id] = context
     return contexts
 
 
-def _specimen_values(levels: list[str] | None, name: str, count: int) -> list[str]:
-    pool = levels or [f"{name} {i + 1}" for i in range(count)]
-    return [pool[i % len(pool)] for i in range(count)]
+def _nth(values: list[str] | None, index: int) -> str | None:
+    return values[index % len(values)] if values else None
 
 
 def specimen_data_context(model: Model) -> dict[str, Any]:

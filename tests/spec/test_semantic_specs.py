@@ -5,6 +5,7 @@ Checked by ``validate``, which reads only the data headers. Regenerate with ``--
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,23 @@ def test_semantic_error(
         expected_path.write_text(captured.err)
         return
     assert captured.err == expected_path.read_text()
+
+
+def test_texts_may_use_whatever_only_the_data_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No false alarm from the narrative check: values and row counts that depend on the data
+    (a raw column's values, combinations of two keys, the "Other" row of a top-N) are accepted."""
+    shutil.copytree(FOLDER / "data", tmp_path / "data")
+    text = (FOLDER / "base.yaml").read_text(encoding="utf-8")
+    text += """  - id: loyal-days
+    title: "Loyalty by day ({{ data.orders.rows_read }} orders read)"
+    query: {by: [loyalty, order_dow], metrics: [orders], sort: -orders, top: 1}
+    text: >-
+      {{ by['Other'].orders }} {{ by['Returning'].orders }} {{ rows[11].order_dow }}
+      {{ sections['busiest-days'].by['3'].orders }} {{ sections['busiest-days'].rows[6].orders }}
+      {{ highest.orders.loyalty }} {{ total.orders }} {{ count }}
+"""
+    (tmp_path / "report.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "report.yaml"]) == 0, capsys.readouterr().err
