@@ -7,7 +7,15 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from reportgen.charts.common import ChartInput, category_axis, field, plain_rows, text_width
+from reportgen.charts.common import (
+    ChartInput,
+    category_axis,
+    field,
+    legend_rows_height,
+    plain_rows,
+    series_colour,
+    text_width,
+)
 
 Built = tuple[alt.Chart | alt.LayerChart, int]
 
@@ -119,16 +127,6 @@ def _series_rows(inp: ChartInput, x: str, y: str, colour: str) -> tuple[pd.DataF
     return rows, series
 
 
-def _series_colour(inp: ChartInput, colour: str, series: list[Any]) -> alt.Color:
-    return alt.Color(
-        field(colour),
-        type="nominal",
-        sort=series,
-        title=inp.label(colour),
-        scale=alt.Scale(domain=series, range=inp.series_colours(series)),
-    )
-
-
 def _require_colour(inp: ChartInput) -> str:
     if inp.spec.color is None:
         msg = f"a {inp.spec.type} chart needs 'color': the column that splits the bars"
@@ -161,7 +159,7 @@ def grouped(inp: ChartInput) -> Built:
             axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
         ),
     )
-    layers: list[alt.Chart] = [base.mark_bar().encode(color=_series_colour(inp, colour, series))]
+    layers: list[alt.Chart] = [base.mark_bar().encode(color=series_colour(inp, colour, series))]
     sub_step = step * 0.75 / max(1, len(series))
     if inp.spec.labels and _label_width(rows, theme.font_size - 2) <= sub_step:
         layers.append(
@@ -169,7 +167,9 @@ def grouped(inp: ChartInput) -> Built:
                 text="_label:N"
             )
         )
-    return alt.LayerChart(layer=layers), (inp.spec.height or theme.chart_height) + extra + 24
+    return alt.LayerChart(layer=layers), (
+        inp.spec.height or theme.chart_height
+    ) + extra + 24 + legend_rows_height(series, theme)
 
 
 def stacked(inp: ChartInput) -> Built:
@@ -200,7 +200,7 @@ def stacked(inp: ChartInput) -> Built:
         .encode(
             x=x_enc,
             y=y_enc,
-            color=_series_colour(inp, colour, series),
+            color=series_colour(inp, colour, series),
             order=alt.Order("_rank:Q", sort="ascending"),
         )
     )
@@ -217,7 +217,9 @@ def stacked(inp: ChartInput) -> Built:
                 text="_label:N",
             )
         )
-    return alt.LayerChart(layer=layers), (inp.spec.height or theme.chart_height) + extra + 24
+    return alt.LayerChart(layer=layers), (
+        inp.spec.height or theme.chart_height
+    ) + extra + 24 + legend_rows_height(series, theme)
 
 
 def stacked100(inp: ChartInput) -> Built:
@@ -259,7 +261,7 @@ def stacked100(inp: ChartInput) -> Built:
                 scale=alt.Scale(domain=[0, 1], nice=False),
                 axis=alt.Axis(format=".0%", tickCount=5),
             ),
-            color=_series_colour(inp, colour, series),
+            color=series_colour(inp, colour, series),
             order=alt.Order("_rank:Q", sort="ascending"),
         )
     )
@@ -281,7 +283,7 @@ def stacked100(inp: ChartInput) -> Built:
     height = inp.spec.height or max(
         120, int(len(categories) * theme.band_step * 1.25) + CATEGORY_AXIS_SPACE + 30
     )
-    return alt.LayerChart(layer=layers), height
+    return alt.LayerChart(layer=layers), height + legend_rows_height(series, theme)
 
 
 def histogram(inp: ChartInput) -> Built:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from numbers import Number
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
 from reportgen.charts.theme import Theme
@@ -192,3 +193,43 @@ def plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
         if rows[name].dtype == object and _all_numbers(rows[name]):
             rows[name] = pd.to_numeric(rows[name])
     return rows
+
+
+LEGEND_ROW = 20  # px per extra row of a wrapped legend
+LEGEND_SYMBOL = 32  # px beside each legend label: the symbol, its gap and the column padding
+LEGEND_INSET = 170  # px of the chart's width left of the legend (the axis labels), at most
+
+
+def legend_columns(labels: Sequence[str], theme: Theme) -> int:
+    """How many entries of a top legend fit side by side above the plot: the rest wrap onto
+    more rows instead of running past the right edge (where the SVG would cut them off)."""
+    room = theme.chart_width - LEGEND_INSET
+    widths = sorted(
+        (text_width(label, theme.font_size) * 1.1 + LEGEND_SYMBOL for label in labels),
+        reverse=True,
+    )
+    columns = 0
+    while columns < len(widths) and sum(widths[: columns + 1]) <= room:
+        columns += 1
+    return max(columns, 1)
+
+
+def legend_rows_height(series: Sequence[Any], theme: Theme) -> int:
+    """Height (px) the legend's wrapped rows take beyond its first one."""
+    if not series:
+        return 0
+    columns = legend_columns([str(s) for s in series], theme)
+    return LEGEND_ROW * (math.ceil(len(series) / columns) - 1)
+
+
+def series_colour(inp: ChartInput, colour: str, series: list[Any]) -> alt.Color:
+    """The colour encoding of a chart split by ``colour``: one colour per series, in order, and a
+    legend that wraps when the series names are long or many."""
+    return alt.Color(
+        field(colour),
+        type="nominal",
+        sort=series,
+        title=inp.label(colour),
+        scale=alt.Scale(domain=series, range=inp.series_colours(series)),
+        legend=alt.Legend(columns=legend_columns([str(s) for s in series], inp.theme)),
+    )

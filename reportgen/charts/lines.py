@@ -8,7 +8,13 @@ import altair as alt
 import pandas as pd
 
 from reportgen.charts.bars import Built
-from reportgen.charts.common import ChartInput, field, plain_rows
+from reportgen.charts.common import (
+    ChartInput,
+    field,
+    legend_rows_height,
+    plain_rows,
+    series_colour,
+)
 
 
 def _x_encoding(inp: ChartInput, x: str) -> alt.X:
@@ -84,16 +90,6 @@ def _rows(inp: ChartInput, names: list[str]) -> pd.DataFrame:
     return rows
 
 
-def _series_colour(inp: ChartInput, colour: str, series: list[Any]) -> alt.Color:
-    return alt.Color(
-        field(colour),
-        type="nominal",
-        sort=series,
-        title=inp.label(colour),
-        scale=alt.Scale(domain=series, range=inp.series_colours(series)),
-    )
-
-
 def line(inp: ChartInput, *, area: bool = False) -> Built:
     """One line (the highlighted point labelled), or one coloured line per series."""
     x, y, theme = inp.spec.x, inp.spec.y, inp.theme
@@ -113,7 +109,7 @@ def line(inp: ChartInput, *, area: bool = False) -> Built:
     rows = _rows(inp, [x, y, colour])
     rank = {value: i for i, value in enumerate(series)}
     rows["_rank"] = [rank.get(v, len(rank)) for v in rows[colour]]
-    colour_enc = _series_colour(inp, colour, series)
+    colour_enc = series_colour(inp, colour, series)
     if area:
         chart = (
             alt.Chart(rows)
@@ -125,13 +121,13 @@ def line(inp: ChartInput, *, area: bool = False) -> Built:
                 order=alt.Order("_rank:Q", sort="ascending"),
             )
         )
-        return chart, height + 24
+        return chart, height + 24 + legend_rows_height(series, inp.theme)
     chart = (
         alt.Chart(rows)
         .mark_line(strokeWidth=2, point=len(rows) <= 60)
         .encode(x=x_enc, y=_y_encoding(inp, y), color=colour_enc)
     )
-    return chart, height + 24
+    return chart, height + 24 + legend_rows_height(series, inp.theme)
 
 
 def area(inp: ChartInput) -> Built:
@@ -156,7 +152,8 @@ def scatter(inp: ChartInput) -> Built:
     y_enc = _y_encoding(inp, y).scale(zero=False)
     points = alt.Chart(rows).mark_point(filled=True, size=60, opacity=0.85)
     if colour:
-        layer = points.encode(x=x_enc, y=y_enc, color=_series_colour(inp, colour, series))
-        return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height + 24
+        layer = points.encode(x=x_enc, y=y_enc, color=series_colour(inp, colour, series))
+        extra = 24 + legend_rows_height(series, inp.theme)
+        return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height + extra
     layer = points.encode(x=x_enc, y=y_enc, color=alt.value(theme.base))
     return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height

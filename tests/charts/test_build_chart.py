@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from reportgen.charts.build import ColumnInfo, build_chart
+from reportgen.charts.common import LEGEND_ROW
 from reportgen.charts.theme import default_theme
 from reportgen.spec.models import ChartSpec
 
@@ -271,3 +272,24 @@ def test_long_ordered_names_break_into_lines() -> None:
     ).to_dict()
     axis = layer_encoding(chart, "bar")["x"]["axis"]
     assert axis == {"labelAngle": 0, "labelExpr": "split(datum.label, ' ')"}
+
+
+def test_a_long_legend_wraps_into_rows_and_the_chart_grows_for_them() -> None:
+    groups = ["Produce", "Dairy & eggs", "Snacks", "Beverages", "Frozen", "Pantry", "Babies"]
+    groups += ["Pets", "Alcohol", "All other departments"]
+    frame = pd.DataFrame(
+        [
+            {"profile": p, "group": g, "lines": 10 + i}
+            for p in ("A", "B")
+            for i, g in enumerate(groups)
+        ]
+    )
+    spec = ChartSpec(type="stacked100", x="profile", y="lines", color="group")
+    chart = build_chart(spec, frame, columns={}, title="t").to_dict()
+    legend = layer_encoding(chart, "bar")["color"]["legend"]
+    assert 1 < legend["columns"] < len(groups)  # several rows, none running off the right edge
+    rows = -(-len(groups) // legend["columns"])
+    short = frame[frame["group"].isin(groups[:2])]
+    one_row = build_chart(spec, short, columns={}, title="t").to_dict()
+    assert layer_encoding(one_row, "bar")["color"]["legend"]["columns"] == 2
+    assert chart["height"] - one_row["height"] == LEGEND_ROW * (rows - 1)
