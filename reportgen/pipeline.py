@@ -127,65 +127,19 @@ def _issues_of_the_rest(spec_path: Path, found: list[SpecIssue]) -> list[SpecIss
     """
     from reportgen.errors import ReportgenError
     from reportgen.spec.load import locate_issues
+    from reportgen.spec.recover import without_problems
     from reportgen.spec.yaml_reader import read_yaml
 
     try:
         document = read_yaml(spec_path)
     except ReportgenError:
         return []
-    for attempt in (_without_keys, _without_entries):
-        rest = attempt(document.data, found)
-        if rest is None:
-            continue
-        data, set_aside = rest
+    for data, set_aside in without_problems(document.data, found):
         resolved = _resolve_quietly(spec_path, data, document.positions)
         if resolved is not None:
             kept = [i for i in resolved if not any(f"'{n}'" in i.message for n in set_aside)]
             return locate_issues(document.positions, kept)
     return []
-
-
-def _without_keys(data: Any, found: list[SpecIssue]) -> tuple[Any, set[str]] | None:
-    import copy
-
-    rest = copy.deepcopy(data)
-    for issue in found:
-        *path, last = issue.loc or (None,)
-        parent = rest
-        for step in path:
-            try:
-                parent = parent[step]
-            except (KeyError, IndexError, TypeError):
-                return None
-        if not isinstance(parent, dict) or last not in parent:
-            return None
-        del parent[last]
-    return rest, set()
-
-
-def _without_entries(data: Any, found: list[SpecIssue]) -> tuple[Any, set[str]] | None:
-    import copy
-
-    rest = copy.deepcopy(data)
-    set_aside: set[str] = set()
-    for issue in found:
-        loc = issue.loc
-        group = rest.get(loc[0]) if isinstance(rest, dict) and loc else None
-        if len(loc) < 2:
-            return None
-        if loc[0] in ("fields", "metrics", "filters") and isinstance(group, dict):
-            if loc[1] in group:
-                del group[loc[1]]
-                set_aside.add(str(loc[1]))
-        elif loc[0] == "sections" and isinstance(group, list) and isinstance(loc[1], int):
-            if loc[1] < len(group):  # a stand-in keeps the other sections' positions
-                old = group[loc[1]]
-                name = old.get("id") if isinstance(old, dict) else None
-                name = name if isinstance(name, str) and name else f"set-aside-{loc[1]}"
-                group[loc[1]] = {"id": name, "type": "text", "title": "-"}
-        else:
-            return None
-    return rest, set_aside
 
 
 def _resolve_quietly(spec_path: Path, data: Any, positions: Any) -> list[SpecIssue] | None:
