@@ -13,6 +13,7 @@ help:
 	@echo "make test    - set up .venv and run lint, types and the test suite"
 	@echo "make data    - generate the synthetic Instacart data into data/ (CUSTOMERS=$(CUSTOMERS))"
 	@echo "make bench   - full-scale benchmark (writes benchmarks/results.json and prints a table)"
+	@echo "make bench-quick - the same on 20,000 customers, in about a minute"
 
 check-system:
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)" || \
@@ -48,6 +49,9 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+bench-quick: $(STAMP)
+	$(PY) benchmarks/run.py --quick
 
 clean:
 	rm -rf $(VENV) .reportgen-cache output/*.html output/*.pdf
