@@ -65,6 +65,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
         patch.setattr(pandas_engine, "CHUNK_ROWS", 512)
         chunked = PandasExecutor(model, frames)
         chunked_tables = {sid: run_section(model, chunked, plan) for sid, plan in plans.items()}
+        # Lines in no particular order: no parent is re-sorted, lookups jump around.
+        lines = frames["order_products"]
+        shuffled = {**frames, "order_products": lines.sample(frac=1.0, random_state=3)}
+        unsorted = PandasExecutor(model, shuffled)
+        unsorted_tables = {sid: run_section(model, unsorted, plan) for sid, plan in plans.items()}
     return (
         fast_tables,
         slow_tables,
@@ -72,6 +77,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
             "pivots": fast._partials,
             "chunked": chunked_tables,
             "chunked_executor": chunked,
+            "unsorted": unsorted_tables,
+            "unsorted_executor": unsorted,
             "frames": frames,
         },
     )
@@ -89,11 +96,19 @@ def test_long_tables_sort_their_parents_and_scan_in_chunks(runs: tuple[dict, dic
     assert len(executor.frames["order_products"]) > 20 * 512  # many chunks of 512 lines
 
 
-@pytest.mark.parametrize("variant", ["fast", "chunked"])
+def test_unsorted_lines_leave_their_parents_as_they_are(runs: tuple[dict, dict, dict]) -> None:
+    executor = runs[2]["unsorted_executor"]
+    assert executor.frames["orders"] is runs[2]["frames"]["orders"]
+    lines = [r for r in executor._rising if r.child == "order_products"]
+    assert lines
+    assert not any(executor._rising[r] for r in lines)
+
+
+@pytest.mark.parametrize("variant", ["fast", "chunked", "unsorted"])
 def test_fast_path_equals_row_level_path(runs: tuple[dict, dict, dict], variant: str) -> None:
     fast_tables, slow_tables, extra = runs
-    if variant == "chunked":
-        fast_tables = extra["chunked"]
+    if variant != "fast":
+        fast_tables = extra[variant]
     assert fast_tables.keys() == slow_tables.keys()
     for sid, fast in fast_tables.items():
         slow = slow_tables[sid]
