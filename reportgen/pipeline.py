@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import re
 import sys
@@ -86,15 +87,21 @@ def slug_of(spec: Spec) -> str:
 
 def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
     """Read only the data headers and resolve every name of the spec against them."""
-    from reportgen.data.read import read_header
     from reportgen.spec.load import raise_located
 
-    spec: Spec = loaded.spec
-    columns = {name: read_header(name, table, loaded.base_dir) for name, table in spec.data.items()}
-    model, issues = build_model(spec, columns)
+    model, columns, issues = _resolve(loaded.spec, loaded.base_dir)
     if issues:
         raise_located(loaded, issues)
     return model, columns
+
+
+def _resolve(spec: Spec, base_dir: Path) -> tuple[Model, dict[str, list[str]], list[SpecIssue]]:
+    """The model of ``spec`` over the data headers (only they are read), and its problems."""
+    from reportgen.data.read import read_header
+
+    columns = {name: read_header(name, table, base_dir) for name, table in spec.data.items()}
+    model, issues = build_model(spec, columns)
+    return model, columns, issues
 
 
 def load_and_resolve(spec_path: Path) -> tuple[Any, Model, dict[str, list[str]]]:
@@ -146,7 +153,6 @@ def _resolve_quietly(spec_path: Path, data: Any, positions: Any) -> list[SpecIss
     """The semantic problems of a spec given as data, or None if it does not even load."""
     from pydantic import ValidationError
 
-    from reportgen.data.read import read_header
     from reportgen.errors import ReportgenError
     from reportgen.spec.checks import spec_checks
 
@@ -157,11 +163,9 @@ def _resolve_quietly(spec_path: Path, data: Any, positions: Any) -> list[SpecIss
     if spec_checks(data, positions):
         return None
     try:
-        base = spec_path.resolve().parent
-        columns = {name: read_header(name, table, base) for name, table in spec.data.items()}
+        return _resolve(spec, spec_path.resolve().parent)[2]
     except ReportgenError:
         return None
-    return build_model(spec, columns)[1]
 
 
 def _check_narratives(loaded: Any, model: Model) -> None:
@@ -187,7 +191,6 @@ def _check_narratives(loaded: Any, model: Model) -> None:
 
 def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
     """Check the spec and every column it names against the data headers (reads no rows)."""
-
     loaded, model, columns = load_and_resolve(spec_path)
     from reportgen.engine.plan import plan_section
 
@@ -640,7 +643,7 @@ class _ChartCache:
     def finish(self) -> None:
         """Keep the charts converted in this build (they are all done once their views are)."""
         for key, pending in self.waiting:
-            block = pending.block()
+            block = pending.block
             self.store.put("chart", key, {"svg": block.svg, "alt": block.alt})
         self.waiting.clear()
 
@@ -710,7 +713,7 @@ def _section_views(
     if issues:
         raise_located(loaded, issues)
     for index, chart in charted_views:  # the converter has been working meanwhile
-        block = chart.block() if isinstance(chart, _PendingChart) else chart
+        block = chart.block if isinstance(chart, _PendingChart) else chart
         views[index] = dataclasses.replace(views[index], chart=block)
     if charts is not None:
         charts.finish()
@@ -754,7 +757,9 @@ class _PendingChart:
     title: str
     section_id: str
 
+    @functools.cached_property
     def block(self) -> Any:
+        """The chart block, once the converter has delivered its SVG."""
         from reportgen.render.context import ChartBlock
 
         svg = _stable_ids(self.svg.result(), self.section_id)

@@ -67,7 +67,7 @@ def _to_series(values: pa.ChunkedArray) -> pd.Series:
         return pd.Series(np.full(len(values), np.nan))
     if pa.types.is_integer(kind):
         lowest, highest = pc.min_max(values).values()
-        width = _width(lowest.as_py() or 0, highest.as_py() or 0)
+        width = integer_width(lowest.as_py() or 0, highest.as_py() or 0)
         values = values.cast(pa.from_numpy_dtype(width))
     if pa.types.is_floating(kind):
         values = values.cast(pa.float64())
@@ -77,7 +77,8 @@ def _to_series(values: pa.ChunkedArray) -> pd.Series:
     return compact_series(series) if isinstance(series.dtype, pd.CategoricalDtype) else series
 
 
-def _width(lowest: int, highest: int) -> type[np.signedinteger]:
+def integer_width(lowest: int, highest: int) -> type[np.signedinteger]:
+    """The narrowest signed integer type holding every value from ``lowest`` to ``highest``."""
     for width in _WIDTHS:
         info = np.iinfo(width)
         if info.min <= lowest and highest <= info.max:
@@ -89,7 +90,7 @@ def _narrow(values: pd.Series) -> pd.Series:
     present = values.dropna()
     lowest = int(present.min()) if len(present) else 0
     highest = int(present.max()) if len(present) else 0
-    width = np.dtype(_width(lowest, highest))
+    width = np.dtype(integer_width(lowest, highest))
     if values.hasnans:
         return values.astype(_NULLABLE[width])
     return values.astype(width)

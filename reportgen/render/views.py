@@ -212,12 +212,8 @@ def known_levels(model: Model, name: str) -> list[str] | None:
         return list(spec_field.labels)
     if isinstance(spec_field, WeekdayField):
         return day_names(model.spec.settings.day_zero)
-    if isinstance(spec_field, CasesField):
-        labels = [case.then for case in spec_field.cases]
-        return list(dict.fromkeys([*labels, *([spec_field.else_] if spec_field.else_ else [])]))
-    if isinstance(spec_field, MapField):
-        labels = [*spec_field.groups, *spec_field.values.values()]
-        return list(dict.fromkeys([*labels, *([spec_field.default] if spec_field.default else [])]))
+    if isinstance(spec_field, CasesField | MapField):
+        return spec_field.labels()
     return None
 
 

@@ -195,6 +195,11 @@ class MapField(FieldBase):
         merged = {v: label for label, members in self.groups.items() for v in members}
         return {**merged, **self.values}
 
+    def labels(self) -> list[str]:
+        """The labels in their order: groups, then values, then the default."""
+        named = [*self.groups, *self.values.values(), *([self.default] if self.default else [])]
+        return list(dict.fromkeys(named))
+
 
 class Case(Strict):
     """One rule of a cases field."""
@@ -211,6 +216,11 @@ class CasesField(FieldBase):
     else_: str | None = Field(
         None, alias="else", description="Label when no rule holds (else missing)."
     )
+
+    def labels(self) -> list[str]:
+        """The labels in rule order, then the else label."""
+        named = [case.then for case in self.cases] + ([self.else_] if self.else_ else [])
+        return list(dict.fromkeys(named))
 
 
 class AggregateField(FieldBase):
