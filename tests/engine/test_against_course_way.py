@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from reportgen.data.generate import generate
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
-from reportgen.engine.plan import needed_columns, plan_section
-from reportgen.pipeline import _check_headers
-from reportgen.spec.load import load_spec
-from reportgen.spec.models import AnalysisSection
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -25,29 +21,15 @@ from course_way import course_tables  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("project")
-    generate(folder / "data", customers=3000, seed=7, progress=False)
-    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
-    return folder
+def project(new_project: Callable[[int, int], Path]) -> Path:
+    return new_project(3000, 7)
 
 
 @pytest.fixture(scope="module")
-def ours(project: Path) -> dict[str, pd.DataFrame]:
-    from reportgen.data.load import load_table
-
-    loaded = load_spec(project / "report.yaml")
-    model, _ = _check_headers(loaded)
-    plans = {
-        s.id: plan_section(model, s) for s in loaded.spec.sections if isinstance(s, AnalysisSection)
-    }
-    needed = needed_columns(model, plans.values())
-    frames = {
-        name: load_table(name, table, loaded.base_dir, columns=sorted(needed[name])).frame
-        for name, table in loaded.spec.data.items()
-    }
-    executor = PandasExecutor(model, frames)
-    return {sid: run_section(model, executor, plan) for sid, plan in plans.items()}
+def ours(project: Path, planned: Callable[[Path], Any]) -> dict[str, pd.DataFrame]:
+    spec = planned(project / "report.yaml")
+    executor = PandasExecutor(spec.model, spec.frames())
+    return {sid: run_section(spec.model, executor, plan) for sid, plan in spec.plans.items()}
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,8 @@ rules on a partitioned fact table, every reduction, and one run of the command l
 from __future__ import annotations
 
 import logging
-import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +15,17 @@ import pytest
 import yaml
 
 from reportgen.cli import main
-from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.dask_engine import DaskExecutor, FactTable, fact_tables, load_tables
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
-from reportgen.engine.plan import needed_columns, plan_section
 from reportgen.model import expr as ex
-from reportgen.pipeline import _check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
 
 distributed = pytest.importorskip("distributed")
 
+Planner = Callable[[Path], Any]  # the ``planned`` fixture of conftest.py
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = [
     s.id for s in load_spec(ROOT / "report.yaml").spec.sections if isinstance(s, AnalysisSection)
@@ -52,33 +49,15 @@ def cluster() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("project")
-    generate(folder / "data", customers=2000, seed=3, progress=False)
-    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
-    return folder
-
-
-def _setup(spec_path: Path) -> tuple[Any, dict[str, Any], dict[str, set[str]]]:
-    loaded = load_spec(spec_path)
-    model, _ = _check_headers(loaded)
-    plans = {
-        s.id: plan_section(model, s) for s in loaded.spec.sections if isinstance(s, AnalysisSection)
-    }
-    return model, plans, needed_columns(model, plans.values())
-
-
-def _pandas_frames(model: Any, base: Path, needed: dict[str, set[str]]) -> dict[str, Any]:
-    return {
-        name: load_table(name, table, base, columns=sorted(needed[name])).frame
-        for name, table in model.spec.data.items()
-    }
+def project(new_project: Callable[[int, int], Path]) -> Path:
+    return new_project(2000, 3)
 
 
 @pytest.fixture(scope="module")
-def runs(project: Path, cluster: Any) -> Iterator[dict[str, Any]]:
-    model, plans, needed = _setup(project / "report.yaml")
-    reference = PandasExecutor(model, _pandas_frames(model, project, needed))
+def runs(project: Path, cluster: Any, planned: Planner) -> Iterator[dict[str, Any]]:
+    spec = planned(project / "report.yaml")
+    model, plans, needed = spec.model, spec.plans, spec.needed
+    reference = PandasExecutor(model, spec.frames())
     sources = load_tables(model, project, needed)
     with DaskExecutor(model, sources, scheduler=cluster.scheduler_address) as dask_run:
         yield {
@@ -280,9 +259,10 @@ def small_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cleaning_a_partitioned_fact_table_keeps_the_loaders_rows(
-    small_spec: Path, cluster: Any
+    small_spec: Path, cluster: Any, planned: Planner
 ) -> None:
-    model, _, needed = _setup(small_spec)
+    spec = planned(small_spec)
+    model, needed = spec.model, spec.needed
     table = model.spec.data["lines"]
     expected = load_table("lines", table, small_spec.parent, columns=sorted(needed["lines"]))
     sources = load_tables(model, small_spec.parent, needed)
@@ -300,10 +280,10 @@ def test_cleaning_a_partitioned_fact_table_keeps_the_loaders_rows(
 
 @pytest.mark.parametrize("npartitions", [1, 4])
 def test_every_reduction_equals_the_pandas_engine(
-    small_spec: Path, cluster: Any, npartitions: int
+    small_spec: Path, cluster: Any, npartitions: int, planned: Planner
 ) -> None:
-    model, plans, needed = _setup(small_spec)
-    frames = _pandas_frames(model, small_spec.parent, needed)
+    spec = planned(small_spec)
+    model, plans, frames = spec.model, spec.plans, spec.frames()
     reference = PandasExecutor(model, frames)
     with DaskExecutor(
         model, frames, scheduler=cluster.scheduler_address, npartitions=npartitions

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from reportgen.data.generate import generate
-from reportgen.data.load import load_table
 from reportgen.engine import pandas_engine
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
-from reportgen.engine.plan import needed_columns, plan_section
-from reportgen.pipeline import _check_headers
-from reportgen.spec.load import load_spec
-from reportgen.spec.models import AnalysisSection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +33,9 @@ EXTRA_SECTIONS = """
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
+def runs(
+    tmp_path_factory: pytest.TempPathFactory, planned: Callable[[Path], Any]
+) -> tuple[dict, dict, dict]:
     folder = tmp_path_factory.mktemp("reduce")
     generate(folder / "data", customers=800, seed=11, progress=False)
     text = (ROOT / "report.yaml").read_text(encoding="utf-8")
@@ -44,16 +43,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
     text = text.replace(marker, EXTRA_SECTIONS.lstrip("\n") + "\n" + marker, 1)
     (folder / "report.yaml").write_text(text, encoding="utf-8")
     shutil.copy(ROOT / "report.yaml", folder / "original.yaml")
-    loaded = load_spec(folder / "report.yaml")
-    model, _ = _check_headers(loaded)
-    plans = {
-        s.id: plan_section(model, s) for s in loaded.spec.sections if isinstance(s, AnalysisSection)
-    }
-    needed = needed_columns(model, plans.values())
-    frames = {
-        name: load_table(name, table, loaded.base_dir, columns=sorted(needed[name])).frame
-        for name, table in loaded.spec.data.items()
-    }
+    spec = planned(folder / "report.yaml")
+    model, plans, frames = spec.model, spec.plans, spec.frames()
     fast = PandasExecutor(model, frames)
     slow = PandasExecutor(model, frames, reduce_first=False)
     fast_tables = {sid: run_section(model, fast, plan) for sid, plan in plans.items()}
