@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -71,11 +72,14 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
 
 
 _LONG_WORD = re.compile(rf"\S{{{2 * BREAK_EVERY + 1},}}")
+_JOINTS = re.compile(r"(?<=[._/\\(,:-])")  # a word may break after these
 
 
 def breakable(value: object) -> Markup:
-    """Escaped text with a break opportunity (``<wbr>``) every few characters of a very long
-    word, so that a value without spaces still wraps inside its table cell.
+    """Escaped text with break opportunities (``<wbr>``) in very long words, so that a value
+    without spaces still wraps inside its table cell: after the punctuation that joins the
+    parts of a name (``orders.days_since_prior_order`` breaks after ``.`` and ``_``), and every
+    few characters of a run without any.
 
     Cheaper for the PDF than ``overflow-wrap: anywhere``, which makes every character a break
     point when table columns are sized and slows the layout of every table.
@@ -85,12 +89,19 @@ def breakable(value: object) -> Markup:
     last = 0
     for match in _LONG_WORD.finditer(text):
         pieces.append(escape(text[last : match.start()]))
-        word = match.group()
-        parts = (escape(word[i : i + BREAK_EVERY]) for i in range(0, len(word), BREAK_EVERY))
-        pieces.append(Markup("<wbr>").join(parts))
+        parts = _word_parts(match.group())
+        pieces.append(Markup("<wbr>").join(escape(part) for part in parts))
         last = match.end()
     pieces.append(escape(text[last:]))
     return Markup("").join(pieces)
+
+
+def _word_parts(word: str) -> Iterator[str]:
+    for run in _JOINTS.split(word):
+        if len(run) > 2 * BREAK_EVERY:
+            yield from (run[i : i + BREAK_EVERY] for i in range(0, len(run), BREAK_EVERY))
+        elif run:
+            yield run
 
 
 def _woff2(path: Path) -> bytes:

@@ -158,3 +158,9 @@ def test_breakable_escapes_and_adds_break_opportunities_to_long_words_only() -> 
     assert breakable("Baby food & <wipes>") == "Baby food &amp; &lt;wipes&gt;"
     word = "x" * 30
     assert breakable(f"a {word}<b>") == f"a {'x' * 12}<wbr>{'x' * 12}<wbr>{'x' * 6}&lt;b&gt;"
+
+
+def test_breakable_breaks_a_long_name_at_its_joints() -> None:
+    assert breakable("mean(orders.days_since_prior_order)") == (
+        "mean(<wbr>orders.<wbr>days_<wbr>since_<wbr>prior_<wbr>order)"
+    )
