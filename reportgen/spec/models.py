@@ -27,6 +27,61 @@ Format = Literal["auto", "integer", "number", "decimal", "currency", "percent", 
 # Report meta and settings
 
 
+class Thresholds(Strict):
+    """What the words of the narrative's comparisons mean (listed in Data and methods).
+
+    Report-wide under ``settings.wording``; a section's ``wording`` overrides single values.
+    """
+
+    similar_cv: float = Field(
+        0.10,
+        ge=0,
+        description=(
+            "spread(): values are 'similar' when their coefficient of variation "
+            "(standard deviation / mean) is below this."
+        ),
+    )
+    wide_ratio: float = Field(
+        1.5,
+        gt=1,
+        description="spread(): values 'vary widely' when the highest is at least this many times the lowest.",
+    )
+    same_within: float = Field(
+        0.05,
+        ge=0,
+        description="compare(): two values are 'about the same' when they differ by less than this share.",
+    )
+    same_within_pp: float = Field(
+        0.02,
+        ge=0,
+        description=(
+            "compare() of percentages: 'about the same' within this many points "
+            "(0.02 = 2 percentage points)."
+        ),
+    )
+    majority: float = Field(
+        0.5, gt=0, lt=1, description="dominance(): a share above this is 'a majority'."
+    )
+    lead_ratio: float = Field(
+        1.5,
+        gt=1,
+        description="dominance(): the first is 'by far the largest' when at least this many times the second.",
+    )
+    follows_r: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="follows(): one series 'follows' another when their correlation is at least this.",
+    )
+
+
+class MinSupport(Strict):
+    """Groups below a minimum (e.g. fewer than 500 order lines) are shown but not ranked."""
+
+    metric: str = Field(description="One of the query's metrics, e.g. order_lines.")
+    at_least: float = Field(ge=0, description="The smallest value a group needs to be ranked.")
+
+
 class ReportMeta(Strict):
     """Who the report is for and what it is called."""
 
@@ -57,6 +112,10 @@ class Settings(Strict):
     page_size: Literal["A4", "Letter"] = Field("A4", description="PDF page size.")
     engine: Literal["pandas", "dask"] = Field(
         "pandas", description="Which engine runs the queries (overridden by --engine)."
+    )
+    wording: Thresholds = Field(
+        default_factory=Thresholds,
+        description="Thresholds behind the narrative's words (similar, varies widely, about the same …).",
     )
 
 
@@ -298,6 +357,13 @@ class Query(Strict):
         None, ge=1, description="Keep the top N groups (by sort) and sum the rest into 'Other'."
     )
     other: bool = Field(True, description="With 'top': show the rest as an 'Other' row.")
+    min_support: MinSupport | None = Field(
+        None,
+        description=(
+            "Groups below this minimum are kept out of rankings, top-N, highest and lowest "
+            "(shown, and named in a note)."
+        ),
+    )
 
 
 ChartType = Literal[
@@ -349,6 +415,9 @@ class SectionBase(Strict):
     level: Literal[1, 2] = Field(1, description="1 starts a chapter on a new page; 2 continues.")
     text: str = Field(
         "", description="Narrative, a template over this and other sections' results."
+    )
+    wording: Thresholds | None = Field(
+        None, description="Overrides of settings.wording for this section's text and titles."
     )
 
 
