@@ -675,7 +675,9 @@ def _section_views(
         for s in spec.sections
         if isinstance(s, AnalysisSection)
     }
-    contexts = result_contexts(spec, results, metas)
+    contexts = result_contexts(
+        model, results, metas, other_labels={sid: "Other" for sid in results}
+    )
     extra = {"data": _data_context(qualities, quality)}
     issues: list[SpecIssue] = []
     views = []

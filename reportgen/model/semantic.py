@@ -122,6 +122,33 @@ class Model:
                     queue.append(relation.parent)
         return order
 
+    def no_total_reason(self, metric: str) -> str | None:
+        """Why a metric has no value over all of a section's rows (a share within a column),
+        or None when its total is the metric computed without groups."""
+
+        def within(node: ex.Node) -> str | None:
+            if isinstance(node, ex.Call) and node.func == "share":
+                column = dict(node.keywords).get("within")
+                if isinstance(column, ex.Ref):
+                    return column.name
+            children: list[ex.Node] = []
+            if isinstance(node, ex.Unary):
+                children = [node.operand]
+            elif isinstance(node, ex.Binary):
+                children = [node.left, node.right]
+            elif isinstance(node, ex.Ref) and node.table is None and node.name in self.metrics:
+                children = [self.metrics[node.name].formula]
+            for child in children:
+                found = within(child)
+                if found is not None:
+                    return found
+            return None
+
+        column = within(self.metrics[metric].formula)
+        if column is None:
+            return None
+        return f"it is a share within each {self.label(column).lower()}, which adds up to 100 % in each"
+
     # ---- names --------------------------------------------------------------------------
     def names_on(self, table: str) -> list[str]:
         fields = [n for n, f in self.spec.fields.items() if f.on == table]

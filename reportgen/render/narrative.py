@@ -25,7 +25,9 @@ from jinja2.utils import missing
 from markupsafe import Markup, escape
 
 from reportgen.errors import did_you_mean
+from reportgen.render.claims import ClaimError, Claims
 from reportgen.render.format import format_value, is_missing
+from reportgen.spec.models import MinSupport, Thresholds
 
 MAX_OUTPUT = 20_000
 TIME_LIMIT_S = 2.0
@@ -88,6 +90,11 @@ class Cell:
     def __float__(self) -> float:
         return float(self.raw)
 
+    @property
+    def missing(self) -> bool:
+        """True when the value is missing (an average over no rows)."""
+        return is_missing(self.raw)
+
 
 class Row(Mapping[str, Cell]):
     """One result row; columns by attribute (``row.orders``) or key (``row['orders']``)."""
@@ -116,26 +123,25 @@ class Row(Mapping[str, Cell]):
 
 
 class Extremes(Mapping[str, Row]):
-    """``highest.orders``: the row with the largest (or smallest) value of a metric."""
+    """``highest.orders``: the row with the largest (or smallest) value of a metric.
+
+    Only ranked rows compete: not the Other bucket, not groups below the section's minimum
+    support.
+    """
 
     def __init__(
-        self, rows: list[Row], frame: pd.DataFrame, largest: bool, exclude_other: bool
+        self, rows: list[Row], frame: pd.DataFrame, largest: bool, ranked: list[bool]
     ) -> None:
         self._rows, self._frame, self._largest = rows, frame, largest
         self._found: dict[str, Row] = {}
-        # Plain Python strings: comparing an Arrow string column with a scalar costs ~8 ms.
-        first = frame.columns[0] if exclude_other and len(frame.columns) else None
-        self._kept = (
-            [str(v) != "Other" for v in frame[first].tolist()] if first is not None else None
-        )
+        self._ranked = ranked
 
     def __getitem__(self, column: str) -> Row:
         if column not in self._frame.columns:
             raise KeyError(column)
         if column not in self._found:
             series = pd.to_numeric(self._frame[column], errors="coerce").reset_index(drop=True)
-            if self._kept is not None:
-                series = series.where(pd.Series(self._kept))
+            series = series.where(pd.Series(self._ranked, dtype=bool))
             if series.notna().sum() == 0:
                 raise KeyError(column)
             position = int(series.idxmax() if self._largest else series.idxmin())
@@ -157,23 +163,85 @@ class Extremes(Mapping[str, Row]):
         return len(self._frame.columns)
 
 
-class ResultView:
-    """What a narrative sees of one section's result."""
+class Total(Mapping[str, Cell]):
+    """``total.revenue``: each metric over all the section's rows, re-aggregated by the engine
+    (an average over all rows, a ratio of totals, a share of 100 %), never a sum of the rows."""
 
-    def __init__(self, frame: pd.DataFrame, formats: Formats) -> None:
+    def __init__(
+        self, values: Mapping[str, Any] | None, formats: Formats, no_total: Mapping[str, str]
+    ) -> None:
+        self._row = Row(values, formats) if values is not None else None
+        self._no_total = no_total
+
+    def __getitem__(self, key: str) -> Cell:
+        if key in self._no_total:
+            msg = f"total.{key} has no meaning: {self._no_total[key]}"
+            raise NarrativeError(msg)
+        if self._row is None:
+            msg = "the total of this section was not computed; write it as total.<metric>"
+            raise NarrativeError(msg)
+        return self._row[key]
+
+    def __getattr__(self, key: str) -> Cell:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row or ())
+
+    def __len__(self) -> int:
+        return len(self._row or ())
+
+
+class ResultView:
+    """What a narrative sees of one section's result: every group, in the section's order.
+
+    ``ranked`` rows (not the Other bucket, not below the minimum support) are the ones that
+    ``highest``, ``lowest`` and the claims compare.
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        formats: Formats,
+        thresholds: Thresholds | None = None,
+        *,
+        total: Mapping[str, Any] | None = None,
+        no_total: Mapping[str, str] | None = None,
+        other_label: str | None = None,
+        support: MinSupport | None = None,
+    ) -> None:
         self.rows = [Row(r, formats) for r in frame.to_dict(orient="records")]
         self.top = self.rows[0] if self.rows else None
         self.first = self.top
         self.last = self.rows[-1] if self.rows else None
         self.count = len(self.rows)
-        self.highest = Extremes(self.rows, frame, largest=True, exclude_other=True)
-        self.lowest = Extremes(self.rows, frame, largest=False, exclude_other=True)
-        first = frame.columns[0] if len(frame.columns) else None
-        self.by = {str(r[first].raw): r for r in self.rows} if first is not None else {}
-        self.total = Row(
-            {c: frame[c].sum() for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])},
+        first = str(frame.columns[0]) if len(frame.columns) else None
+        groups = [str(v) for v in frame[first].tolist()] if first is not None else []
+        is_other = [other_label is not None and g == other_label for g in groups]
+        small = [False] * len(self.rows)
+        if support is not None and support.metric in frame.columns:
+            values = pd.to_numeric(frame[support.metric], errors="coerce").fillna(0).tolist()
+            small = [float(v) < support.at_least for v in values]
+        ranked = [not o and not s for o, s in zip(is_other, small, strict=True)]
+        self.small = [row for row, s in zip(self.rows, small, strict=True) if s]
+        self.highest = Extremes(self.rows, frame, largest=True, ranked=ranked)
+        self.lowest = Extremes(self.rows, frame, largest=False, ranked=ranked)
+        self.by = {g: r for g, r in zip(groups, self.rows, strict=True)}
+        self.total = Total(total, formats, no_total or {})
+        ranked_rows = [row for row, keep in zip(self.rows, ranked, strict=True) if keep]
+        self.claims = Claims(
+            ranked_rows,
+            self.rows,
+            [str(c) for c in frame.columns],
+            first,
+            thresholds or Thresholds(),
             formats,
-        )
+        ).functions()
 
     def context(self) -> dict[str, Any]:
         return {
@@ -186,6 +254,8 @@ class ResultView:
             "lowest": self.lowest,
             "by": self.by,
             "total": self.total,
+            "small": self.small,
+            **self.claims,
         }
 
 
@@ -370,6 +440,8 @@ def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mappin
     ) as error:
         if isinstance(error, NarrativeError):
             raise
+        if isinstance(error, ClaimError):
+            raise NarrativeError(str(error)) from None
         msg = f"cannot render the text: {type(error).__name__}: {error}"
         raise NarrativeError(msg) from None
     return "".join(pieces)

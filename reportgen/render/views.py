@@ -11,6 +11,7 @@ import pandas as pd
 
 from reportgen.errors import SpecIssue
 from reportgen.model.semantic import Model
+from reportgen.render.claims import compare_function
 from reportgen.render.context import ChartBlock, SectionView, TableBlock, TableColumn
 from reportgen.render.format import format_value
 from reportgen.render.narrative import (
@@ -21,7 +22,7 @@ from reportgen.render.narrative import (
     render_text,
     to_blocks,
 )
-from reportgen.spec.models import AnalysisSection, SectionSpec, Spec
+from reportgen.spec.models import AnalysisSection, SectionSpec, Spec, Thresholds
 
 ChartMaker = Callable[[AnalysisSection, pd.DataFrame, str], ChartBlock]
 
@@ -97,20 +98,83 @@ def table_block(
         ]
         for record in shown[names].itertuples(index=False, name=None)
     ]
-    note = ""
+    notes = []
     if len(result) > limit:
-        note = f"Showing {limit} of {len(result):,} rows; the full table is in the data export."
-    return TableBlock(columns, rows, note)
+        notes.append(
+            f"Showing {limit} of {len(result):,} rows; the full table is in the data export."
+        )
+    support = support_note(spec, section, result, meta)
+    if support:
+        notes.append(support)
+    return TableBlock(columns, rows, " ".join(notes))
+
+
+def support_note(
+    spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: Mapping[str, ColumnMeta]
+) -> str:
+    """'3 groups with fewer than 500 products ordered are not ranked', or ''."""
+    support = section.query.min_support
+    if support is None or support.metric not in result.columns:
+        return ""
+    values = pd.to_numeric(result[support.metric], errors="coerce").fillna(0)
+    small = int((values < support.at_least).sum())
+    if not small:
+        return ""
+    label = meta[support.metric].label
+    minimum = format_value(
+        support.at_least,
+        meta[support.metric].format,
+        currency=spec.settings.currency,
+        day_zero=spec.settings.day_zero,
+    )
+    groups = "group has" if small == 1 else "groups have"
+    return (
+        f"{small:,} {groups} fewer than {minimum} ({label.lower()}): shown, but not ranked "
+        "and not named as highest or lowest."
+    )
+
+
+def thresholds_for(spec: Spec, section: SectionSpec) -> Thresholds:
+    """The report's wording thresholds with the section's own overrides."""
+    if section.wording is None:
+        return spec.settings.wording
+    return spec.settings.wording.model_copy(update=section.wording.model_dump(exclude_unset=True))
 
 
 def result_contexts(
-    spec: Spec, results: Mapping[str, pd.DataFrame], metas: Mapping[str, Mapping[str, ColumnMeta]]
+    model: Model,
+    results: Mapping[str, pd.DataFrame],
+    metas: Mapping[str, Mapping[str, ColumnMeta]],
+    totals: Mapping[str, pd.DataFrame | None] | None = None,
+    other_labels: Mapping[str, str | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Each analysis section's narrative context (also reachable as sections['id'])."""
-    return {
-        sid: ResultView(frame, formats_of(spec, metas[sid])).context()
-        for sid, frame in results.items()
-    }
+    """Each analysis section's narrative context (also reachable as sections['id']).
+
+    ``results`` are the full results (every group); ``totals`` the one-row re-aggregated totals
+    of the sections whose text asks for them; ``other_labels`` the label of each result's
+    Other bucket, if it has one.
+    """
+    spec = model.spec
+    sections = {s.id: s for s in spec.sections if isinstance(s, AnalysisSection)}
+    contexts = {}
+    for sid, frame in results.items():
+        section = sections[sid]
+        total = (totals or {}).get(sid)
+        contexts[sid] = ResultView(
+            frame,
+            formats_of(spec, metas[sid]),
+            thresholds_for(spec, section),
+            total=total.iloc[0].to_dict() if total is not None and len(total) else None,
+            no_total=_no_totals(model, section),
+            other_label=(other_labels or {}).get(sid),
+            support=section.query.min_support,
+        ).context()
+    return contexts
+
+
+def _no_totals(model: Model, section: AnalysisSection) -> dict[str, str]:
+    reasons = {m: model.no_total_reason(m) for m in section.query.metrics}
+    return {m: reason for m, reason in reasons.items() if reason is not None}
 
 
 def render_section_text(
@@ -125,7 +189,8 @@ def render_section_text(
     formats = Formats(columns={}, currency=spec.settings.currency, day_zero=spec.settings.day_zero)
     env = make_environment(formats, autoescape=False)
     sections = {sid: _Namespace(ctx) for sid, ctx in contexts.items()}
-    context = {**contexts.get(section.id, {}), "sections": sections, **extra}
+    compare = compare_function(thresholds_for(spec, section), formats)
+    context = {**contexts.get(section.id, {}), "sections": sections, "compare": compare, **extra}
 
     def attempt(key: tuple[str | int, ...], source: str) -> str:
         try:
@@ -247,7 +312,14 @@ def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str
             columns[metric] = [float(i + 1) for i in range(len(rows))]
         frame = pd.DataFrame(columns)
         meta = column_meta(model, section, frame, levels)
-        context = ResultView(frame, formats_of(model.spec, meta)).context()
+        context = ResultView(
+            frame,
+            formats_of(model.spec, meta),
+            thresholds_for(model.spec, section),
+            total={metric: 1.0 for metric in query.metrics},
+            no_total=_no_totals(model, section),
+            other_label="Other" if query.top and query.other else None,
+        ).context()  # no minimum support: made-up numbers would leave no group ranked
         if names and levels[names[0]] is None:
             context["by"] = _AnyKey(context["by"], context["rows"][0])
         contexts[section.id] = context
