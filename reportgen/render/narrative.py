@@ -229,13 +229,18 @@ class ResultView:
             small = [float(v) < support.at_least for v in values]
         ranked = [not o and not s for o, s in zip(is_other, small, strict=True)]
         self.small = [row for row, s in zip(self.rows, small, strict=True) if s]
+        self.ranked = [row for row, keep in zip(self.rows, ranked, strict=True) if keep]
+        self.minimum = (
+            Cell(support.at_least, formats.columns.get(support.metric, "auto"), formats)
+            if support is not None
+            else None
+        )
         self.highest = Extremes(self.rows, frame, largest=True, ranked=ranked)
         self.lowest = Extremes(self.rows, frame, largest=False, ranked=ranked)
         self.by = {g: r for g, r in zip(groups, self.rows, strict=True)}
         self.total = Total(total, formats, no_total or {})
-        ranked_rows = [row for row, keep in zip(self.rows, ranked, strict=True) if keep]
         self.claims = Claims(
-            ranked_rows,
+            self.ranked,
             self.rows,
             [str(c) for c in frame.columns],
             first,
@@ -255,6 +260,8 @@ class ResultView:
             "by": self.by,
             "total": self.total,
             "small": self.small,
+            "ranked": self.ranked,
+            "minimum": self.minimum,
             **self.claims,
         }
 
