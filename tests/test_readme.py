@@ -46,3 +46,17 @@ def test_the_readme_section_example_builds(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["make report", "make test"])
 def test_the_two_commands_come_first(command: str) -> None:
     assert command in README.split("## ")[0]
+
+
+def test_the_readme_wording_example_builds(tmp_path: Path) -> None:
+    example = re.search(r"### Words that follow the data.*?```yaml\n(.*?)```", README, re.S)
+    assert example is not None
+    section = example.group(1).split("sections:\n", 1)[1]
+    generate(tmp_path / "data", customers=300, seed=5, progress=False)
+    spec = (ROOT / "report.yaml").read_text(encoding="utf-8")
+    (tmp_path / "report.yaml").write_text(spec.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "report.yaml")]) == 0
+    args = [str(tmp_path / "report.yaml"), "--quiet", "--format", "html"]
+    assert main([*args, "--section", "price-through-the-day"]) == 0
+    html = (tmp_path / "output" / "instacart-basket-analysis.html").read_text(encoding="utf-8")
+    assert "The average item price is nearly flat" in html or "through the day: $" in html
