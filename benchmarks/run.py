@@ -152,7 +152,7 @@ def build_command(spec: Path, *extra: str) -> list[str]:
 def edited_spec_text(spec: Path, number: int) -> str:
     """The spec with one section's text changed (a different edit each run)."""
     text = spec.read_text(encoding="utf-8")
-    anchor = "Midweek days are the quiet window for advertising."
+    anchor = "(by their highest order number)."
     if anchor not in text:
         msg = f"cannot find the text to edit in {spec}"
         raise RuntimeError(msg)
