@@ -5,8 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 SPEC   ?= report.yaml
 CUSTOMERS ?= 20000
+FUZZ_MINUTES ?= 10
 
-.PHONY: report test data bench bench-quick lint check-system clean help
+.PHONY: report test data bench bench-quick fuzz lint check-system clean help
 
 help:
 	@echo "make report  - set up .venv, generate sample data if data/ is empty, build the report"
@@ -14,6 +15,7 @@ help:
 	@echo "make data    - generate the synthetic Instacart data into data/ (CUSTOMERS=$(CUSTOMERS))"
 	@echo "make bench   - full-scale benchmark (writes benchmarks/results.json and prints a table)"
 	@echo "make bench-quick - the same on 20,000 customers, in about a minute"
+	@echo "make fuzz   - mutate specs and data files for FUZZ_MINUTES=$(FUZZ_MINUTES) minutes (new seeds)"
 
 check-system:
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)" || \
@@ -55,3 +57,11 @@ bench-quick: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .reportgen-cache output/*.html output/*.pdf
+
+fuzz: $(STAMP)
+	@echo "fuzzing for $(FUZZ_MINUTES) minutes (new seeds; a failure prints its reproduction)"
+	@end=$$(( $$(date +%s) + $(FUZZ_MINUTES) * 60 )); \
+	while [ $$(date +%s) -lt $$end ]; do \
+	  REPORTGEN_FUZZ=1 $(PY) -m pytest tests/errors/test_fuzz.py -x -p no:cacheprovider \
+	    --hypothesis-seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ') || exit 1; \
+	done
