@@ -225,9 +225,9 @@ def _make_catalog(rng: np.random.Generator, scenario: str = "default") -> _Catal
     price[meat] = rng.integers(80, 251, int(meat.sum()))
     dearer = (rng.random(PRODUCTS) < 0.012) & ~snacks & ~meat
     price[dearer] = rng.integers(151, 251, int(dearer.sum()))
-    if scenario == "empty":  # nothing over $15 (the "High" price range): fold into 10.0..14.9
-        over = price > 149
-        price[over] = 100 + (price[over] - 100) % 50
+    if scenario == "empty":  # nothing over $15 (the "High" price range): fold into 10.0..15.0
+        over = price > 150
+        price[over] = 100 + (price[over] - 151) % 51
     for pid, absurd in ABSURD_PRICES.items():
         price[pid - 1] = absurd * 10
 
