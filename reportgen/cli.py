@@ -2,7 +2,7 @@
 
     python -m reportgen report.yaml [--format html|pdf] [--output-dir DIR] [--section ID] [--quiet]
     python -m reportgen validate report.yaml
-    python -m reportgen sample-data --out data/ [--customers N] [--seed S]
+    python -m reportgen sample-data --out data/ [--customers N] [--seed S] [--scenario NAME]
 
 Heavy imports happen inside the commands so that ``--help`` is instant.
 """
@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from reportgen.data.vocab import SCENARIOS
 from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError, SpecError
 
 COMMANDS = ("build", "validate", "sample-data")
@@ -69,7 +71,16 @@ def _build_parser() -> argparse.ArgumentParser:
     validate.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
 
     sample = sub.add_parser(
-        "sample-data", help="write synthetic Instacart data in the real formats"
+        "sample-data",
+        help="write synthetic Instacart data in the real formats",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="scenarios (--scenario), all in the same formats and quirks:\n"
+        + "\n".join(
+            textwrap.fill(
+                f"{name}: {text}.", width=78, initial_indent="  ", subsequent_indent="    "
+            )
+            for name, text in SCENARIOS.items()
+        ),
     )
     sample.add_argument(
         "--out", type=Path, default=Path("data"), help="output folder (default: data/)"
@@ -81,6 +92,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="number of customers (full scale: 206209; default: 20000)",
     )
     sample.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    sample.add_argument(
+        "--scenario",
+        choices=list(SCENARIOS),
+        default="default",
+        help="what the data shows (default: default; the scenarios are listed below)",
+    )
     sample.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     return parser
 
@@ -105,7 +122,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if args.command == "sample-data":
             from reportgen.data.generate import generate
 
-            generate(args.out, customers=args.customers, seed=args.seed, progress=not args.quiet)
+            generate(
+                args.out,
+                customers=args.customers,
+                seed=args.seed,
+                progress=not args.quiet,
+                scenario=args.scenario,
+            )
             return EXIT_OK
         if args.command == "validate":
             from reportgen.pipeline import validate

@@ -1,9 +1,14 @@
-"""A seed and a customer count → synthetic Instacart files in the real files' exact formats.
+"""A seed, a customer count and a scenario → synthetic Instacart files in the real files' formats.
 
 Writes ``orders.csv``, ``order_products__prior.csv``, ``order_products__train.csv``,
 ``products.csv`` (the course's copy, with ``prices`` and its quirks), ``departments.csv`` (the
 course's transposed copy), ``aisles.csv`` and ``customers.csv`` (the course's header). Everything
-is vectorised numpy; the same seed gives the same bytes.
+is vectorised numpy; the same seed and scenario give the same bytes.
+
+Scenarios (``SCENARIOS``) keep every format and quirk and change only what the data says: the
+default is today's data; ``flat``, ``strong`` and ``empty`` are data sets with declared properties
+for testing the report's words against (none of the differences it looks for, strong ones, and
+categories nobody falls into).
 """
 
 from __future__ import annotations
@@ -87,32 +92,50 @@ PRODUCT_HEADER = ("product_id", "product_name", "aisle_id", "department_id", "pr
 CRLF = "\r\n"
 LF = "\n"
 
+SCENARIOS = vocab.SCENARIOS  # name → what the scenario declares
 
-def generate(out: Path, *, customers: int = 20_000, seed: int = 42, progress: bool = True) -> None:
-    """Write a synthetic Instacart data set for ``customers`` customers into the folder ``out``."""
+
+def generate(
+    out: Path,
+    *,
+    customers: int = 20_000,
+    seed: int = 42,
+    progress: bool = True,
+    scenario: str = "default",
+) -> None:
+    """Write a synthetic Instacart data set for ``customers`` customers into the folder ``out``.
+
+    ``scenario`` is one of ``SCENARIOS``; the default gives the same bytes as before scenarios.
+    """
     if not 1 <= customers <= MAX_CUSTOMERS:
         msg = f"customers must be between 1 and {MAX_CUSTOMERS:,}, got {customers:,}"
         raise ValueError(msg)
+    if scenario not in SCENARIOS:
+        msg = f"unknown scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}"
+        raise ValueError(msg)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-    rng_products, rng_customers, rng_orders, rng_lines = streams
+    # A fifth stream for the scenarios; the first four are the same as with spawn(4).
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    rng_products, rng_customers, rng_orders, rng_lines, rng_scenario = streams
     show = _Progress(enabled=progress, total=7)
 
     with show.stage("products, aisles, departments"):
-        catalog = _make_catalog(rng_products)
+        catalog = _make_catalog(rng_products, scenario)
         _write_atomic(out / "products.csv", lambda f: _write_products(f, catalog))
         _write_atomic(out / "aisles.csv", _write_aisles)
         _write_atomic(out / "departments.csv", _write_departments)
     with show.stage(f"{customers:,} customers"):
-        people = _make_customers(rng_customers, customers)
-        _write_atomic(out / "customers.csv", lambda f: _write_customers(f, people))
+        people = _make_customers(rng_customers, customers, scenario)
     with show.stage("orders"):
-        orders = _make_orders(rng_orders, people)
+        orders = _make_orders(rng_orders, people, scenario)
     with show.stage(f"{len(orders.order_id):,} orders written"):
         _write_atomic(out / "orders.csv", lambda f: _write_orders(f, orders))
     with show.stage("order lines"):
-        lines = _make_lines(rng_lines, orders, people, catalog)
+        lines = _make_lines(rng_lines, orders, people, catalog, scenario)
+        if scenario == "flat":
+            people = _deal_demographics(rng_scenario, people, orders, lines, catalog)
+        _write_atomic(out / "customers.csv", lambda f: _write_customers(f, people))
     with show.stage(f"{int(lines.is_prior.sum()):,} prior lines written"):
         _write_atomic(
             out / "order_products__prior.csv", lambda f: _write_lines(f, lines, lines.is_prior)
@@ -172,7 +195,7 @@ class _Catalog:
     weight: np.ndarray  # float64, popularity; 0 for products no order may reference
 
 
-def _make_catalog(rng: np.random.Generator) -> _Catalog:
+def _make_catalog(rng: np.random.Generator, scenario: str = "default") -> _Catalog:
     aisle_dept = np.array([dept for _, dept, _ in vocab.AISLES], dtype=np.int8)
     aisle = np.repeat(
         np.arange(1, len(vocab.AISLES) + 1, dtype=np.int16), [n for *_, n in vocab.AISLES]
@@ -202,6 +225,9 @@ def _make_catalog(rng: np.random.Generator) -> _Catalog:
     price[meat] = rng.integers(80, 251, int(meat.sum()))
     dearer = (rng.random(PRODUCTS) < 0.012) & ~snacks & ~meat
     price[dearer] = rng.integers(151, 251, int(dearer.sum()))
+    if scenario == "empty":  # nothing over $15 (the "High" price range): fold into 10.0..15.0
+        over = price > 150
+        price[over] = 100 + (price[over] - 151) % 51
     for pid, absurd in ABSURD_PRICES.items():
         price[pid - 1] = absurd * 10
 
@@ -343,7 +369,7 @@ class _Customers:
         return len(self.age)
 
 
-def _make_customers(rng: np.random.Generator, n: int) -> _Customers:
+def _make_customers(rng: np.random.Generator, n: int, scenario: str = "default") -> _Customers:
     female = rng.random(n) < 0.5
     first_index = rng.integers(0, 1 << 30, n)
     female_names = np.array(vocab.FEMALE_NAMES, dtype=object)
@@ -357,7 +383,8 @@ def _make_customers(rng: np.random.Generator, n: int) -> _Customers:
     surnames = np.array(vocab.SURNAMES, dtype=object)
     surname = surnames[rng.integers(0, len(surnames), n)]
     state = rng.integers(0, len(vocab.STATES), n).astype(np.int8)
-    age = rng.integers(18, 82, n).astype(np.int16)
+    oldest = 64 if scenario == "empty" else 81  # empty: nobody in "Senior" or "65+"
+    age = rng.integers(18, oldest + 1, n).astype(np.int16)
     span = (JOINED_LAST - JOINED_FIRST).days
     joined = rng.integers(0, span + 1, n).astype(np.int32)
     dependants = rng.integers(0, 4, n).astype(np.int8)
@@ -423,13 +450,17 @@ class _Orders:
     per_user: np.ndarray  # int32 orders of each user
 
 
-def _make_orders(rng: np.random.Generator, people: _Customers) -> _Orders:
+def _make_orders(
+    rng: np.random.Generator, people: _Customers, scenario: str = "default"
+) -> _Orders:
     n_users = len(people)
     # Orders per customer: a gamma-Poisson-like skew (median ~10) plus a small very loyal group
     # whose histories were cut at 100 in the real data (the bump at 100).
     frequency = rng.gamma(0.75, 11.9 / 0.75, n_users)
     loyal = rng.random(n_users) < 0.018
     frequency[loyal] = rng.uniform(30, 130, int(loyal.sum()))
+    if scenario == "strong":
+        frequency *= STRONG_REGION_FREQUENCY[_region_codes(people)]
     per_user = np.minimum(4 + np.floor(frequency), MAX_ORDERS).astype(np.int32)
     total = int(per_user.sum())
     starts = np.zeros(n_users + 1, dtype=np.int64)
@@ -445,7 +476,8 @@ def _make_orders(rng: np.random.Generator, people: _Customers) -> _Orders:
     eval_set[starts[1:] - 1] = np.where(last_is_train, 1, 2)
 
     dow = _habitual_choice(rng, user, n_users, np.array(vocab.DOW_ORDERS), habit=0.23)
-    hour = _habitual_choice(rng, user, n_users, np.array(vocab.HOUR_ORDERS_DRAWN), habit=0.3)
+    hour_habit = 0.0 if scenario == "flat" else 0.3  # flat: no customer's taste marks an hour
+    hour = _habitual_choice(rng, user, n_users, np.array(vocab.HOUR_ORDERS_DRAWN), habit=hour_habit)
     days = _days_between(rng, dow, first, per_user[user])
     order_id = (rng.permutation(total) + 1).astype(np.int32)
     return _Orders(order_id, user, eval_set, number, dow, hour, days, per_user)
@@ -529,9 +561,15 @@ class _Lines:
 
 
 class _ProductSampler:
-    """Draw products: a department from the customer's group mix, then a product within it."""
+    """Draw products: a department from the customer's group mix, then a product within it.
 
-    def __init__(self, catalog: _Catalog, group_tilts: np.ndarray) -> None:
+    Within a department, level ``k`` of ``levels`` draws by popularity × price**k (0: by
+    popularity alone; the default's premium draws are 0.5; negative levels prefer cheap products).
+    """
+
+    def __init__(
+        self, catalog: _Catalog, group_tilts: np.ndarray, levels: tuple[float, ...] = (0.0, 0.5)
+    ) -> None:
         n_depts = len(vocab.DEPARTMENTS)
         dept_share = np.bincount(catalog.department, weights=catalog.weight, minlength=n_depts + 1)
         dept_share = dept_share[1:]
@@ -541,14 +579,16 @@ class _ProductSampler:
         dept_cdf[:, -1] = 1.0
         self.dept_flat = (dept_cdf + np.arange(len(group_tilts))[:, None]).ravel()
         self.n_depts = n_depts
+        self.n_levels = len(levels)
 
         price = np.minimum(catalog.price_tenths, 250) / 10.0
-        premium = catalog.weight * np.sqrt(price)
+        tilted = [_price_tilted(catalog.weight, price, k) for k in levels]
         cdfs: list[np.ndarray] = []
         members: list[np.ndarray] = []
         for dept in range(1, n_depts + 1):
             ids = np.flatnonzero(catalog.department == dept)
-            for block_weight in (catalog.weight[ids], premium[ids]):
+            for weight in tilted:
+                block_weight = weight[ids]
                 cdf = np.cumsum(block_weight / block_weight.sum())
                 cdf[-1] = 1.0
                 cdfs.append(cdf + len(cdfs))
@@ -556,13 +596,21 @@ class _ProductSampler:
         self.product_flat = np.concatenate(cdfs)
         self.product_of = np.concatenate(members).astype(np.int32)
 
-    def draw(self, rng: np.random.Generator, group: np.ndarray, premium: np.ndarray) -> np.ndarray:
-        """Product indices (id - 1) for draws with the given customer groups and premium flags."""
+    def draw(self, rng: np.random.Generator, group: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """Product indices (id - 1) for draws with the given customer groups and price levels."""
         dept = np.searchsorted(self.dept_flat, group + rng.random(len(group)), side="right")
         dept %= self.n_depts
-        block = dept * 2 + premium
+        block = dept * self.n_levels + level
         index = np.searchsorted(self.product_flat, block + rng.random(len(group)), side="right")
         return self.product_of[index]
+
+
+def _price_tilted(weight: np.ndarray, price: np.ndarray, k: float) -> np.ndarray:
+    if k == 0:
+        return weight
+    if k == 0.5:
+        return weight * np.sqrt(price)  # the default's premium draws, computed as they always were
+    return weight * price**k
 
 
 def _group_tilts() -> np.ndarray:
@@ -578,8 +626,25 @@ def _group_tilts() -> np.ndarray:
 
 
 def _make_lines(
-    rng: np.random.Generator, orders: _Orders, people: _Customers, catalog: _Catalog
+    rng: np.random.Generator,
+    orders: _Orders,
+    people: _Customers,
+    catalog: _Catalog,
+    scenario: str = "default",
 ) -> _Lines:
+    if scenario in ("flat", "strong"):
+        line_order, line_user, product = _shaped_products(rng, orders, people, catalog, scenario)
+    else:
+        line_order, line_user, product = _usual_products(rng, orders, people, catalog)
+        if scenario == "empty":
+            _buy_campaign_goods(rng, orders, catalog, line_order, line_user, product)
+    return _assemble_lines(rng, orders, line_order, line_user, product)
+
+
+def _usual_products(
+    rng: np.random.Generator, orders: _Orders, people: _Customers, catalog: _Catalog
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each line's order index, user index and product index, as drawn for the default data."""
     n_users = len(people)
     sampler = _ProductSampler(catalog, _group_tilts())
     group = (
@@ -623,7 +688,17 @@ def _make_lines(
     new_premium = (rng.random(len(new_user)) < premium_chance[new_user]).astype(np.int8)
     product[~from_repertoire] = sampler.draw(rng, group[new_user], new_premium)
     del new_user, new_premium, from_repertoire
+    return line_order, line_user, product
 
+
+def _assemble_lines(
+    rng: np.random.Generator,
+    orders: _Orders,
+    line_order: np.ndarray,
+    line_user: np.ndarray,
+    product: np.ndarray,
+) -> _Lines:
+    """Drawn lines → the files' lines: repeats in an order dropped, reorder flags, cart order."""
     # One sort by (user, product, order) finds repeats in an order (dropped) and first purchases.
     key = (
         line_user.astype(np.int64) << (PRODUCT_BITS + ORDER_BITS)
@@ -667,6 +742,227 @@ def _make_lines(
     del key
     is_prior = eval_of_id[sorted_order] == 0
     return _Lines(sorted_order, product_id, cart, reordered_out, is_prior)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+# Price levels of the scenarios' draws (exponents of price; see _ProductSampler), cheap to dear:
+# about $3.2, 4.2, 5.4, 6.8, 8.0, 9.1, 10.0, 10.7, 11.3, 11.8 and 12.3 per item on average.
+LEVELS = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+LEVEL_ZERO = LEVELS.index(0.0)
+BASKET = 10.6  # the default's typical basket (median of the customers' typical sizes)
+# flat: each customer's price level, drawn independently of everything else (a few high spenders).
+FLAT_TASTES = (LEVELS.index(0.0), LEVELS.index(0.5), LEVELS.index(1.5))
+FLAT_TASTE_SHARES = (0.45, 0.43, 0.12)
+
+# strong, by census region (REGION_NAMES order): price level, basket size and order frequency.
+REGION_NAMES = ("Northeast", "Midwest", "South", "West")
+STRONG_REGION_LEVEL = np.array([0, 0, -1, 2])
+STRONG_REGION_BASKET = np.array([1.0, 1.0, 0.8, 1.4])
+STRONG_REGION_FREQUENCY = np.array([1.8, 1.0, 0.75, 1.0])
+# strong, by the report's customer profile (PROFILE_NAMES order).
+PROFILE_NAMES = (
+    "Senior",
+    "Young adult at home",
+    "Young parent",
+    "Established parent",
+    "High earner without children",
+    "Adult without children",
+)
+STRONG_PROFILE_LEVEL = np.array([1, -1, 0, 0, 3, 0])
+STRONG_PROFILE_BASKET = np.array([1.0, 0.6, 1.2, 1.3, 1.1, 1.0])
+# strong, by hour: price level shift of fresh draws, and which end of the customer's repertoire
+# (sorted by price) the usual products come from: > 1 dear end, < -1 cheap end, 1 anywhere.
+_NIGHT, _MORNING, _AFTERNOON, _EVENING, _LATE = (5, 4.0), (-3, -4.0), (0, 1.0), (2, 2.0), (5, 4.0)
+_STRONG_HOURS = [_NIGHT] * 6 + [_MORNING] * 6 + [_AFTERNOON] * 5 + [_EVENING] * 5 + [_LATE] * 2
+STRONG_HOUR_SHIFT = np.array([shift for shift, _ in _STRONG_HOURS])
+STRONG_HOUR_END = np.array([end for _, end in _STRONG_HOURS])
+# Department ids the scenarios name.
+ALCOHOL, PETS, MEAT, BEVERAGES, PRODUCE, BABIES, SNACKS = 5, 8, 12, 7, 4, 18, 19
+
+
+def _region_codes(people: _Customers) -> np.ndarray:
+    """Each customer's census region (index into REGION_NAMES), as the report's ``region``."""
+    of_state = np.zeros(len(vocab.STATES), dtype=np.int8)
+    for code, name in enumerate(REGION_NAMES):
+        for state in vocab.REGIONS[name]:
+            of_state[vocab.STATES.index(state)] = code
+    return of_state[people.state]
+
+
+def _profile_codes(people: _Customers) -> np.ndarray:
+    """Each customer's profile (index into PROFILE_NAMES): report.yaml's cases, first rule first."""
+    code = np.full(len(people), PROFILE_NAMES.index("Adult without children"), dtype=np.int8)
+    parent = people.dependants > 0
+    code[people.income > 150_000] = PROFILE_NAMES.index("High earner without children")
+    code[parent] = PROFILE_NAMES.index("Established parent")
+    code[parent & (people.age < 40)] = PROFILE_NAMES.index("Young parent")
+    code[people.fam_status == FAM_STATUSES.index(FAM_PARENTS)] = PROFILE_NAMES.index(
+        "Young adult at home"
+    )
+    code[people.age >= 65] = PROFILE_NAMES.index("Senior")
+    return code
+
+
+def _strong_profile_tilts() -> np.ndarray:
+    """Department multipliers by profile: seniors mostly produce, the young snacks and drinks."""
+    tilts = np.ones((len(PROFILE_NAMES), len(vocab.DEPARTMENTS)))
+    for profile, multipliers in enumerate(
+        (
+            {PRODUCE: 3.0, BABIES: 0.1},
+            {SNACKS: 3.0, BEVERAGES: 2.5, ALCOHOL: 0.0, BABIES: 0.1},
+            {BABIES: 6.0},
+            {BABIES: 3.0},
+            {ALCOHOL: 4.0, MEAT: 2.0, BABIES: 0.1},
+            {BABIES: 0.1},
+        )
+    ):
+        for dept, factor in multipliers.items():
+            tilts[profile, dept - 1] = factor
+    return tilts
+
+
+def _shaped_products(
+    rng: np.random.Generator,
+    orders: _Orders,
+    people: _Customers,
+    catalog: _Catalog,
+    scenario: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lines for ``flat`` (nothing depends on who or when) and ``strong`` (much does)."""
+    n_users = len(people)
+    strong = scenario == "strong"
+    if strong:
+        region = _region_codes(people)
+        profile = _profile_codes(people)
+        tilts = _strong_profile_tilts()
+        group = profile
+        level = LEVEL_ZERO + STRONG_REGION_LEVEL[region] + STRONG_PROFILE_LEVEL[profile]
+        prior_orders = orders.per_user - 1
+        loyal_basket = np.where(prior_orders > 40, 1.5, np.where(prior_orders > 10, 1.0, 0.75))
+        basket = STRONG_REGION_BASKET[region] * STRONG_PROFILE_BASKET[profile] * loyal_basket
+        typical = BASKET * basket * rng.lognormal(0.0, 0.3, n_users)
+    else:
+        tilts = np.ones((1, len(vocab.DEPARTMENTS)))
+        group = np.zeros(n_users, dtype=np.int8)
+        level = np.array(FLAT_TASTES)[rng.choice(len(FLAT_TASTES), n_users, p=FLAT_TASTE_SHARES)]
+        typical = np.full(n_users, BASKET)
+    level = np.clip(level, 0, len(LEVELS) - 1)
+    sampler = _ProductSampler(catalog, tilts, LEVELS)
+
+    line_orders = np.flatnonzero(orders.eval_set != 2).astype(np.int32)
+    mean = typical[orders.user[line_orders]]
+    size = 1 + rng.poisson(rng.gamma(2.5, np.maximum(mean - 1, 0.2) / 2.5))
+    size = np.minimum(size, MAX_BASKET).astype(np.int32)
+
+    repertoire_size = np.clip(np.rint(typical * 2.5 + 5), 6, 120).astype(np.int32)
+    rep_start = np.zeros(n_users + 1, dtype=np.int64)
+    np.cumsum(repertoire_size, out=rep_start[1:])
+    rep_user = np.repeat(np.arange(n_users, dtype=np.int32), repertoire_size)
+    repertoire = sampler.draw(rng, group[rep_user], level[rep_user])
+    if strong:  # cheapest first, so that the hour can pick from either end
+        repertoire = repertoire[np.lexsort((catalog.price_tenths[repertoire], rep_user))]
+    del rep_user
+    loyalty = rng.beta(9.0, 2.2, n_users)
+
+    line_order = np.repeat(line_orders, size)
+    line_user = orders.user[line_order]
+    n_lines = len(line_order)
+    from_repertoire = rng.random(n_lines, dtype=np.float32) < loyalty[line_user]
+    product = np.empty(n_lines, dtype=np.int32)
+    usual_user = line_user[from_repertoire]
+    u = rng.random(len(usual_user))
+    if strong:
+        end = STRONG_HOUR_END[orders.hour[line_order[from_repertoire]]]
+        position = np.where(end < 0, u ** np.abs(end), 1 - u ** np.abs(end))
+        position = np.where(end == 1, u, position)
+    else:
+        position = u**1.6  # favourites first, as in the default
+    slot = np.minimum(
+        np.floor(repertoire_size[usual_user] * position), repertoire_size[usual_user] - 1
+    ).astype(np.int64)
+    product[from_repertoire] = repertoire[rep_start[usual_user] + slot]
+    del usual_user, slot, u, position
+    new_user = line_user[~from_repertoire]
+    new_level = level[new_user]
+    if strong:
+        new_level = new_level + STRONG_HOUR_SHIFT[orders.hour[line_order[~from_repertoire]]]
+    new_level = np.clip(new_level, 0, len(LEVELS) - 1)
+    product[~from_repertoire] = sampler.draw(rng, group[new_user], new_level)
+    return line_order, line_user, product
+
+
+def _buy_campaign_goods(
+    rng: np.random.Generator,
+    orders: _Orders,
+    catalog: _Catalog,
+    line_order: np.ndarray,
+    line_user: np.ndarray,
+    product: np.ndarray,
+) -> None:
+    """empty: the first line of each customer's first order becomes a baby, pet or alcohol product.
+
+    Only products the report keeps (a name, a sane price, written once under their own id).
+    """
+    excluded = set(EMPTY_NAME_IDS + EMPTY_NAME_IDS_LATE + DUPLICATED_IDS) | set(ABSURD_PRICES)
+    excluded |= set(SHIFTED_IDS) | set(SHIFTED_IDS.values()) | {NAME_ERROR_ID}
+    candidate = np.isin(catalog.department, (BABIES, PETS, ALCOHOL)) & (catalog.weight > 0)
+    candidate[np.array(sorted(excluded)) - 1] = False
+    ids = np.flatnonzero(candidate)
+    weight = catalog.weight[ids] / catalog.weight[ids].sum()
+    n_users = int(line_user.max()) + 1
+    chosen = ids[rng.choice(len(ids), n_users, p=weight)].astype(np.int32)
+    first_line = np.ones(len(line_order), dtype=bool)
+    first_line[1:] = line_order[1:] != line_order[:-1]
+    first_line &= orders.number[line_order] == 1
+    product[first_line] = chosen[line_user[first_line]]
+
+
+def _deal_demographics(
+    rng: np.random.Generator,
+    people: _Customers,
+    orders: _Orders,
+    lines: _Lines,
+    catalog: _Catalog,
+) -> _Customers:
+    """flat: hand the demographics to the generated customers so that every group gets alike ones.
+
+    Customers are ranked by what the report measures (high spender or not, number of orders,
+    order value); demographic rows are sorted by region, then profile; a Weyl sequence deals them
+    so that every run of rows (a region, a profile within it) gets customers from all over the
+    ranking in the same proportions. Nothing generated depends on demographics in ``flat``.
+    """
+    n_users = len(people)
+    user_of_id = np.zeros(len(orders.order_id) + 1, dtype=np.int64)
+    user_of_id[orders.order_id] = orders.user
+    user = user_of_id[lines.order_id[lines.is_prior]]
+    price = catalog.price_tenths[lines.product_id[lines.is_prior] - 1].astype(np.float64)
+    sane = price <= 1000
+    spent = np.bincount(user, weights=np.where(sane, price, 0.0), minlength=n_users)
+    priced = np.bincount(user, weights=sane, minlength=n_users)
+    high = spent >= 100 * np.maximum(priced, 1)  # mean item price of $10 or more
+    prior_orders = orders.per_user - 1
+    by_behaviour = np.lexsort((spent / prior_orders, prior_orders, high))
+    by_demographics = np.lexsort(
+        (rng.random(n_users), _profile_codes(people), _region_codes(people))
+    )
+    weyl = (np.arange(n_users) * ((np.sqrt(5.0) - 1) / 2) + rng.random()) % 1.0
+    gets = np.empty(n_users, dtype=np.int64)  # gets[user] = the demographic row it is dealt
+    gets[by_behaviour[np.argsort(np.argsort(weyl))]] = by_demographics
+    holder = np.empty(n_users, dtype=np.int64)
+    holder[gets] = np.arange(n_users)
+    return _Customers(
+        first_name=people.first_name[gets],
+        surname=people.surname[gets],
+        female=people.female[gets],
+        state=people.state[gets],
+        age=people.age[gets],
+        joined=people.joined[gets],
+        row_order=holder[people.row_order],
+        dependants=people.dependants[gets],
+        fam_status=people.fam_status[gets],
+        income=people.income[gets],
+    )
 
 
 def _write_lines(f: IO[bytes], lines: _Lines, mask: np.ndarray) -> None:

@@ -7,6 +7,31 @@ brands and people's names are invented or common-word lists, combined by ``gener
 
 from __future__ import annotations
 
+# sample-data's scenarios and what each declares (the command's --help and the README list them;
+# the generator implements them). Here so that --help needs no numpy.
+SCENARIOS: dict[str, str] = {
+    "default": "today's data: the real files' shape, with mild differences between groups",
+    "flat": (
+        "no differences where the report looks: the average item price is the same at every hour,"
+        " regions, customer profiles and loyalty groups are alike in orders per customer, basket"
+        " size, item price and department mix, and the share of high spenders is the same in"
+        " every region (order counts by day and hour keep their shape)"
+    ),
+    "strong": (
+        "strong differences: items bought at night and late in the evening cost about twice"
+        " those bought in the morning, so revenue does not follow order volume through the day;"
+        " the West's average order value is about twice the South's, the Northeast orders most"
+        " often and high spenders are several times commoner in the West; customer profiles"
+        " differ in order value and department mix (seniors buy mostly produce); loyal customers"
+        " buy bigger baskets than new ones"
+    ),
+    "empty": (
+        "declared categories nobody falls into: every customer bought baby, pet or alcohol"
+        " products, nobody is 65 or older and no product costs more than $15 (the two absurd"
+        " prices of the course's file stay)"
+    ),
+}
+
 
 def _split(text: str) -> tuple[str, ...]:
     return tuple(text.split("|"))
@@ -513,6 +538,28 @@ STATES: tuple[str, ...] = _split(
     "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
     "West Virginia|Wisconsin|Wyoming"
 )
+
+# US Census Bureau regions of the states above (the shipped report's `region` field), for the
+# generator's scenarios that make regions differ or not.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "Northeast": _split(
+        "Connecticut|Maine|Massachusetts|New Hampshire|Rhode Island|Vermont|New Jersey|New York|"
+        "Pennsylvania"
+    ),
+    "Midwest": _split(
+        "Illinois|Indiana|Michigan|Ohio|Wisconsin|Iowa|Kansas|Minnesota|Missouri|Nebraska|"
+        "North Dakota|South Dakota"
+    ),
+    "South": _split(
+        "Delaware|Florida|Georgia|Maryland|North Carolina|South Carolina|Virginia|"
+        "District of Columbia|West Virginia|Alabama|Kentucky|Mississippi|Tennessee|Arkansas|"
+        "Louisiana|Oklahoma|Texas"
+    ),
+    "West": _split(
+        "Arizona|Colorado|Idaho|Montana|Nevada|New Mexico|Utah|Wyoming|Alaska|California|Hawaii|"
+        "Oregon|Washington"
+    ),
+}
 
 # Share of orders by day of week (0..6) and by hour (0..23) in the real orders.csv.
 DOW_ORDERS: tuple[int, ...] = (600_905, 587_478, 467_260, 436_972, 426_339, 453_368, 448_761)
