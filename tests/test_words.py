@@ -171,11 +171,6 @@ CHECKS: list[tuple[str, str, Check]] = [
     ("spending-by-time", "basket size matters", lambda b: not _revenue_follows_orders(b)),
     ("executive-summary", "Revenue follows order volume", _revenue_follows_orders),
     ("executive-summary", "does not simply follow", lambda b: not _revenue_follows_orders(b)),
-    (
-        "revenue-by-hour",
-        "similar through the day",
-        lambda b: similar(b.table("revenue-by-hour")["avg_order_value"]),
-    ),
     # regions
     ("regions", "Habits barely differ", _regions_alike),
     ("regions", "not a useful basis", _regions_alike),
