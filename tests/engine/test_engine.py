@@ -87,7 +87,7 @@ def run(sections: list[dict[str, Any]], **extra: Any) -> list[pd.DataFrame]:
     results = []
     for section in spec.sections:
         assert isinstance(section, AnalysisSection)
-        results.append(run_section(model, executor, plan_section(model, section)))
+        results.append(run_section(model, executor, plan_section(model, section)).shown)
     return results
 
 
@@ -250,11 +250,15 @@ def test_bins_map_weekday_cases_and_aggregate_fields() -> None:
         {"region": "South", "customers": 1},
         {"region": "Elsewhere", "customers": 1},
     ]
-    # Day 0 is Saturday by default: dow 0 → Saturday, 1 → Sunday, 2 → Monday, 6 → Friday.
+    # Day 0 is Saturday by default: dow 0 → Saturday, 1 → Sunday, 2 → Monday, 6 → Friday;
+    # the weekdays no order falls on are there too, with no orders.
     assert as_records(day) == [
         {"day": "Saturday", "orders": 3},
         {"day": "Sunday", "orders": 1},
         {"day": "Monday", "orders": 1},
+        {"day": "Tuesday", "orders": 0},
+        {"day": "Wednesday", "orders": 0},
+        {"day": "Thursday", "orders": 0},
         {"day": "Friday", "orders": 1},
     ]
     # Customer 4 has no orders: max_order is missing, so 'New' (the else).
