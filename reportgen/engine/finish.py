@@ -186,22 +186,18 @@ def _complete(
         return atoms
     if keep is not None and declared.get(keep.column) is not None:
         declared[keep.column] = [v for v in declared[keep.column] or [] if v in keep.values]
+    levels = [
+        pd.DataFrame({name: pd.Series(declared[name], dtype=object)})
+        for name in names
+        if declared[name] is not None
+    ]
     undeclared = [name for name in names if declared[name] is None]
     if undeclared:
-        observed = atoms[undeclared].drop_duplicates()
-        combos = list(observed.itertuples(index=False, name=None))
-    else:
-        combos = [()]
-    levels = [declared[name] for name in names if declared[name] is not None]
-    rows = []
-    for combo in combos:
-        for product in itertools.product(*levels):  # type: ignore[arg-type]
-            values = iter(product)
-            others = iter(combo)
-            rows.append(
-                [next(others) if declared[name] is None else next(values) for name in names]
-            )
-    wanted = pd.DataFrame(rows, columns=names, dtype=object)
+        levels.insert(0, atoms[undeclared].drop_duplicates().astype(object))
+    wanted = levels[0]
+    for more in levels[1:]:
+        wanted = wanted.merge(more, how="cross")
+    wanted = wanted[names]
     missing = wanted.merge(atoms[names].astype(object), how="left", on=names, indicator=True)
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
     if missing.empty:
