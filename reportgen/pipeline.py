@@ -253,15 +253,17 @@ def build(
     cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
     store = _results_store(loaded.base_dir, options)
     keys: dict[str, str] = {}
-    results: dict[str, pd.DataFrame] = {}
+    results: dict[str, Any] = {}  # SectionResult by section id
     orders: dict[str, dict[str, list[str] | None]] = {}
     charted: dict[str, pd.DataFrame] = {}
     quality: dict[str, Any] | None = None
     quality_cache_key = ""
+    totals = sections_with_total(spec)
     if store is not None:
         with progress.stage("results cache"):
             from reportgen.data.cache import fingerprint
             from reportgen.data.files import resolve_files
+            from reportgen.engine.finish import SectionResult
             from reportgen.engine.results_cache import quality_key, section_key
 
             prints = {
@@ -273,8 +275,10 @@ def build(
             }
             for sid, key in keys.items():
                 entry = store.get("section", key)
-                if entry is not None:
-                    results[sid], orders[sid] = entry["result"], entry["orders"]
+                cached = SectionResult.from_cache(entry) if entry is not None else None
+                if cached is None or (sid in totals and cached.total is None):
+                    continue  # not cached, or a text now quotes the total: compute it again
+                results[sid], orders[sid] = cached, entry["orders"]
             for sid in list(results):
                 capped_key = _capped_key(spec, plans, results, keys, sid)
                 if capped_key is not None:
@@ -326,10 +330,8 @@ def build(
 
             for sid in missing:
                 plan = plans[sid]
-                results[sid] = run_section(model, executor, plan)
-                orders[sid] = {
-                    key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by
-                }
+                results[sid] = run_section(model, executor, plan, total=sid in totals)
+                orders[sid] = _group_orders(executor, plan, results[sid])
             charted.update(_chart_results(spec, model, executor, plans, results, missing))
             if quality is None:
                 quality = _quality_to_json(tables, _quality_numbers(model, executor, tables))
@@ -337,7 +339,8 @@ def build(
                     store.put("quality", quality_cache_key, quality)
             if store is not None:
                 for sid in missing:
-                    store.put("section", keys[sid], {"result": results[sid], "orders": orders[sid]})
+                    entry = {**results[sid].to_cache(), "orders": orders[sid]}
+                    store.put("section", keys[sid], entry)
                     capped_key = _capped_key(spec, plans, results, keys, sid)
                     if capped_key is not None:
                         store.put("capped", capped_key, charted[sid])
@@ -350,7 +353,7 @@ def build(
             spec,
             model,
             selected,
-            results,
+            {sid: result.shown for sid, result in results.items()},
             orders,
             quality_extra,
             qualities,
@@ -391,9 +394,9 @@ def build(
             files[out_dir / f"{slug}.pdf"] = render_pdf(
                 view, base_dir=loaded.base_dir, cache_dir=cache_dir
             )
-    for sid, frame in results.items():
-        if not selected or sid in selected:
-            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = frame.to_csv(
+    for sid, result in results.items():
+        if not selected or sid in selected:  # every group, not only the top-N shown
+            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = result.full.to_csv(
                 index=False, lineterminator="\n"
             ).encode("utf-8")
     with progress.stage("write files"):
@@ -492,7 +495,7 @@ def _needs_cap(spec: Spec, plans: dict[str, Any], results: dict[str, Any], sid: 
     plan = plans[sid]
     if not plan.by or section.chart.type in ("scatter", "histogram"):
         return False
-    return bool(results[sid][plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
+    return bool(results[sid].shown[plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
 
 
 def _capped_key(
@@ -519,7 +522,8 @@ def _chart_results(
     results: dict[str, Any],
     only: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Charts with too many categories: the largest ones plus "Other", recomputed by the engine.
+    """Charts with too many categories: the largest ones plus the other bucket, ranked from the
+    section's full table (the bucket is one more pass over the data).
 
     A chart of 10,000 products is unreadable (and Altair refuses more than 5,000 rows); the
     section's table and CSV export keep every row.
@@ -540,8 +544,54 @@ def _chart_results(
         capped = replace(
             plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
         )
-        charted[section.id] = run_section(model, executor, capped)
+        charted[section.id] = run_section(
+            model, executor, capped, full=results[section.id].full
+        ).shown
     return charted
+
+
+def _group_orders(executor: Any, plan: Any, result: Any) -> dict[str, list[str] | None]:
+    """Each group column's category order (None: numbers, or text in no declared order), with
+    "Not stated" and then the other bucket after the categories when the result has them."""
+    from reportgen.engine.plan import NOT_STATED
+
+    orders: dict[str, list[str] | None] = {}
+    for index, key in enumerate(plan.by):
+        order = executor.categories(key, plan.atoms[0].over)
+        if order is not None:
+            present = set(result.full[key.name].astype(str))
+            labels = [NOT_STATED] if NOT_STATED in present else []
+            if index == 0 and result.other_label is not None:
+                labels.append(result.other_label)
+            order = [*order, *(label for label in labels if label not in order)]
+        orders[key.name] = order
+    return orders
+
+
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_OWN_TOTAL = re.compile(r"(?<![\w.'\"])total\b")
+_SECTION_TOTAL = re.compile(
+    r"""sections\s*(?:\[\s*(['"])(?P<quoted>[^'"]+)\1\s*\]|\.\s*(?P<bare>\w+))"""
+    r"""\s*(?:\.\s*total\b|\[\s*['"]total['"]\s*\])"""
+)
+
+
+def sections_with_total(spec: Spec) -> set[str]:
+    """The analysis sections whose ``total`` a template quotes: ``total`` in the section's own
+    title, chart title or text, or ``sections['id'].total`` in any section's. Each total is
+    one more pass over the data, so only these are computed."""
+    analysis = {s.id for s in spec.sections if isinstance(s, AnalysisSection)}
+    found: set[str] = set()
+    for section in spec.sections:
+        templates = [section.title, section.text or ""]
+        if isinstance(section, AnalysisSection) and section.chart is not None:
+            templates.append(section.chart.title or "")
+        code = " ".join(m.group(0) for t in templates for m in _TEMPLATE_CODE.finditer(t))
+        if section.id in analysis and _OWN_TOTAL.search(code):
+            found.add(section.id)
+        for match in _SECTION_TOTAL.finditer(code):
+            found.add(match.group("quoted") or match.group("bare"))
+    return found & analysis
 
 
 def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dict[str, Any]:

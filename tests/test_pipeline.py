@@ -144,6 +144,75 @@ def test_exports_every_analysis_section(project: Path, built: Path) -> None:
     assert {p.name for p in (built / f"{SLUG}-data").iterdir()} == expected
 
 
+def test_an_export_holds_every_group_and_the_printed_table_the_top_ones(
+    project: Path, built: Path
+) -> None:
+    from reportgen.data.load import load_table
+
+    spec = load_spec(project / "report.yaml").spec
+    names = load_table("departments", spec.data["departments"], project).frame["department"]
+    exported = pd.read_csv(built / f"{SLUG}-data" / "departments.csv")
+    assert sorted(exported["department"]) == sorted(names.astype(str))  # all 21, no "Other"
+    assert exported["order_lines"].is_monotonic_decreasing
+    html = (built / f"{SLUG}.html").read_text(encoding="utf-8")
+    top, rest = exported.iloc[:11], exported.iloc[11:]
+    for row in top.itertuples():
+        assert f">{row.department}<" in html or f">{row.department.capitalize()}<" in html
+    assert f"{int(rest['order_lines'].sum()):,}" in html  # the printed Other row: the rest
+
+
+def test_the_results_cache_holds_plain_data_only(project: Path, built: Path) -> None:
+    import json
+
+    from reportgen.engine.results_cache import ResultsCache
+
+    store = ResultsCache(project / ".reportgen-cache" / "results")
+    entries = sorted((project / ".reportgen-cache" / "results").glob("section-*"))
+    assert entries
+    for path in entries:
+        entry = store.get("section", path.stem.removeprefix("section-"))
+        assert isinstance(entry, dict), path.name
+        assert set(entry) == {"full", "shown", "total", "other_label", "orders"}
+        for key, value in entry.items():
+            if not isinstance(value, pd.DataFrame | str | None):
+                json.dumps(value)  # lists and dicts of plain values only
+            assert key != "full" or isinstance(value, pd.DataFrame)
+
+
+def test_only_the_totals_a_template_quotes_are_computed() -> None:
+    from reportgen.pipeline import sections_with_total
+    from reportgen.spec.models import Spec
+
+    def analysis(sid: str, text: str = "", title: str = "T") -> dict[str, object]:
+        query = {"by": ["x"], "metrics": ["n"]}
+        return {"id": sid, "title": title, "query": query, "text": text}
+
+    spec = Spec.model_validate(
+        {
+            "report": {"title": "T"},
+            "data": {"t": {"path": "t.csv"}},
+            "metrics": {"n": "count(t)"},
+            "sections": [
+                analysis("own", "In all {{ total.n | integer }} rows."),
+                analysis("quoted", "The total of rows is {{ rows[0].n }}."),  # prose only
+                analysis("by-key"),
+                analysis("by-attribute"),
+                analysis("untouched", title="{{ top.x }} leads the total"),
+                {
+                    "id": "summary",
+                    "type": "text",
+                    "title": "Summary {{ sections['by-key'].total.n }}",
+                    "text": 'Overall {{ sections["by-key"]["total"].n }} and '
+                    "{{ sections.byattribute.total.n if sections.byattribute else 0 }}"
+                    "{% if total %}{% endif %}",
+                },
+                analysis("byattribute"),
+            ],
+        }
+    )
+    assert sections_with_total(spec) == {"own", "by-key", "byattribute"}
+
+
 def test_second_build_is_byte_identical(project: Path, built: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert main([str(project / "report.yaml"), "--quiet", "--output-dir", str(again)]) == 0

@@ -36,15 +36,15 @@ from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
 from reportgen.data.read import common_header
 from reportgen.data.scan import PRIVATE_PREFIX
 from reportgen.engine.pandas_engine import (
-    OTHER,
     PandasExecutor,
     _codes,
     _lookup,
     _numeric,
     combine_atoms,
+    is_text_levels,
     take,
 )
-from reportgen.engine.plan import GroupKey, atom_id
+from reportgen.engine.plan import NOT_STATED, GroupKey, Keep, atom_id
 from reportgen.errors import DataError, UsageError
 from reportgen.model import expr as ex
 from reportgen.model.semantic import AggregateField, Atom, Model, Relation, Resolved
@@ -445,7 +445,8 @@ class _AtomsTask:
     """Per-group partials of atoms over one fact table.
 
     ``levels`` are every value of each group column (codes index them); ``remaps`` map those
-    codes to the kept values plus "Other" (top-N), so that every reduction stays exact.
+    codes (and -1, a missing value, last) to "Not stated" and to the kept values plus the other
+    label (top-N), so that every reduction stays exact.
     """
 
     by: tuple[GroupKey, ...]
@@ -949,7 +950,7 @@ class DaskExecutor:
         by: tuple[GroupKey, ...],
         atoms: tuple[Atom, ...],
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None = None,
+        keep: Keep | None = None,
     ) -> pd.DataFrame:
         frames: dict[str, pd.DataFrame] = {}
         for fact in {atom.over for atom in atoms if atom.over in self.facts}:
@@ -988,21 +989,27 @@ class DaskExecutor:
         by: tuple[GroupKey, ...],
         atoms: tuple[Atom, ...],
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None,
+        keep: Keep | None,
     ) -> dict[str, pd.DataFrame]:
         levels = [self._key_levels(fact, key) for key in by]
         remaps: list[tuple[int, ...] | None] = []
         final_levels: list[list[Any]] = []
         for key, level in zip(by, levels, strict=True):
-            if keep is not None and keep[0] == key.name:
-                kept = [u for u in level if str(u) in keep[1]]
-                remaps.append(
-                    tuple(kept.index(u) if str(u) in keep[1] else len(kept) for u in level) + (-1,)
-                )
-                final_levels.append([*kept, OTHER])
-            else:
-                remaps.append(None)
-                final_levels.append(level)
+            # Codes index ``level`` (-1: missing); a missing text value is "Not stated", and
+            # top-N merges the values outside ``keep`` into its other label (as pandas does).
+            stated = list(level)
+            remap: list[int] | None = None
+            if is_text_levels(level):
+                stated.append(NOT_STATED)
+                remap = [*range(len(level)), len(level)]
+            if keep is not None and keep.column == key.name:
+                kept = [u for u in stated if str(u) in keep.values]
+                to_kept = [kept.index(u) if str(u) in keep.values else len(kept) for u in stated]
+                codes = remap if remap is not None else [*range(len(level)), -1]
+                remap = [to_kept[code] if code >= 0 else -1 for code in codes]
+                stated = [*kept, keep.other]
+            remaps.append(tuple(remap) if remap is not None else None)
+            final_levels.append(stated)
         size = int(np.prod([max(len(level), 1) for level in final_levels])) if by else 1
         funcs = {atom_id(atom): atom.func for atom in atoms}
         task = _AtomsTask(

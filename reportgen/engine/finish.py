@@ -1,81 +1,267 @@
-"""Atom results → the section's table: metric formulas, shares, sorting and top-N with "Other".
+"""Atom results → the section's tables: metric formulas, shares, declared categories, sorting,
+top-N with its other bucket, and the total over all the section's rows.
 
 Engine-neutral: it only calls ``Executor.aggregate``, so pandas and Dask results finish the same way.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from reportgen.engine.pandas_engine import OTHER, arithmetic
-from reportgen.engine.plan import Executor, SectionPlan, atom_id
+from reportgen.engine.pandas_engine import arithmetic
+from reportgen.engine.plan import NOT_STATED, OTHER, Executor, Keep, SectionPlan, atom_id
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Metric, Model
+from reportgen.model.semantic import Metric, Model, all_atoms, metric_refs
+
+OTHER_FALLBACK = "All others"  # the bucket's label when a real value is called "Other"
 
 
-def run_section(model: Model, executor: Executor, plan: SectionPlan) -> pd.DataFrame:
-    """Compute a section's result table: by-columns then metrics, in the spec's names."""
-    atoms = executor.aggregate(plan.by, plan.atoms, plan.where)
+@dataclass(frozen=True)
+class SectionResult:
+    """A section's numbers.
+
+    ``full``: every group, sorted as the section says (the CSV export; what narrative reads).
+    ``shown``: the top-N plus the other bucket that the printed table and chart use (``full``
+    when the section has no ``top``). ``total``: one row, every metric over all the section's
+    rows (shares within a column left out), or None when no text refers to it.
+    ``other_label``: the bucket's label in ``shown`` (None when there is no bucket).
+    """
+
+    full: pd.DataFrame
+    shown: pd.DataFrame
+    total: pd.DataFrame | None = None
+    other_label: str | None = None
+
+    def to_cache(self) -> dict[str, Any]:
+        """Plain data for the results cache: frames, None and strings only."""
+        return {
+            "full": self.full,
+            "shown": None if self.shown is self.full else self.shown,
+            "total": self.total,
+            "other_label": self.other_label,
+        }
+
+    @classmethod
+    def from_cache(cls, data: Any) -> SectionResult | None:
+        """The result ``to_cache`` stored, or None when ``data`` is not one (a cache miss)."""
+        if not isinstance(data, dict) or not isinstance(data.get("full"), pd.DataFrame):
+            return None
+        shown, total, label = data.get("shown"), data.get("total"), data.get("other_label")
+        if not all(isinstance(v, pd.DataFrame | None) for v in (shown, total)):
+            return None
+        if not isinstance(label, str | None):
+            return None
+        full = data["full"]
+        return cls(full, shown if shown is not None else full, total, label)
+
+
+def run_section(
+    model: Model,
+    executor: Executor,
+    plan: SectionPlan,
+    *,
+    total: bool = False,
+    full: pd.DataFrame | None = None,
+) -> SectionResult:
+    """Compute a section's tables: by-columns then metrics, in the spec's names.
+
+    ``total``: also compute the total row (one more pass over the data). ``full``: the section's
+    full table from an earlier run of the same query (any sort): the groups are ranked from it
+    rather than aggregated again (the chart's own top-N of a long table).
+    """
+    names = [key.name for key in plan.by]
     orders = {key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by}
-    table = _finish(model, plan, atoms, orders)
-    if plan.top is not None and plan.by and table[plan.by[0].name].nunique() > plan.top:
-        ranking = _ranking(table, plan)
-        first = plan.by[0].name
-        kept = list(dict.fromkeys(ranking[first].tolist()))[: plan.top]
-        keep = (first, frozenset(str(v) for v in kept))
-        atoms = executor.aggregate(plan.by, plan.atoms, plan.where, keep=keep)
+    if full is None:
+        atoms = _complete(model, plan, executor.aggregate(plan.by, plan.atoms, plan.where))
         table = _finish(model, plan, atoms, orders)
-        order = {str(v): i for i, v in enumerate(kept)}
-        table = table.assign(_rank=table[first].map(lambda v: order.get(str(v), len(order))))
-        if plan.sort:
-            table = _sort(table, plan.sort, extra=["_rank"])
-        table = table.sort_values("_rank", kind="stable").drop(columns="_rank")
-        if not plan.other:
-            table = table[table[first].astype(str) != OTHER]
-        return table.reset_index(drop=True)
-    return _ranking(table, plan).reset_index(drop=True)
+    else:
+        table = _natural_order(full, names, orders)
+    full = _ranking(table, plan)
+    totals = _total(model, executor, plan) if total else None
+    kept = _kept(full, plan)
+    if kept is None:
+        return SectionResult(full, full, totals)
+    first = names[0]
+    present = set(full[first].astype(str))
+    values = [*kept, *([NOT_STATED] if NOT_STATED in present else [])]
+    order = {str(v): i for i, v in enumerate(values)}
+    if not plan.other:  # no bucket: the kept groups' rows of the full table
+        shown = full[full[first].astype(str).isin(order)]
+        return SectionResult(full, _by_rank(shown, first, order), totals)
+    label = other_label(full[first])
+    keep = Keep(first, frozenset(order), label)
+    atoms = executor.aggregate(plan.by, plan.atoms, plan.where, keep=keep)
+    atoms = _complete(model, plan, atoms, keep)
+    shown = _finish(model, plan, atoms, orders, label)
+    if plan.sort:
+        shown = _sort(shown, plan.sort, first)
+    return SectionResult(full, _by_rank(shown, first, order), totals, label)
+
+
+def _by_rank(table: pd.DataFrame, first: str, order: dict[str, int]) -> pd.DataFrame:
+    """Rows by the rank of their first group value (the bucket last), stable within a group."""
+    rank = table[first].map(lambda v: order.get(str(v), len(order)))
+    return table.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def other_label(values: pd.Series) -> str:
+    """A label for the other bucket that no real value of the column has: "Other", else
+    "All others", else "All others (2)" …"""
+    taken = set(values.astype(str))
+    numbered = (f"{OTHER_FALLBACK} ({n})" for n in itertools.count(2))
+    return next(
+        label for label in itertools.chain([OTHER, OTHER_FALLBACK], numbered) if label not in taken
+    )
+
+
+def _kept(full: pd.DataFrame, plan: SectionPlan) -> list[Any] | None:
+    """The values of the first group column kept by top-N, in rank order (groups below the
+    minimum support are not ranked; "Not stated" is kept apart), or None when nothing is
+    left for an other bucket."""
+    if plan.top is None or not plan.by:
+        return None
+    first = plan.by[0].name
+    ranked = [v for v in dict.fromkeys(full[first].tolist()) if str(v) != NOT_STATED]
+    supported = ranked
+    if plan.min_support is not None:
+        metric, at_least = plan.min_support
+        sums = full.groupby(full[first].astype(str), sort=False)[metric].sum(min_count=1)
+        supported = [v for v in ranked if sums.get(str(v), np.nan) >= at_least]
+    kept = supported[: plan.top]
+    return kept if len(kept) < len(ranked) else None
+
+
+def _total(model: Model, executor: Executor, plan: SectionPlan) -> pd.DataFrame:
+    """One row: every metric over all the section's rows (no groups, no top), leaving out
+    shares within a column, which have no total."""
+    metrics = tuple(m for m in plan.metrics if not _shares_within(model, m))
+    atoms: dict[str, Any] = {}
+    for metric in metrics:
+        for atom in all_atoms(model, metric):
+            atoms.setdefault(atom_id(atom), atom)
+    if not atoms:
+        return pd.DataFrame(index=pd.RangeIndex(1))
+    whole = replace(plan, by=(), metrics=metrics, atoms=tuple(atoms.values()), sort=None, top=None)
+    return _finish(model, whole, executor.aggregate((), whole.atoms, whole.where), {})
+
+
+def _shares_within(model: Model, name: str, trail: tuple[str, ...] = ()) -> bool:
+    """Whether a metric is (or is computed from) a share within a column."""
+    metric = model.metrics.get(name)
+    if metric is None or name in trail:
+        return False
+    for node in _nodes(metric.formula):
+        if isinstance(node, ex.Call) and node.func == "share" and dict(node.keywords).get("within"):
+            return True
+    return any(_shares_within(model, ref, (*trail, name)) for ref in metric_refs(metric.formula))
+
+
+def _nodes(node: ex.Node) -> list[ex.Node]:
+    found = [node]
+    if isinstance(node, ex.Unary):
+        found += _nodes(node.operand)
+    elif isinstance(node, ex.Binary):
+        found += _nodes(node.left) + _nodes(node.right)
+    elif isinstance(node, ex.Call):
+        for arg in node.args:
+            found += _nodes(arg)
+    return found
+
+
+def _complete(
+    model: Model, plan: SectionPlan, atoms: pd.DataFrame, keep: Keep | None = None
+) -> pd.DataFrame:
+    """Add the declared categories no row has: every declared level of each key, across the
+    observed values of the undeclared keys (all declared: the full product). With ``keep``,
+    only the kept levels of its column. Their atoms are missing; ``_metric_values`` counts
+    them as 0 and leaves averages missing."""
+    names = [key.name for key in plan.by]
+    declared = {name: model.known_levels(name) for name in names}
+    if not any(levels is not None for levels in declared.values()):
+        return atoms
+    if keep is not None and declared.get(keep.column) is not None:
+        declared[keep.column] = [v for v in declared[keep.column] or [] if v in keep.values]
+    levels = [
+        pd.DataFrame({name: pd.Series(declared[name], dtype=object)})
+        for name in names
+        if declared[name] is not None
+    ]
+    undeclared = [name for name in names if declared[name] is None]
+    if undeclared:
+        levels.insert(0, atoms[undeclared].drop_duplicates().astype(object))
+    wanted = levels[0]
+    for more in levels[1:]:
+        wanted = wanted.merge(more, how="cross")
+    wanted = wanted[names]
+    missing = wanted.merge(atoms[names].astype(object), how="left", on=names, indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty:
+        return atoms
+    return pd.concat([atoms, missing], ignore_index=True)
 
 
 def _ranking(table: pd.DataFrame, plan: SectionPlan) -> pd.DataFrame:
-    return _sort(table, plan.sort) if plan.sort else table
+    if not plan.sort:
+        return table.reset_index(drop=True)
+    first = plan.by[0].name if plan.by else None
+    return _sort(table, plan.sort, first).reset_index(drop=True)
 
 
-def _sort(table: pd.DataFrame, sort: str, extra: list[str] | None = None) -> pd.DataFrame:
+def _sort(table: pd.DataFrame, sort: str, first: str | None) -> pd.DataFrame:
+    """Sorted by a column ('-name': descending); a "Not stated" group stays last."""
     descending = sort.startswith("-")
     column = sort.lstrip("-")
-    return table.sort_values(column, ascending=not descending, kind="stable", na_position="last")
+    ranked = table.sort_values(column, ascending=not descending, kind="stable", na_position="last")
+    if first is None:
+        return ranked
+    unstated = ranked[first].astype(str) == NOT_STATED
+    return pd.concat([ranked[~unstated], ranked[unstated]]) if unstated.any() else ranked
 
 
 def _finish(
-    model: Model, plan: SectionPlan, atoms: pd.DataFrame, orders: dict[str, list[str] | None]
+    model: Model,
+    plan: SectionPlan,
+    atoms: pd.DataFrame,
+    orders: dict[str, list[str] | None],
+    other: str | None = None,
 ) -> pd.DataFrame:
     names = [key.name for key in plan.by]
     table = atoms[names].copy() if names else pd.DataFrame(index=atoms.index)
     cache: dict[str, pd.Series] = {}
     for metric in plan.metrics:
         table[metric] = _metric_values(model, model.metrics[metric], atoms, cache, plan).to_numpy()
-    return _natural_order(table, names, orders)
+    return _natural_order(table, names, orders, other)
 
 
 def _natural_order(
-    table: pd.DataFrame, names: list[str], orders: dict[str, list[str] | None]
+    table: pd.DataFrame,
+    names: list[str],
+    orders: dict[str, list[str] | None],
+    other: str | None = None,
 ) -> pd.DataFrame:
-    """Rows in group order: categories as declared (Other last), numbers ascending."""
+    """Rows in group order: categories as declared, numbers ascending, then "Not stated", then
+    the other bucket."""
     if not names or table.empty:
-        return table
-    keys = [_rank_key(table[name], orders.get(name)) for name in names]
+        return table.reset_index(drop=True)
+    keys = [_rank_key(table[name], orders.get(name), other) for name in names]
     order = sorted(range(len(table)), key=lambda i: tuple(key[i] for key in keys))
     return table.iloc[order].reset_index(drop=True)
 
 
-def _rank_key(column: pd.Series, categories: list[str] | None) -> list[tuple[int, float, str]]:
+def _rank_key(
+    column: pd.Series, categories: list[str] | None, other: str | None
+) -> list[tuple[int, float, str]]:
     position = {c: i for i, c in enumerate(categories or [])}
     keys = []
     for value in column.tolist():
-        if value == OTHER:
+        if other is not None and value == other:
+            keys.append((3, 0.0, ""))
+        elif value == NOT_STATED:
             keys.append((2, 0.0, ""))
         elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
             value, bool

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from reportgen.data.frame import integer_width
-from reportgen.engine.plan import GroupKey, atom_id
+from reportgen.engine.plan import NOT_STATED, GroupKey, Keep, atom_id
 from reportgen.errors import DataError
 from reportgen.model import expr as ex
 from reportgen.model.semantic import (
@@ -26,11 +26,10 @@ from reportgen.model.semantic import (
     Relation,
     Resolved,
     ResolveError,
+    day_names,
 )
-from reportgen.render.format import day_names
 from reportgen.spec.models import BinsField, CasesField, ExprField, MapField, WeekdayField
 
-OTHER = "Other"
 CHUNK_ROWS = 1 << 20  # rows of a long table handled at once by a scan (fits the CPU caches)
 LONG_ROWS = 5_000_000  # tables longer than this: per-row arrays are recomputed rather than kept
 
@@ -467,7 +466,7 @@ class PandasExecutor:
         by: tuple[GroupKey, ...],
         atoms: tuple[Atom, ...],
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None = None,
+        keep: Keep | None = None,
     ) -> pd.DataFrame:
         return combine_atoms(by, [self._aggregate_atom(by, atom, where, keep) for atom in atoms])
 
@@ -476,7 +475,7 @@ class PandasExecutor:
         by: tuple[GroupKey, ...],
         atom: Atom,
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None,
+        keep: Keep | None,
     ) -> pd.DataFrame:
         if self.reduce_first:
             pivot = self._pivot(by, atom, where)
@@ -578,18 +577,24 @@ class PandasExecutor:
         return _Lifted(relation, _float_values(func, self.values(value, relation.parent)))
 
     def _key_levels(
-        self, key: GroupKey, table: str, keep: tuple[str, frozenset[str]] | None
+        self, key: GroupKey, table: str, keep: Keep | None
     ) -> tuple[np.ndarray, list[Any]]:
-        """One group key's integer codes on ``table`` (-1: missing) and its levels, with the
-        values outside ``keep`` merged into "Other"."""
+        """One group key's integer codes on ``table`` (-1: missing) and its levels: a missing
+        text value is ``NOT_STATED``, and the values outside ``keep`` are merged into its
+        ``other`` label."""
         key_codes, uniques = self._key_codes(key, table)
-        if keep is not None and keep[0] == key.name:
-            kept = [u for u in uniques if str(u) in keep[1]]
+        if is_text_levels(uniques):
+            missing = key_codes < 0
+            if missing.any():
+                key_codes = np.where(missing, len(uniques), key_codes)
+                uniques = [*uniques, NOT_STATED]
+        if keep is not None and keep.column == key.name:
+            kept = [u for u in uniques if str(u) in keep.values]
             remap = np.array(
-                [kept.index(u) if str(u) in keep[1] else len(kept) for u in uniques] + [-1]
+                [kept.index(u) if str(u) in keep.values else len(kept) for u in uniques] + [-1]
             )
             key_codes = remap[key_codes]
-            uniques = [*kept, OTHER]
+            uniques = [*kept, keep.other]
         return _narrow(key_codes, len(uniques)), list(uniques)
 
     def _scan(
@@ -716,7 +721,7 @@ class PandasExecutor:
         by: tuple[GroupKey, ...],
         atom: Atom,
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None,
+        keep: Keep | None,
         relation: Relation,
     ) -> pd.DataFrame:
         parent = relation.parent
@@ -744,7 +749,7 @@ class PandasExecutor:
         by: tuple[GroupKey, ...],
         atom: Atom,
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None,
+        keep: Keep | None,
     ) -> pd.DataFrame | None:
         """An atom whose group keys live on different parents (customer profile × department of
         order lines): one chunked pass, each key looked up on its own parent. None when a key or
@@ -810,7 +815,7 @@ class PandasExecutor:
         return _codes(self.values(resolved, scope))
 
     def _group_codes(
-        self, by: tuple[GroupKey, ...], scope: str, keep: tuple[str, frozenset[str]] | None
+        self, by: tuple[GroupKey, ...], scope: str, keep: Keep | None
     ) -> tuple[np.ndarray, list[list[Any]]]:
         """Combined integer group codes for every row of ``scope`` (-1: a key is missing)."""
         cache_key = (tuple(key.text for key in by), scope, keep)
@@ -998,6 +1003,14 @@ def reduce_groups(
     out = np.full(size, np.nan)
     out[reduced.index.to_numpy()] = reduced.to_numpy()
     return out
+
+
+def is_text_levels(levels: list[Any]) -> bool:
+    """Whether a group column's values are text (a missing one is a "Not stated" group) rather
+    than numbers or flags (a missing one is left out: an hour or a count has no such group)."""
+    return not levels or not all(
+        isinstance(v, (bool, int, float, np.bool_, np.number)) for v in levels
+    )
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, list[Any]]:

@@ -37,6 +37,20 @@ class SectionPlan:
     sort: str | None
     top: int | None
     other: bool = True
+    min_support: tuple[str, float] | None = None  # (metric, at least): smaller groups not ranked
+
+
+OTHER = "Other"  # the bucket of the groups outside a top-N, unless a real value is called so
+NOT_STATED = "Not stated"  # the group of rows whose (text) group value is missing
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Top-N: the values of ``column`` kept as groups; every other value goes to ``other``."""
+
+    column: str
+    values: frozenset[str]
+    other: str = OTHER
 
 
 class Executor(Protocol):
@@ -47,11 +61,12 @@ class Executor(Protocol):
         by: tuple[GroupKey, ...],
         atoms: tuple[Atom, ...],
         where: ex.Node | None,
-        keep: tuple[str, frozenset[str]] | None = None,
+        keep: Keep | None = None,
     ) -> pd.DataFrame:
         """One row per group present in the data: the ``by`` columns, then one column per atom
-        named ``atom_id(atom)``. With ``keep=(column, values)``, other values of that column are
-        merged into a group labelled "Other"."""
+        named ``atom_id(atom)``. Rows whose text group value is missing form a group labelled
+        ``NOT_STATED`` (numbers with no value are left out). With ``keep``, the other values of
+        its column are merged into a group labelled ``keep.other``."""
         ...
 
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
@@ -75,6 +90,7 @@ def plan_section(model: Model, section: AnalysisSection) -> SectionPlan:
             atoms.setdefault(atom_id(atom), atom)
     by = tuple(GroupKey(text.split(".")[-1], text) for text in query.by)
     where = ex.parse(query.where) if query.where else None
+    support = query.min_support
     return SectionPlan(
         section.id,
         by,
@@ -84,6 +100,7 @@ def plan_section(model: Model, section: AnalysisSection) -> SectionPlan:
         query.sort,
         query.top,
         query.other,
+        (support.metric, support.at_least) if support is not None else None,
     )
 
 

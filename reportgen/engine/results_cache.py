@@ -23,7 +23,7 @@ from reportgen.model.semantic import Model, Resolved, metric_refs
 
 log = logging.getLogger(__name__)
 
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2  # 2: a section entry holds full, shown, total and other_label
 
 
 @functools.cache

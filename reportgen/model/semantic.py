@@ -29,6 +29,21 @@ Loc = tuple[str | int, ...]
 RELATION = re.compile(r"^\s*(\w+)\.(\w+)\s*->\s*(\w+)\s*$")
 AGG_FUNCS = ("count", "count_distinct", "sum", "mean", "median", "min", "max")
 POST_FUNCS = ("share",)
+DAY_NAMES_FROM_SUNDAY = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+]
+
+
+def day_names(day_zero: str) -> list[str]:
+    """The names of day numbers 0–6 when day 0 is ``day_zero`` (Saturday or Sunday)."""
+    start = DAY_NAMES_FROM_SUNDAY.index(day_zero)
+    return DAY_NAMES_FROM_SUNDAY[start:] + DAY_NAMES_FROM_SUNDAY[:start]
 
 
 class ResolveError(ValueError):
@@ -224,6 +239,18 @@ class Model:
         if spec_field is not None and spec_field.label:
             return spec_field.label
         return self.spec.labels.get(name, name.replace("_", " ").capitalize())
+
+    def known_levels(self, name: str) -> list[str] | None:
+        """The values a group column can take when the spec alone says (labels of bins, cases,
+        maps and weekdays, in their declared order), else None."""
+        spec_field = self.spec.fields.get(name)
+        if isinstance(spec_field, BinsField):
+            return list(spec_field.labels)
+        if isinstance(spec_field, WeekdayField):
+            return day_names(self.spec.settings.day_zero)
+        if isinstance(spec_field, CasesField | MapField):
+            return spec_field.labels()
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -687,6 +714,16 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                         f"cannot sort by '{name}': not a column of the result{hint}",
                     )
                 )
+        if query.min_support is not None and query.min_support.metric not in query.metrics:
+            name = query.min_support.metric
+            hint = did_you_mean(name, query.metrics)
+            issues.append(
+                SpecIssue(
+                    (*base, "query", "min_support", "metric"),
+                    f"min_support needs one of the query's metrics, not '{name}' "
+                    f"(metrics: {', '.join(query.metrics)}){hint}",
+                )
+            )
         if section.chart is not None:
             for key in ("x", "y", "color"):
                 value = getattr(section.chart, key)

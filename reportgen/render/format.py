@@ -6,21 +6,7 @@ import math
 from numbers import Number
 from typing import Any
 
-DAY_NAMES_FROM_SUNDAY = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-]
-
-
-def day_names(day_zero: str) -> list[str]:
-    """The names of day numbers 0–6 when day 0 is ``day_zero`` (Saturday or Sunday)."""
-    start = DAY_NAMES_FROM_SUNDAY.index(day_zero)
-    return DAY_NAMES_FROM_SUNDAY[start:] + DAY_NAMES_FROM_SUNDAY[:start]
+from reportgen.model.semantic import day_names as day_names  # defined with the model's weekdays
 
 
 def is_missing(value: Any) -> bool:

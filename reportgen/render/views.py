@@ -266,22 +266,6 @@ class _AnyKey(dict[str, Any]):
         return super().__getitem__(key) if key in self else self._fallback
 
 
-def known_levels(model: Model, name: str) -> list[str] | None:
-    """The values a group column can take when the spec alone says (labels of bins, cases,
-    maps and weekdays), else None."""
-    from reportgen.render.format import day_names
-    from reportgen.spec.models import BinsField, CasesField, MapField, WeekdayField
-
-    spec_field = model.spec.fields.get(name)
-    if isinstance(spec_field, BinsField):
-        return list(spec_field.labels)
-    if isinstance(spec_field, WeekdayField):
-        return day_names(model.spec.settings.day_zero)
-    if isinstance(spec_field, CasesField | MapField):
-        return spec_field.labels()
-    return None
-
-
 def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str, dict[str, Any]]:
     """Narrative contexts with the columns each section's result will have and made-up numbers.
 
@@ -293,7 +277,7 @@ def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str
     for section in sections:
         query = section.query
         names = [text.split(".")[-1] for text in query.by]
-        levels = {name: known_levels(model, name) for name in names}
+        levels = {name: model.known_levels(name) for name in names}
         first = levels[names[0]] if names else None
         if first is not None and query.top and query.other:
             levels[names[0]] = [*first, "Other"]

@@ -29,7 +29,7 @@ def project(new_project: Callable[[int, int], Path]) -> Path:
 def ours(project: Path, planned: Callable[[Path], Any]) -> dict[str, pd.DataFrame]:
     spec = planned(project / "report.yaml")
     executor = PandasExecutor(spec.model, spec.frames())
-    return {sid: run_section(spec.model, executor, plan) for sid, plan in spec.plans.items()}
+    return {sid: run_section(spec.model, executor, plan).shown for sid, plan in spec.plans.items()}
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ rules on a partitioned fact table, every reduction, and one run of the command l
 
 from __future__ import annotations
 
-import logging
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,22 +31,6 @@ SECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Port .* is already in use")
-        local = distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit="1GiB",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    with local:
-        yield local
-
-
-@pytest.fixture(scope="module")
 def project(new_project: Callable[[int, int], Path]) -> Path:
     return new_project(2000, 3)
 
@@ -64,8 +46,12 @@ def runs(project: Path, cluster: Any, planned: Planner) -> Iterator[dict[str, An
             "model": model,
             "pandas": reference,
             "dask": dask_run,
-            "expected": {sid: run_section(model, reference, p) for sid, p in plans.items()},
-            "actual": {sid: run_section(model, dask_run, p) for sid, p in plans.items()},
+            "expected": {
+                sid: run_section(model, reference, p, total=True) for sid, p in plans.items()
+            },
+            "actual": {
+                sid: run_section(model, dask_run, p, total=True) for sid, p in plans.items()
+            },
         }
 
 
@@ -77,9 +63,12 @@ def test_only_the_order_lines_are_partitioned(runs: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_every_section_equals_the_pandas_engine(runs: dict[str, Any], section: str) -> None:
-    pd.testing.assert_frame_equal(
-        runs["actual"][section], runs["expected"][section], check_dtype=False, rtol=1e-9
-    )
+    actual, expected = runs["actual"][section], runs["expected"][section]
+    for part in ("full", "shown", "total"):
+        pd.testing.assert_frame_equal(
+            getattr(actual, part), getattr(expected, part), check_dtype=False, rtol=1e-9, obj=part
+        )
+    assert actual.other_label == expected.other_label
 
 
 def test_data_quality_numbers_equal_the_pandas_engine(runs: dict[str, Any], project: Path) -> None:
@@ -289,13 +278,16 @@ def test_every_reduction_equals_the_pandas_engine(
         model, frames, scheduler=cluster.scheduler_address, npartitions=npartitions
     ) as dask_run:
         for sid, plan in plans.items():
-            pd.testing.assert_frame_equal(
-                run_section(model, dask_run, plan),
-                run_section(model, reference, plan),
-                check_dtype=False,
-                rtol=1e-9,
-                obj=sid,
-            )
+            actual = run_section(model, dask_run, plan, total=True)
+            expected = run_section(model, reference, plan, total=True)
+            for part in ("full", "shown", "total"):
+                pd.testing.assert_frame_equal(
+                    getattr(actual, part),
+                    getattr(expected, part),
+                    check_dtype=False,
+                    rtol=1e-9,
+                    obj=f"{sid} {part}",
+                )
         for name in ("qty_per_order", "top_item", "median_qty"):
             np.testing.assert_allclose(
                 dask_run.dims.field(name).to_numpy(dtype=float),

@@ -87,7 +87,7 @@ def run(sections: list[dict[str, Any]], **extra: Any) -> list[pd.DataFrame]:
     results = []
     for section in spec.sections:
         assert isinstance(section, AnalysisSection)
-        results.append(run_section(model, executor, plan_section(model, section)))
+        results.append(run_section(model, executor, plan_section(model, section)).shown)
     return results
 
 
@@ -250,11 +250,15 @@ def test_bins_map_weekday_cases_and_aggregate_fields() -> None:
         {"region": "South", "customers": 1},
         {"region": "Elsewhere", "customers": 1},
     ]
-    # Day 0 is Saturday by default: dow 0 → Saturday, 1 → Sunday, 2 → Monday, 6 → Friday.
+    # Day 0 is Saturday by default: dow 0 → Saturday, 1 → Sunday, 2 → Monday, 6 → Friday;
+    # the weekdays no order falls on are there too, with no orders.
     assert as_records(day) == [
         {"day": "Saturday", "orders": 3},
         {"day": "Sunday", "orders": 1},
         {"day": "Monday", "orders": 1},
+        {"day": "Tuesday", "orders": 0},
+        {"day": "Wednesday", "orders": 0},
+        {"day": "Thursday", "orders": 0},
         {"day": "Friday", "orders": 1},
     ]
     # Customer 4 has no orders: max_order is missing, so 'New' (the else).
@@ -351,4 +355,42 @@ def test_grouping_by_an_unreachable_table_is_an_error() -> None:
     _, issues = build_model(spec, {k: list(v.columns) for k, v in FRAMES.items()})
     assert [i.message for i in issues] == [
         "'products.department' cannot be used from table 'customers': there is no many-to-one relation path from 'customers' to 'products'"
+    ]
+
+
+def test_min_support_must_name_one_of_the_querys_metrics() -> None:
+    support = {"metric": "revenue", "at_least": 2}
+    spec = Spec.model_validate(
+        {**BASE, "sections": [section(["products.department"], ["lines"], min_support=support)]}
+    )
+    _, issues = build_model(spec, {k: list(v.columns) for k, v in FRAMES.items()})
+    assert [(issue.loc, issue.message) for issue in issues] == [
+        (
+            ("sections", 0, "query", "min_support", "metric"),
+            "min_support needs one of the query's metrics, not 'revenue' (metrics: lines)",
+        )
+    ]
+
+
+def test_min_support_keeps_small_groups_out_of_the_top() -> None:
+    # Lines per department: produce 6 (prices 2, 2, 2, 2, 20, 20), babies 2 (10, 10).
+    query = {"sort": "-item_price", "top": 1}
+    plain, supported = run(
+        [
+            section(["products.department"], ["lines", "item_price"], **query),
+            section(
+                ["products.department"],
+                ["lines", "item_price"],
+                **query,
+                min_support={"metric": "lines", "at_least": 3},
+            ),
+        ]
+    )
+    assert as_records(plain) == [
+        {"department": "babies", "lines": 2, "item_price": 10.0},
+        {"department": "Other", "lines": 6, "item_price": round(48 / 6, 6)},
+    ]
+    assert as_records(supported) == [
+        {"department": "produce", "lines": 6, "item_price": 8.0},
+        {"department": "Other", "lines": 2, "item_price": 10.0},
     ]

@@ -47,20 +47,24 @@ def runs(
     model, plans, frames = spec.model, spec.plans, spec.frames()
     fast = PandasExecutor(model, frames)
     slow = PandasExecutor(model, frames, reduce_first=False)
-    fast_tables = {sid: run_section(model, fast, plan) for sid, plan in plans.items()}
-    slow_tables = {sid: run_section(model, slow, plan) for sid, plan in plans.items()}
+    fast_tables = {sid: run_section(model, fast, plan).shown for sid, plan in plans.items()}
+    slow_tables = {sid: run_section(model, slow, plan).shown for sid, plan in plans.items()}
     # As at full scale: the lines count as long (orders are put in order-id order, the lines'
     # own positions are dropped after use) and scans run over many small chunks.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pandas_engine, "LONG_ROWS", 1_000)
         patch.setattr(pandas_engine, "CHUNK_ROWS", 512)
         chunked = PandasExecutor(model, frames)
-        chunked_tables = {sid: run_section(model, chunked, plan) for sid, plan in plans.items()}
+        chunked_tables = {
+            sid: run_section(model, chunked, plan).shown for sid, plan in plans.items()
+        }
         # Lines in no particular order: no parent is re-sorted, lookups jump around.
         lines = frames["order_products"]
         shuffled = {**frames, "order_products": lines.sample(frac=1.0, random_state=3)}
         unsorted = PandasExecutor(model, shuffled)
-        unsorted_tables = {sid: run_section(model, unsorted, plan) for sid, plan in plans.items()}
+        unsorted_tables = {
+            sid: run_section(model, unsorted, plan).shown for sid, plan in plans.items()
+        }
     return (
         fast_tables,
         slow_tables,
