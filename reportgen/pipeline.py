@@ -353,7 +353,7 @@ def build(
             spec,
             model,
             selected,
-            {sid: result.shown for sid, result in results.items()},
+            results,
             orders,
             quality_extra,
             qualities,
@@ -702,7 +702,7 @@ def _section_views(
     spec: Spec,
     model: Model,
     selected: set[str],
-    results: dict[str, pd.DataFrame],
+    results: dict[str, Any],
     orders: dict[str, dict[str, list[str] | None]],
     quality: dict[str, Any],
     qualities: dict[str, Any],
@@ -721,12 +721,16 @@ def _section_views(
     from reportgen.spec.load import raise_located
 
     metas = {
-        s.id: column_meta(model, s, results[s.id], orders[s.id])
+        s.id: column_meta(model, s, results[s.id].shown, orders[s.id])
         for s in spec.sections
         if isinstance(s, AnalysisSection)
     }
+    # Narrative reads every group (``full``, no Other bucket) and the re-aggregated totals.
     contexts = result_contexts(
-        model, results, metas, other_labels={sid: "Other" for sid in results}
+        model,
+        {sid: result.full for sid, result in results.items()},
+        metas,
+        totals={sid: result.total for sid, result in results.items()},
     )
     extra = {"data": _data_context(qualities, quality)}
     issues: list[SpecIssue] = []
@@ -739,7 +743,7 @@ def _section_views(
             spec, index, section, contexts, extra, issues
         )
         if isinstance(section, AnalysisSection):
-            result = results[section.id]
+            result = results[section.id].shown
             meta = metas[section.id]
             shown = (charted or {}).get(section.id, result)
             chart = None
@@ -749,7 +753,7 @@ def _section_views(
                     if charts is not None
                     else _chart(spec, section, shown, meta, chart_title)
                 )
-            block = table_block(spec, section, result, meta)
+            block = table_block(spec, section, result, meta, results[section.id].full)
             views.append(section_view(section, title, body, None, [block] if block else []))
             if chart is not None:
                 charted_views.append((len(views) - 1, chart))

@@ -30,7 +30,7 @@ SLUG = "instacart-basket-analysis"
 # The thresholds report.yaml relies on: the defaults of settings.wording, and the item-price
 # section's own similar_cv.
 SIMILAR_CV, WIDE_RATIO, SAME_WITHIN, SAME_PP, MAJORITY, LEAD, FOLLOWS_R = (
-    0.10,
+    0.05,
     1.5,
     0.05,
     0.02,
@@ -38,7 +38,7 @@ SIMILAR_CV, WIDE_RATIO, SAME_WITHIN, SAME_PP, MAJORITY, LEAD, FOLLOWS_R = (
     1.5,
     0.8,
 )
-PRICE_SIMILAR_CV = 0.05
+PRICE_SIMILAR_CV = 0.03
 
 
 @dataclass(frozen=True)

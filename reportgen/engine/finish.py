@@ -16,7 +16,7 @@ import pandas as pd
 from reportgen.engine.pandas_engine import arithmetic
 from reportgen.engine.plan import NOT_STATED, OTHER, Executor, Keep, SectionPlan, atom_id
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Metric, Model, all_atoms, metric_refs
+from reportgen.model.semantic import Metric, Model, all_atoms
 
 OTHER_FALLBACK = "All others"  # the bucket's label when a real value is called "Other"
 
@@ -139,7 +139,7 @@ def _kept(full: pd.DataFrame, plan: SectionPlan) -> list[Any] | None:
 def _total(model: Model, executor: Executor, plan: SectionPlan) -> pd.DataFrame:
     """One row: every metric over all the section's rows (no groups, no top), leaving out
     shares within a column, which have no total."""
-    metrics = tuple(m for m in plan.metrics if not _shares_within(model, m))
+    metrics = tuple(m for m in plan.metrics if model.no_total_reason(m) is None)
     atoms: dict[str, Any] = {}
     for metric in metrics:
         for atom in all_atoms(model, metric):
@@ -148,29 +148,6 @@ def _total(model: Model, executor: Executor, plan: SectionPlan) -> pd.DataFrame:
         return pd.DataFrame(index=pd.RangeIndex(1))
     whole = replace(plan, by=(), metrics=metrics, atoms=tuple(atoms.values()), sort=None, top=None)
     return _finish(model, whole, executor.aggregate((), whole.atoms, whole.where), {})
-
-
-def _shares_within(model: Model, name: str, trail: tuple[str, ...] = ()) -> bool:
-    """Whether a metric is (or is computed from) a share within a column."""
-    metric = model.metrics.get(name)
-    if metric is None or name in trail:
-        return False
-    for node in _nodes(metric.formula):
-        if isinstance(node, ex.Call) and node.func == "share" and dict(node.keywords).get("within"):
-            return True
-    return any(_shares_within(model, ref, (*trail, name)) for ref in metric_refs(metric.formula))
-
-
-def _nodes(node: ex.Node) -> list[ex.Node]:
-    found = [node]
-    if isinstance(node, ex.Unary):
-        found += _nodes(node.operand)
-    elif isinstance(node, ex.Binary):
-        found += _nodes(node.left) + _nodes(node.right)
-    elif isinstance(node, ex.Call):
-        for arg in node.args:
-            found += _nodes(arg)
-    return found
 
 
 def _complete(

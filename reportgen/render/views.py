@@ -70,9 +70,16 @@ def formats_of(spec: Spec, meta: Mapping[str, ColumnMeta]) -> Formats:
 
 
 def table_block(
-    spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: Mapping[str, ColumnMeta]
+    spec: Spec,
+    section: AnalysisSection,
+    result: pd.DataFrame,
+    meta: Mapping[str, ColumnMeta],
+    full: pd.DataFrame | None = None,
 ) -> TableBlock | None:
-    """The section's compact table: formatted cells, numbers right-aligned."""
+    """The section's compact table: formatted cells, numbers right-aligned.
+
+    ``result`` is what the table shows (top-N and the Other bucket); ``full`` every group, for
+    the note on the groups below the minimum support."""
     if not section.table.show:
         return None
     names = list(section.table.columns or result.columns)
@@ -103,23 +110,29 @@ def table_block(
         notes.append(
             f"Showing {limit} of {len(result):,} rows; the full table is in the data export."
         )
-    support = support_note(spec, section, result, meta)
+    support = support_note(spec, section, result if full is None else full, result, meta)
     if support:
         notes.append(support)
     return TableBlock(columns, rows, " ".join(notes))
 
 
 def support_note(
-    spec: Spec, section: AnalysisSection, result: pd.DataFrame, meta: Mapping[str, ColumnMeta]
+    spec: Spec,
+    section: AnalysisSection,
+    full: pd.DataFrame,
+    shown: pd.DataFrame,
+    meta: Mapping[str, ColumnMeta],
 ) -> str:
-    """'3 groups with fewer than 500 products ordered are not ranked', or ''."""
+    """What the minimum support left out of the ranking, or ''."""
     support = section.query.min_support
-    if support is None or support.metric not in result.columns:
+    if support is None or support.metric not in full.columns or not len(full.columns):
         return ""
-    values = pd.to_numeric(result[support.metric], errors="coerce").fillna(0)
-    small = int((values < support.at_least).sum())
+    values = pd.to_numeric(full[support.metric], errors="coerce").fillna(0)
+    small_groups = set(full.loc[values < support.at_least, full.columns[0]].astype(str))
+    small = len(small_groups)
     if not small:
         return ""
+    folded = small_groups - set(shown[shown.columns[0]].astype(str))
     label = meta[support.metric].label
     minimum = format_value(
         support.at_least,
@@ -128,9 +141,10 @@ def support_note(
         day_zero=spec.settings.day_zero,
     )
     groups = "group has" if small == 1 else "groups have"
+    where = "counted in the last row" if folded else "shown"
     return (
-        f"{small:,} {groups} fewer than {minimum} ({label.lower()}): shown, but not ranked "
-        "and not named as highest or lowest."
+        f"{small:,} {groups} fewer than {minimum} ({label.lower()}), too few to rank: {where}, "
+        "but not named as highest or lowest."
     )
 
 

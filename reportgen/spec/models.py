@@ -34,7 +34,7 @@ class Thresholds(Strict):
     """
 
     similar_cv: float = Field(
-        0.10,
+        0.05,
         ge=0,
         description=(
             "spread(): values are 'similar' when their coefficient of variation "
