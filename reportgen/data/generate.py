@@ -910,7 +910,7 @@ def _buy_campaign_goods(
     candidate[np.array(sorted(excluded)) - 1] = False
     ids = np.flatnonzero(candidate)
     weight = catalog.weight[ids] / catalog.weight[ids].sum()
-    n_users = int(line_user.max()) + 1
+    n_users = len(orders.per_user)
     chosen = ids[rng.choice(len(ids), n_users, p=weight)].astype(np.int32)
     first_line = np.ones(len(line_order), dtype=bool)
     first_line[1:] = line_order[1:] != line_order[:-1]
