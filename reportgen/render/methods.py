@@ -338,9 +338,30 @@ def _filter_title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def describe_table(model: Model, table: str, words: Words | None = None) -> str:
+    """The table's description (or what a row is), then which rows it belongs to."""
+    words = words or Words(model)
+    description = model.spec.data[table].description
+    parts = [_sentence(description or f"One row per {words.singular(table)}")]
+    parents = [_article(words.singular(r.parent)) for r in model.parents(table)]
+    if parents:
+        listed = ", ".join(parents[:-1]) + " and " + parents[-1] if len(parents) > 1 else parents[0]
+        parts.append(f"Each {words.singular(table)} belongs to {listed}.")
+    return " ".join(parts)
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
 def definitions_tables(model: Model) -> list[TableBlock]:
-    """Fields, filters and metrics, each defined in words; then the narrative's thresholds."""
+    """Tables, fields, filters and metrics, each defined in words; then the narrative's
+    thresholds."""
     words = Words(model)
+    table_head = [TableColumn("table", "Table"), TableColumn("definition", "Contents")]
+    data = [
+        [_upper(words.plural(name)), describe_table(model, name, words)] for name in model.spec.data
+    ]
     head = [
         TableColumn("name", "Name"),
         TableColumn("table", "For each"),
@@ -355,7 +376,9 @@ def definitions_tables(model: Model) -> list[TableBlock]:
         for name, f in model.spec.filters.items()
     ]
     metrics = [[m.label, describe_metric(model, name, words)] for name, m in model.metrics.items()]
-    blocks = [TableBlock(head, fields, caption="Derived fields")]
+    blocks = [TableBlock(table_head, data, caption="Data")]
+    if fields:
+        blocks.append(TableBlock(head, fields, caption="Derived fields"))
     if filters:
         blocks.append(TableBlock(head, filters, caption="Filters applied to every section"))
     metric_head = [TableColumn("name", "Metric"), TableColumn("definition", "Definition")]

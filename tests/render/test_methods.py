@@ -26,6 +26,7 @@ from reportgen.render.methods import (
     describe_field,
     describe_filter,
     describe_metric,
+    describe_table,
     quality_tables,
     wording_tables,
 )
@@ -129,6 +130,14 @@ def test_filters_and_metrics_read_as_sentences(shipped: Any) -> None:
         "The number of customers where spending flag is “High spender”."
     )
     assert describe_metric(shipped, "share_orders") == "Each group's share of all orders."
+
+
+def test_tables_say_what_a_row_is_and_what_it_belongs_to(shipped: Any) -> None:
+    assert describe_table(shipped, "order_products") == (
+        "One row per product in an order (the prior order set, as in the course analysis). "
+        "Each order line belongs to an order and a product."
+    )
+    assert describe_table(shipped, "departments") == "One row per department."
 
 
 def _spec_with_wording(wording: dict[str, Any], sections: list[dict[str, Any]]) -> Any:
