@@ -307,7 +307,7 @@ def _field_rule(model: Model, words: Words, spec_field: Any) -> str:
         column = words.value(ex.parse(spec_field.column))
         listed = ", ".join(f"{i} = {n}" for i, n in enumerate(names))
         return (
-            f"day names for the day numbers 0–6 of {column}: {listed}. The data does not say "
+            f"{column} 0–6 read as day names: {listed}. The data does not say "
             f"which day 0 is; this report reads it as {names[0]}"
         )
     return ""
