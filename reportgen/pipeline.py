@@ -654,7 +654,7 @@ def _warn_unused(loaded: Any, unused: list[Any], quiet: bool, stream: TextIO | N
             "outcome": f"no row of {table} is '{item.label}'",
         }[item.kind]
         issues.append(
-            SpecIssue(item.loc, f"warning: {where}: {message} (see the data-quality appendix)")
+            SpecIssue(item.loc, f"warning: {where}: {message}; see the data-quality appendix")
         )
     out = stream or sys.stderr
     for issue in locate_issues(loaded.positions, issues):
