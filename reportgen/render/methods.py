@@ -223,7 +223,7 @@ class Words:
         if node.func == "count" and value is None:
             text = f"the number of {rows}"
         elif node.func == "count":
-            text = f"the number of {rows} with a {self.label(value or '')}"
+            text = f"the number of {rows} with {_article(self.label(value or ''))}"
         elif node.func == "count_distinct":
             text = f"the number of different {self.label(value or '')} values among {rows}"
         else:
