@@ -347,6 +347,7 @@ def build(
     assert quality is not None
     results = {sid: results[sid] for sid in plans}  # the spec's order, hit or computed
     qualities, quality_extra = _quality_from_json(quality)
+    _warn_unused(loaded, _unused_categories(spec, quality_extra), options.quiet)
 
     with progress.stage("charts and text"):
         views, metas = _section_views(
@@ -595,17 +596,26 @@ def sections_with_total(spec: Spec) -> set[str]:
 
 
 def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dict[str, Any]:
-    used = {name: int(executor.mask(name).sum()) for name in tables}
-    orphans = {name: executor.orphans.get(name, []) for name in tables}
-    filter_counts = []
-    from reportgen.model import expr as ex
+    """Rows used per table, rows excluded at each step (they add up: kept − steps = used), and
+    the rows of each declared category of the map and cases fields (where cheap to count)."""
+    from reportgen.engine.pandas_engine import exclusion_steps
 
-    for name, spec_filter in model.spec.filters.items():
-        table = spec_filter.on
-        valid = executor.valid(table)
-        failing = valid & ~executor.condition(ex.parse(spec_filter.where), table)
-        filter_counts.append((name, table, int(failing.sum())))
-    return {"used": used, "orphans": orphans, "filters": filter_counts}
+    used = {name: int(executor.mask(name).sum()) for name in tables}
+    steps = {
+        name: [
+            (kind, what, count)
+            for (kind, what), count in zip(
+                exclusion_steps(model, name), executor.excluded_by_step(name), strict=True
+            )
+        ]
+        for name in tables
+    }
+    declared = {}
+    for name in model.spec.fields:
+        counts = executor.declared_counts(name)
+        if counts is not None:
+            declared[name] = counts
+    return {"used": used, "steps": steps, "declared": declared}
 
 
 def _quality_to_json(tables: dict[str, Any], numbers: dict[str, Any]) -> dict[str, Any]:
@@ -615,16 +625,21 @@ def _quality_to_json(tables: dict[str, Any], numbers: dict[str, Any]) -> dict[st
     return {
         "tables": {name: asdict(table.quality) for name, table in tables.items()},
         "used": numbers["used"],
-        "orphans": {
-            name: [[asdict(relation), int(count)] for relation, count in found]
-            for name, found in numbers["orphans"].items()
+        "steps": {
+            name: [
+                [kind, what if isinstance(what, str) else asdict(what), int(count)]
+                for kind, what, count in steps
+            ]
+            for name, steps in numbers["steps"].items()
         },
-        "filters": [[name, table, int(count)] for name, table, count in numbers["filters"]],
+        "declared": numbers["declared"],
     }
 
 
 def _quality_from_json(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Quality records by table, and the numbers ``_section_views`` expects."""
+    """Quality records by table, and the numbers ``_section_views`` expects: ``used``, ``steps``
+    (``(kind, relation or filter name, rows)`` per table), ``filters`` (``(name, table, rows)``)
+    and ``declared`` (rows per declared category of map and cases fields)."""
     from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
     from reportgen.model.semantic import Relation
 
@@ -638,15 +653,63 @@ def _quality_from_json(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         )
         for name, q in data["tables"].items()
     }
+    steps = {
+        name: [
+            (kind, what if kind == "filter" else Relation(**what), int(count))
+            for kind, what, count in found
+        ]
+        for name, found in data["steps"].items()
+    }
     numbers = {
         "used": dict(data["used"]),
-        "orphans": {
-            name: [(Relation(**relation), count) for relation, count in found]
-            for name, found in data["orphans"].items()
-        },
-        "filters": [(name, table, count) for name, table, count in data["filters"]],
+        "steps": steps,
+        "filters": [
+            (what, name, count)
+            for name, found in steps.items()
+            for kind, what, count in found
+            if kind == "filter"
+        ],
+        "declared": dict(data["declared"]),
     }
     return qualities, numbers
+
+
+def _unused_categories(spec: Spec, quality: dict[str, Any]) -> list[Any]:
+    """The declared categories (map values and labels, cases outcomes) no used row falls in."""
+    from reportgen.data.quality import unused_categories
+
+    found = []
+    for name, counts in quality["declared"].items():
+        if name in spec.fields:
+            found.extend(unused_categories(name, spec.fields[name], counts))
+    return found
+
+
+def _warn_unused(loaded: Any, unused: list[Any], quiet: bool, stream: TextIO | None = None) -> None:
+    """One warning line per unused category on stderr (unless --quiet), located in the spec."""
+    if quiet or not unused:
+        return
+    from reportgen.errors import SpecIssue
+    from reportgen.spec.load import locate_issues
+
+    spec: Spec = loaded.spec
+    issues = []
+    for item in unused:
+        table = spec.fields[item.field].on
+        where = f"field '{item.field}'"
+        message = {
+            "value": f"the value '{item.value}' listed under '{item.label}' matches no row of {table}",
+            "group": f"no row of {table} has a value listed under '{item.label}' ({item.value})",
+            "default": f"no row of {table} falls under the default '{item.label}'",
+            "outcome": f"no row of {table} is '{item.label}'",
+        }[item.kind]
+        issues.append(
+            SpecIssue(item.loc, f"warning: {where}: {message}; see the data-quality appendix")
+        )
+    out = stream or sys.stderr
+    for issue in locate_issues(loaded.positions, issues):
+        out.write(issue.render(str(loaded.path)) + "\n")
+    out.flush()
 
 
 class _ChartCache:
@@ -760,9 +823,7 @@ def _section_views(
         elif isinstance(section, DefinitionsSection):
             views.append(section_view(section, title, body, None, definitions_tables(model)))
         elif isinstance(section, DataQualitySection):
-            blocks = quality_tables(
-                qualities, quality["used"], quality["orphans"], quality["filters"]
-            )
+            blocks = quality_tables(model, qualities, quality, _unused_categories(spec, quality))
             views.append(section_view(section, title, body, None, blocks))
         else:
             views.append(section_view(section, title, body))

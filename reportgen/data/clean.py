@@ -20,11 +20,11 @@ def clean(name: str, table: TableSpec, frame: pd.DataFrame) -> tuple[pd.DataFram
     for column in rules.drop_missing:
         missing = frame[column].isna()
         frame = _drop(frame, missing)
-        effects.append(Exclusion(f"empty {column}", int(missing.sum()), column))
+        effects.append(Exclusion(empty_reason(column), int(missing.sum()), column, kind="empty"))
     if rules.drop_duplicates:
         repeated = frame.duplicated(keep="first")
         frame = _drop(frame, repeated)
-        effects.append(Exclusion("duplicate rows", int(repeated.sum())))
+        effects.append(Exclusion(DUPLICATE_ROWS, int(repeated.sum()), kind="duplicate_rows"))
     frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith(PRIVATE_PREFIX)])
     for column, valid in rules.valid.items():
         frame, effect = _apply_range(name, frame, column, valid)
@@ -60,7 +60,22 @@ def _apply_range(
         if pd.api.types.is_integer_dtype(values.dtype) and values.dtype.kind != "O":
             values = values.astype(pd.Int64Dtype())
         frame = frame.assign(**{column: values.mask(outside)})
-    return frame, Exclusion(f"{column} {_describe(valid)} set to missing", count, column, False)
+    return frame, Exclusion(invalid_reason(column, valid), count, column, False, "invalid")
+
+
+DUPLICATE_ROWS = "rows that repeat an earlier row exactly"
+
+
+def empty_reason(column: str) -> str:
+    return f"rows with no {column}"
+
+
+def invalid_reason(column: str, valid: ValidRange) -> str:
+    return f"{column} values {_describe(valid)}, treated as missing (the rows are kept)"
+
+
+def duplicate_key_reason(key: str) -> str:
+    return f"rows that repeat an earlier {key} (the first is kept)"
 
 
 def _rows(count: int) -> str:
@@ -69,10 +84,10 @@ def _rows(count: int) -> str:
 
 def _describe(valid: ValidRange) -> str:
     if valid.min is None:
-        return f"above {valid.max:g}"
+        return f"above {valid.max:,g}"
     if valid.max is None:
-        return f"below {valid.min:g}"
-    return f"outside [{valid.min:g}, {valid.max:g}]"
+        return f"below {valid.min:,g}"
+    return f"outside {valid.min:,g} to {valid.max:,g}"
 
 
 def _check_key(
@@ -96,4 +111,6 @@ def _check_key(
         raise DataError(msg, table=name, column=key)
     if table.clean.duplicate_keys == "error":
         return frame, None
-    return _drop(frame, repeated), Exclusion("duplicate key, kept first", count, key)
+    return _drop(frame, repeated), Exclusion(
+        duplicate_key_reason(key), count, key, kind="duplicate_key"
+    )

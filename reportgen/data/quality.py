@@ -1,4 +1,5 @@
-"""Cleaning effects and missing values → records a data-quality section can tabulate."""
+"""Cleaning effects, missing values and unused categories → records a data-quality section can
+tabulate."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Exclusion:
-    """One counted effect of cleaning: rows dropped, or values blanked (``dropped=False``)."""
+    """One counted effect of cleaning: rows dropped, or values blanked (``dropped=False``).
+
+    ``kind`` says which rule: ``empty``, ``duplicate_rows``, ``invalid`` or ``duplicate_key``
+    (the methods phrase it with the spec's labels); ``reason`` is the same in plain words.
+    """
 
     reason: str
     rows: int
     column: str | None = None
     dropped: bool = True
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,59 @@ class TableQuality:
         """One row per column: column, dtype, missing."""
         columns = ["column", "dtype", "missing"]
         return pd.DataFrame([asdict(p) for p in self.column_profile], columns=columns)
+
+
+@dataclass(frozen=True)
+class Unused:
+    """A category the spec declares that no row used by the report falls in.
+
+    ``kind``: ``value`` (a map value that matches no row), ``group`` (a map label none of whose
+    values occurs), ``default`` (a map's label for values not listed) or ``outcome`` (a label
+    of ``cases``, its ``else`` included). ``loc`` is where the spec declares it.
+    """
+
+    field: str
+    kind: str
+    label: str
+    value: str = ""
+    loc: tuple[str | int, ...] = ()
+
+
+def unused_categories(
+    name: str, spec_field: Any, counts: dict[str, dict[str, int]]
+) -> list[Unused]:
+    """The declared categories of a map or cases field with no rows, given its
+    ``declared_counts`` (rows per label, and per listed value for a map)."""
+    labels = counts.get("labels", {})
+    found: list[Unused] = []
+    base: tuple[str | int, ...] = ("fields", name)
+    if "values" in counts:  # a map
+        values = counts["values"]
+        for label, members in spec_field.groups.items():
+            if labels.get(label, 0) == 0:
+                found.append(
+                    Unused(name, "group", label, ", ".join(members), (*base, "groups", label))
+                )
+                continue
+            found.extend(
+                Unused(name, "value", label, value, (*base, "groups", label, index))
+                for index, value in enumerate(members)
+                if values.get(value, 0) == 0 and spec_field.mapping().get(value) == label
+            )
+        for value, label in spec_field.values.items():
+            if values.get(value, 0) == 0:
+                found.append(Unused(name, "value", label, value, (*base, "values", value)))
+        if spec_field.default and labels.get(spec_field.default, 0) == 0:
+            found.append(Unused(name, "default", spec_field.default, "", (*base, "default")))
+        return found
+    for index, case in enumerate(spec_field.cases):
+        if labels.get(case.then, 0) == 0 and case.then not in {u.label for u in found}:
+            found.append(
+                Unused(name, "outcome", case.then, case.when, (*base, "cases", index, "then"))
+            )
+    if spec_field.else_ and labels.get(spec_field.else_, 0) == 0:
+        found.append(Unused(name, "outcome", spec_field.else_, "", (*base, "else")))
+    return found
 
 
 def column_profile(frame: pd.DataFrame) -> tuple[ColumnProfile, ...]:

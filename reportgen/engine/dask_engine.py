@@ -28,7 +28,12 @@ import numpy as np
 import pandas as pd
 
 from reportgen.data import cache
-from reportgen.data.clean import _describe
+from reportgen.data.clean import (
+    DUPLICATE_ROWS,
+    duplicate_key_reason,
+    empty_reason,
+    invalid_reason,
+)
 from reportgen.data.columns import plan_columns
 from reportgen.data.files import resolve_files
 from reportgen.data.load import LoadedTable, load_table
@@ -213,20 +218,20 @@ def _row_groups(paths: list[Path]) -> int:
 def clean(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any, ...]]]:
     """The loader's cleaning rules, in its order, on a Dask frame.
 
-    Returns the cleaned frame (the key not yet checked) and ``(reason, count, column, dropped)``
-    per rule, the counts still lazy. Duplicate rows are found exactly and the first one (in file
+    Returns the cleaned frame (the key not yet checked) and ``(reason, count, column, dropped,
+    kind)`` per rule, the counts still lazy. Duplicate rows are found exactly and the first one (in file
     order, across partitions) is kept, as the loader does.
     """
     rules = table.clean
     effects: list[tuple[Any, ...]] = []
     for column in rules.drop_missing:
         missing = frame[column].isna()
-        effects.append((f"empty {column}", missing.sum(), column, True))
+        effects.append((empty_reason(column), missing.sum(), column, True, "empty"))
         frame = frame[~missing]
     if rules.drop_duplicates:
         before = frame.shape[0]
         frame = first_of_each(frame, list(frame.columns))
-        effects.append(("duplicate rows", before - frame.shape[0], None, True))
+        effects.append((DUPLICATE_ROWS, before - frame.shape[0], None, True, "duplicate_rows"))
     frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith(PRIVATE_PREFIX)])
     for column, valid in rules.valid.items():
         if valid.min is None and valid.max is None:
@@ -243,8 +248,7 @@ def clean(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any,
         if valid.max is not None:
             outside = outside | (values > valid.max).fillna(False)
         frame = frame.assign(**{column: values.astype("float64").mask(outside)})
-        reason = f"{column} {_describe(valid)} set to missing"
-        effects.append((reason, outside.sum(), column, False))
+        effects.append((invalid_reason(column, valid), outside.sum(), column, False, "invalid"))
     return frame, effects
 
 
@@ -507,7 +511,8 @@ class _FieldTask:
 
 @dataclass(frozen=True)
 class _RowsTask:
-    """One boolean per row: ``valid``, ``mask`` or a ``condition``; or the orphan counts."""
+    """One boolean per row: ``valid``, ``mask`` or a ``condition``; or the orphan counts, or
+    the rows excluded at each step (``steps``)."""
 
     kind: str
     node: ex.Node | None = None
@@ -517,6 +522,8 @@ class _RowsTask:
         if self.kind == "orphans":
             executor.valid(fact)
             return np.array([count for _, count in executor.orphans[fact]], dtype="int64")
+        if self.kind == "steps":
+            return np.array(executor.excluded_by_step(fact), dtype="int64")
         if self.kind == "valid":
             return executor.valid(fact)
         if self.kind == "mask":
@@ -779,8 +786,8 @@ class DaskExecutor:
                 cleaned = self.client.persist(cleaned)
             rows_read, *counts = dask.compute(raw.shape[0], *[e[1] for e in effects])
             exclusions = [
-                Exclusion(reason, int(count), column, dropped)
-                for (reason, _, column, dropped), count in zip(effects, counts, strict=True)
+                Exclusion(reason, int(count), column, dropped, kind)
+                for (reason, _, column, dropped, kind), count in zip(effects, counts, strict=True)
             ]
             frame = cleaned[read.record["output"]]
             if table.key is not None:
@@ -842,7 +849,7 @@ class DaskExecutor:
                 )
                 raise DataError(msg, table=name, column=key)
             return frame, None
-        effect = Exclusion("duplicate key, kept first", repeated, key)
+        effect = Exclusion(duplicate_key_reason(key), repeated, key, kind="duplicate_key")
         return (first_of_each(frame, [key]) if repeated else frame), effect
 
     # ---- running tasks on the partitions ------------------------------------------------------
@@ -919,6 +926,19 @@ class DaskExecutor:
         if scope not in self.facts:
             return self.dims.condition(node, scope)
         return self._rows(scope, _RowsTask("condition", node))
+
+    def excluded_by_step(self, table: str) -> list[int]:
+        """Rows excluded at each of ``exclusion_steps(model, table)`` (see the pandas executor)."""
+        if table not in self.facts:
+            return self.dims.excluded_by_step(table)
+        counts = self._reduce(table, _RowsTask("steps"), np.add)
+        return [int(count) for count in counts]
+
+    def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
+        """Rows per declared category of a map or cases field on a dimension table (else None)."""
+        if self.model.spec.fields[name].on in self.facts:
+            return None
+        return self.dims.declared_counts(name)
 
     def _orphans(self, fact: str) -> None:
         if fact not in self._fact_orphans:

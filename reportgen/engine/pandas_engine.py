@@ -216,6 +216,55 @@ class PandasExecutor:
             self._masks[cache_key] = mask
         return self._masks[cache_key]
 
+    def excluded_by_step(self, table: str) -> list[int]:
+        """Rows of ``table`` excluded at each of :func:`exclusion_steps`, each row counted at
+        the first step that applies: the loaded rows minus these are exactly ``mask(table)``.
+
+        Only the excluded rows are looked at (a few per cent of the order lines), so this costs
+        one pass over the table's mask."""
+        rows = np.flatnonzero(~self.mask(table))
+        left = np.ones(len(rows), dtype=bool)
+        counts = []
+        for kind, what in exclusion_steps(self.model, table):
+            if kind == "missing":
+                assert isinstance(what, Relation)
+                out = left & (self.positions(what)[rows] < 0)
+            elif kind == "filter":
+                where = self.model.spec.filters[str(what)].where
+                out = left & ~self.condition(ex.parse(where), table)[rows]
+            else:  # the parent row is there but was excluded (rows left have a parent)
+                assert isinstance(what, Relation)
+                parent = self._mask(what.parent, frozenset())
+                out = left & ~parent[np.where(left, self.positions(what)[rows], 0)]
+            counts.append(int(np.count_nonzero(out)))
+            left &= ~out
+        return counts
+
+    def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
+        """Rows of each declared category of a ``map`` or ``cases`` field, over the rows the
+        report uses: ``labels`` (every outcome) and, for a map, ``values`` (every listed value).
+        None for other fields and for fields on a fact table (checking them would be a pass
+        over the longest table)."""
+        spec_field = self.model.spec.fields[name]
+        if not isinstance(spec_field, MapField | CasesField):
+            return None
+        table = spec_field.on
+        if not any(relation.parent == table for relation in self.model.relations):
+            return None
+        used = self.mask(table, skip_field=name)
+        labels = self.field(name)[used]
+        label_counts = labels.value_counts()
+        counts = {"labels": {str(k): int(label_counts.get(k, 0)) for k in spec_field.labels()}}
+        if isinstance(spec_field, MapField):
+            source = self.evaluate(ex.parse(spec_field.column), table)[used]
+            if isinstance(source.dtype, pd.CategoricalDtype):
+                by_category = source.value_counts()
+                found = {str(k): int(v) for k, v in by_category.items()}
+            else:
+                found = {str(k): int(v) for k, v in source.map(_key_text).value_counts().items()}
+            counts["values"] = {value: found.get(value, 0) for value in spec_field.mapping()}
+        return counts
+
     def _fields_behind(self, refs: list[Resolved]) -> set[str]:
         found: set[str] = set()
         for ref in refs:
@@ -835,6 +884,18 @@ class PandasExecutor:
         if cacheable:
             self._group_cache[cache_key] = (codes, levels)
         return codes, levels
+
+
+def exclusion_steps(model: Model, table: str) -> list[tuple[str, Relation | str]]:
+    """Why a loaded row of ``table`` is left out, in the order rows are attributed: its parent
+    is missing (``("missing", relation)`` per relation), a global filter on the table fails
+    (``("filter", name)``), its parent row was excluded (``("excluded", relation)``)."""
+    parents = model.parents(table)
+    return [
+        *(("missing", relation) for relation in parents),
+        *(("filter", name) for name, f in model.spec.filters.items() if f.on == table),
+        *(("excluded", relation) for relation in parents),
+    ]
 
 
 def _follow(step: np.ndarray, then: np.ndarray) -> np.ndarray:

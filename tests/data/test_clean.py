@@ -46,20 +46,27 @@ def test_no_rules_keeps_every_row(tmp_path):
 def test_drop_missing_counts_empty_strings(tmp_path):
     loaded = load_table("products", spec(clean={"drop_missing": ["product_name"]}), tmp_path)
     assert loaded.frame["product_id"].tolist() == [1, 3, 1, 4, 4]
-    assert loaded.quality.exclusions == (Exclusion("empty product_name", 1, "product_name"),)
+    assert loaded.quality.exclusions == (
+        Exclusion("rows with no product_name", 1, "product_name", kind="empty"),
+    )
 
 
 def test_drop_missing_counts_each_column_in_turn(tmp_path, write):
     write("products.csv", "a,b\n1,\n,\n,3\n4,4\n")
     loaded = load_table("p", spec(clean={"drop_missing": ["a", "b"]}), tmp_path)
     assert loaded.frame.to_dict("list") == {"a": [4], "b": [4]}
-    assert loaded.quality.exclusions == (Exclusion("empty a", 2, "a"), Exclusion("empty b", 1, "b"))
+    assert loaded.quality.exclusions == (
+        Exclusion("rows with no a", 2, "a", kind="empty"),
+        Exclusion("rows with no b", 1, "b", kind="empty"),
+    )
 
 
 def test_drop_duplicates(tmp_path):
     loaded = load_table("products", spec(clean={"drop_duplicates": True}), tmp_path)
     assert loaded.frame["product_id"].tolist() == [1, 2, 3, 4, 4]
-    assert loaded.quality.exclusions == (Exclusion("duplicate rows", 1),)
+    assert loaded.quality.exclusions == (
+        Exclusion("rows that repeat an earlier row exactly", 1, kind="duplicate_rows"),
+    )
 
 
 def test_drop_duplicates_looks_at_columns_not_requested(tmp_path, write):
@@ -67,7 +74,9 @@ def test_drop_duplicates_looks_at_columns_not_requested(tmp_path, write):
     table = spec(clean={"drop_duplicates": True})
     loaded = load_table("p", table, tmp_path, columns=["id", "name"])
     assert loaded.frame.to_dict("list") == {"id": [1, 1], "name": ["a", "a"]}
-    assert loaded.quality.exclusions == (Exclusion("duplicate rows", 1),)
+    assert loaded.quality.exclusions == (
+        Exclusion("rows that repeat an earlier row exactly", 1, kind="duplicate_rows"),
+    )
 
 
 def test_drop_duplicates_looks_at_private_columns(tmp_path, write):
@@ -82,7 +91,13 @@ def test_valid_range_blanks_values_outside(tmp_path):
     )
     assert loaded.frame["prices"].isna().tolist() == [False, False, True, False, True, False]
     assert loaded.quality.exclusions == (
-        Exclusion("prices outside [0, 100] set to missing", 2, "prices", dropped=False),
+        Exclusion(
+            "prices values outside 0 to 100, treated as missing (the rows are kept)",
+            2,
+            "prices",
+            dropped=False,
+            kind="invalid",
+        ),
     )
     assert loaded.quality.missing["prices"] == 2
 
@@ -91,7 +106,13 @@ def test_valid_range_with_one_bound(tmp_path):
     table = spec(clean={"valid": {"prices": {"max": 100}}})
     loaded = load_table("products", table, tmp_path)
     assert loaded.quality.exclusions == (
-        Exclusion("prices above 100 set to missing", 1, "prices", dropped=False),
+        Exclusion(
+            "prices values above 100, treated as missing (the rows are kept)",
+            1,
+            "prices",
+            dropped=False,
+            kind="invalid",
+        ),
     )
 
 
@@ -125,7 +146,12 @@ def test_duplicate_keys_first_keeps_the_first(tmp_path):
     loaded = load_table("products", table, tmp_path)
     names = loaded.frame["product_name"].astype(object).fillna("?")
     assert names.tolist() == ["Bananas", "?", "Milk", "Eggs"]
-    assert loaded.quality.exclusions[-1] == Exclusion("duplicate key, kept first", 1, "product_id")
+    assert loaded.quality.exclusions[-1] == Exclusion(
+        "rows that repeat an earlier product_id (the first is kept)",
+        1,
+        "product_id",
+        kind="duplicate_key",
+    )
 
 
 def test_empty_key_is_an_error(tmp_path, write):
@@ -149,10 +175,21 @@ def test_rules_apply_in_order_and_every_effect_is_counted(tmp_path):
     quality = loaded.quality
     assert (quality.rows_read, quality.rows_kept) == (6, 3)
     assert quality.exclusions == (
-        Exclusion("empty product_name", 1, "product_name"),
-        Exclusion("duplicate rows", 1),
-        Exclusion("prices outside [0, 100] set to missing", 2, "prices", dropped=False),
-        Exclusion("duplicate key, kept first", 1, "product_id"),
+        Exclusion("rows with no product_name", 1, "product_name", kind="empty"),
+        Exclusion("rows that repeat an earlier row exactly", 1, kind="duplicate_rows"),
+        Exclusion(
+            "prices values outside 0 to 100, treated as missing (the rows are kept)",
+            2,
+            "prices",
+            dropped=False,
+            kind="invalid",
+        ),
+        Exclusion(
+            "rows that repeat an earlier product_id (the first is kept)",
+            1,
+            "product_id",
+            kind="duplicate_key",
+        ),
     )
     dropped = sum(e.rows for e in quality.exclusions if e.dropped)
     assert quality.rows_read - dropped == quality.rows_kept

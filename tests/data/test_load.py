@@ -41,9 +41,15 @@ def test_course_products_cleaned_as_documented(samples):
     assert loaded.quality.rows_read == 49_693
     assert len(loaded.frame) == 49_672
     assert loaded.quality.exclusions == (
-        Exclusion("empty product_name", 16, "product_name"),
-        Exclusion("duplicate rows", 5),
-        Exclusion("prices outside [0, 100] set to missing", 2, "prices", dropped=False),
+        Exclusion("rows with no product_name", 16, "product_name", kind="empty"),
+        Exclusion("rows that repeat an earlier row exactly", 5, kind="duplicate_rows"),
+        Exclusion(
+            "prices values outside 0 to 100, treated as missing (the rows are kept)",
+            2,
+            "prices",
+            dropped=False,
+            kind="invalid",
+        ),
     )
     assert loaded.frame["prices"].between(1, 25).sum() == 49_672 - 2
     assert "#NAME?" in loaded.frame["product_name"].cat.categories
@@ -55,7 +61,12 @@ def test_course_products_with_duplicate_keys_kept_first(samples):
     loaded = load_table("products", table, samples)
     assert len(loaded.frame) == 49_670
     assert loaded.frame["product_id"].is_unique
-    assert loaded.quality.exclusions[-1] == Exclusion("duplicate key, kept first", 2, "product_id")
+    assert loaded.quality.exclusions[-1] == Exclusion(
+        "rows that repeat an earlier product_id (the first is kept)",
+        2,
+        "product_id",
+        kind="duplicate_key",
+    )
     assert loaded.quality.missing == {
         "product_id": 0,
         "product_name": 0,
@@ -177,7 +188,7 @@ def test_parquet_input_reads_requested_columns(tmp_path):
     assert list(loaded.frame.columns) == ["id", "x"]
     assert loaded.frame["id"].tolist() == [1, 3]
     assert loaded.frame["x"].isna().tolist() == [False, True]
-    assert loaded.quality.exclusions == (Exclusion("empty name", 1, "name"),)
+    assert loaded.quality.exclusions == (Exclusion("rows with no name", 1, "name", kind="empty"),)
 
 
 def test_quoted_values_bom_crlf_and_multiline(tmp_path, write):
