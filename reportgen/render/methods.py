@@ -417,8 +417,11 @@ _WORDS: dict[str, tuple[str, Any]] = {
         lambda t: f"two values differ by less than {_pct(t.same_within)}",
     ),
     "same_within_pp": (
-        "about the same (percentages)",
-        lambda t: f"two percentages differ by less than {_points(t.same_within_pp)}",
+        "similar, about the same (percentages)",
+        lambda t: (
+            f"percentages (shares, rates) differ by less than {_points(t.same_within_pp)}, "
+            "from the lowest to the highest"
+        ),
     ),
     "majority": ("a majority", lambda t: f"a share of more than {_pct(t.majority)}"),
     "lead_ratio": (

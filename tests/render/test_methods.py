@@ -178,8 +178,9 @@ def test_every_threshold_is_listed_with_its_value() -> None:
     assert rows["similar"].startswith("the values vary by less than 20% around their average")
     assert rows["varies widely"] == "the highest value is at least 1.5 times the lowest"
     assert rows["about the same"] == "two values differ by less than 5%"
-    assert rows["about the same (percentages)"] == (
-        "two percentages differ by less than 2 percentage points"
+    assert rows["similar, about the same (percentages)"] == (
+        "percentages (shares, rates) differ by less than 2 percentage points, "
+        "from the lowest to the highest"
     )
     assert rows["a majority"] == "a share of more than 60%"
     assert rows["by far the largest"] == "at least 1.5 times the next largest"
