@@ -213,11 +213,33 @@ def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
     return model
 
 
+# The largest time a date can show: 9999-12-31 23:59:59 UTC.
+MAX_EPOCH = 253_402_300_799
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as seconds since 1970, or None when unset or empty.
+
+    A value that is not a whole number from 0 to ``MAX_EPOCH`` is a usage error (exit 2).
+    """
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) > MAX_EPOCH:
+        shown = text if len(text) <= 24 else text[:21] + "..."
+        msg = (
+            f"SOURCE_DATE_EPOCH={shown!r} is not a valid time: expected a whole number of "
+            f"seconds since 1970-01-01 UTC, from 0 to {MAX_EPOCH} (9999-12-31)"
+        )
+        raise UsageError(msg)
+    return int(text)
+
+
 def build_date(spec: Spec, base_dir: Path) -> str:
     """SOURCE_DATE_EPOCH when set, else the newest input file's date: reproducible either way."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
     from reportgen.data.files import resolve_files
 
     newest = 0.0
