@@ -107,22 +107,24 @@ def read_text(path: Path) -> str:
     except OSError as error:
         msg = f"cannot read the spec {path}: {error.strerror or error}"
         raise UsageError(msg) from None
-    with os.fdopen(handle, "rb") as stream:
-        try:
-            mode = os.fstat(handle).st_mode
-            if stat.S_ISDIR(mode):
-                msg = f"the spec must be a YAML file, but {path} is a folder"
-                raise UsageError(msg)
-            if not stat.S_ISREG(mode):
-                msg = (
-                    f"the spec must be a YAML file, but {path} is not a regular file "
-                    "(a device, pipe or socket); nothing was read from it"
-                )
-                raise UsageError(msg)
+    try:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISDIR(mode):
+            msg = f"the spec must be a YAML file, but {path} is a folder"
+            raise UsageError(msg)
+        if not stat.S_ISREG(mode):
+            msg = (
+                f"the spec must be a YAML file, but {path} is not a regular file "
+                "(a device, pipe or socket); nothing was read from it"
+            )
+            raise UsageError(msg)
+        with os.fdopen(os.dup(handle), "rb") as stream:
             raw = stream.read(MAX_SPEC_BYTES + 1)
-        except OSError as error:
-            msg = f"cannot read the spec {path}: {error.strerror or error}"
-            raise UsageError(msg) from None
+    except OSError as error:
+        msg = f"cannot read the spec {path}: {error.strerror or error}"
+        raise UsageError(msg) from None
+    finally:
+        os.close(handle)
     csv_like = looks_like_csv(raw[:_SNIFF_BYTES].decode("utf-8", errors="replace"))
     if csv_like:
         raise SpecError(path, [SpecIssue((), NOT_A_SPEC_CSV.format(csv_like), 1, 1)])
