@@ -275,7 +275,8 @@ class _Builder:
             problem = f"the spec nests more than {MAX_DEPTH} levels deep (aliases expanded)"
         if problem is None:
             return False
-        mark = alias or (self._aliases[0] if self._aliases else node.start_mark)
+        # At the outermost alias: the use that set off the expansion.
+        mark = (self._aliases[0] if self._aliases else alias) or node.start_mark
         self.issues.append(SpecIssue(loc, problem, mark.line + 1, mark.column + 1))
         self._stopped = True
         return True
