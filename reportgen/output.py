@@ -125,16 +125,19 @@ def check_targets(root: Path, targets: Iterable[Path], reads: Mapping[Path, str]
             raise OutputError(msg)
 
 
-def write_all(files: dict[Path, bytes], root: Path | None = None) -> None:
+def write_all(
+    files: dict[Path, bytes], root: Path | None = None, *, resolved: Path | None = None
+) -> None:
     """Write several files; every file is staged first, then all are renamed into place.
 
-    Every file must lie inside ``root`` (default: the first file's folder), resolved once here.
+    Every file must lie inside ``root`` (default: the first file's folder), which is written
+    through ``resolved`` (its real path, as resolved when the build started; default: now).
     Subfolders are opened without following symbolic links, so nothing is written outside it.
     """
     if not files:
         return
     base = root or next(iter(files)).parent
-    folder = Path(os.path.realpath(base))
+    folder = resolved or Path(os.path.realpath(base))
     relative = {_inside(base, target): data for target, data in files.items()}
     with _folder_lock(folder):
         if _DIR_FD:

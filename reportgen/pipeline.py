@@ -277,6 +277,7 @@ def build(
     plans = {s.id: plan_section(model, s) for _, s in analysis}
     date = build_date(spec, loaded.base_dir)
     out_dir = options.output_dir or loaded.base_dir / "output"
+    out_root = Path(os.path.realpath(out_dir))  # where every output goes, fixed now
     slug = slug_of(spec)
     _check_outputs(
         loaded,
@@ -433,7 +434,7 @@ def build(
                 index=False, lineterminator="\n"
             ).encode("utf-8")
     with progress.stage("write files"):
-        write_all(files, root=out_dir)
+        write_all(files, root=out_dir, resolved=out_root)
     if store is not None:
         store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")

@@ -108,7 +108,8 @@ def read_text(path: Path) -> str:
         msg = f"cannot read the spec {path}: {error.strerror or error}"
         raise UsageError(msg) from None
     try:
-        mode = os.fstat(handle).st_mode
+        status = os.fstat(handle)
+        mode = status.st_mode
         if stat.S_ISDIR(mode):
             msg = f"the spec must be a YAML file, but {path} is a folder"
             raise UsageError(msg)
@@ -118,8 +119,10 @@ def read_text(path: Path) -> str:
                 "(a device, pipe or socket); nothing was read from it"
             )
             raise UsageError(msg)
+        # A file larger than the limit is only sniffed (is it a CSV?), never read whole.
+        size = _SNIFF_BYTES if status.st_size > MAX_SPEC_BYTES else MAX_SPEC_BYTES + 1
         with os.fdopen(os.dup(handle), "rb") as stream:
-            raw = stream.read(MAX_SPEC_BYTES + 1)
+            raw = stream.read(size)
     except OSError as error:
         msg = f"cannot read the spec {path}: {error.strerror or error}"
         raise UsageError(msg) from None
@@ -128,7 +131,7 @@ def read_text(path: Path) -> str:
     csv_like = looks_like_csv(raw[:_SNIFF_BYTES].decode("utf-8", errors="replace"))
     if csv_like:
         raise SpecError(path, [SpecIssue((), NOT_A_SPEC_CSV.format(csv_like), 1, 1)])
-    if len(raw) > MAX_SPEC_BYTES:
+    if status.st_size > MAX_SPEC_BYTES or len(raw) > MAX_SPEC_BYTES:
         msg = (
             f"the spec {path} is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB; a report "
             "spec is a few dozen KB: is this the right file?"
