@@ -101,11 +101,15 @@ def _csv_header(name: str, file: InputFile) -> list[str]:
     with open_input(name, file) as stream:
         raw = stream.readline(_HEADER_LIMIT)
         # A quoted name may hold a line break: read on until the quotes close.
-        while raw.count(b'"') % 2 and len(raw) < _HEADER_LIMIT:
-            more = stream.readline(_HEADER_LIMIT - len(raw))
+        quotes, lines = raw.count(b'"'), [raw]
+        size = len(raw)
+        while quotes % 2 and size < _HEADER_LIMIT:
+            more = stream.readline(_HEADER_LIMIT - size)
             if not more:
                 break
-            raw += more
+            quotes, size = quotes + more.count(b'"'), size + len(more)
+            lines.append(more)
+        raw = b"".join(lines)
     text = _decode(name, file, raw, what="header line").rstrip("\r\n")
     if not text.strip():
         raise DataError(_empty_message(raw), table=name, path=file.display)
