@@ -12,6 +12,8 @@ import pytest
 
 from reportgen.errors import OutputError
 from reportgen.output import write_all
+from reportgen.pipeline import slug_of
+from reportgen.spec.load import load_spec
 from tests.errors.conftest import DATA_FILES, Project, Run, RunCli, assert_clean_failure
 
 Fails = Callable[..., Run]
@@ -156,3 +158,12 @@ def test_writer_creates_subfolders_inside_its_folder(tmp_path: Path) -> None:
     assert (root / "r.html").read_bytes() == b"<p>"
     assert (root / "r-data" / "a.csv").read_bytes() == b"a\n"
     assert sorted(p.name for p in root.rglob("*")) == ["a.csv", "r-data", "r.html"]
+
+
+def test_slug_from_a_long_title_is_cut_to_a_file_name(project: Project) -> None:
+    title = "Quarterly basket analysis " * 8
+    project.edit_spec("  slug: basket\n", "")
+    project.edit_spec("title: Basket check", f"title: {title.strip()}")
+    slug = slug_of(load_spec(project.spec).spec)
+    assert slug == ("quarterly-basket-analysis-" * 8)[:64]  # 64 characters, no trailing '-'
+    assert len(slug) == 64
