@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from reportgen.errors import OutputError
@@ -100,16 +101,132 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def write_all(files: dict[Path, bytes]) -> None:
-    """Write several files; every file is staged first, then all are renamed into place."""
+def check_targets(root: Path, targets: Iterable[Path], reads: Mapping[Path, str]) -> None:
+    """Refuse, before anything is built, an output that would replace a file the build reads,
+    or whose folder below ``root`` is a symbolic link (``write_all`` refuses them too).
+
+    ``reads`` maps each input (data files, the spec) to what it is ("an input of table 'x'").
+    A target is compared as it will be written: its folder resolved, its own name not followed.
+    """
+    inputs = {Path(os.path.realpath(path)): what for path, what in reads.items()}
+    for target in targets:
+        parts = _inside(root, target)
+        for depth in range(1, len(parts)):
+            folder = root.joinpath(*parts[:depth])
+            if folder.is_symlink():
+                raise OutputError(_not_a_folder(folder, root, "a symbolic link"))
+        landing = Path(os.path.realpath(target.parent)) / target.name
+        what = inputs.get(landing)
+        if what is not None:
+            msg = (
+                f"the output {target} would overwrite {landing}, {what}; "
+                "choose another --output-dir (or move the input)"
+            )
+            raise OutputError(msg)
+
+
+def write_all(
+    files: dict[Path, bytes], root: Path | None = None, *, resolved: Path | None = None
+) -> None:
+    """Write several files; every file is staged first, then all are renamed into place.
+
+    Every file must lie inside ``root`` (default: the first file's folder), which is written
+    through ``resolved`` (its real path, as resolved when the build started; default: now).
+    Subfolders are opened without following symbolic links, so nothing is written outside it.
+    """
     if not files:
         return
-    folder = next(iter(files)).parent
+    base = root or next(iter(files)).parent
+    folder = resolved or Path(os.path.realpath(base))
+    relative = {_inside(base, target): data for target, data in files.items()}
     with _folder_lock(folder):
-        _write_all(files)
+        if _DIR_FD:
+            _write_all(folder, base, relative, list(files))
+        else:  # pragma: no cover - not POSIX: plain paths, checked once
+            _write_all_by_path({folder.joinpath(*parts): d for parts, d in relative.items()})
 
 
-def _write_all(files: dict[Path, bytes]) -> None:
+# os.replace takes the same descriptors as os.rename (the set lists only the latter).
+_DIR_FD = {os.open, os.mkdir, os.rename, os.unlink} <= os.supports_dir_fd
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def _inside(base: Path, target: Path) -> tuple[str, ...]:
+    """The target's path parts below ``base``; a bug (ValueError) when it lies elsewhere."""
+    parts = target.relative_to(base).parts
+    if not parts or any(part in ("", ".", "..") for part in parts):
+        msg = f"{target} is not inside the output folder {base}"
+        raise ValueError(msg)
+    return parts
+
+
+def _not_a_folder(where: Path, root: Path, kind: str) -> str:
+    return (
+        f"{where} is {kind}; reportgen writes only inside the output folder {root}: "
+        "remove it, or choose another --output-dir"
+    )
+
+
+def _open_folder(top: int, parts: tuple[str, ...], shown: Path, opened: list[int]) -> int:
+    """A descriptor of ``top``/``parts``, created if missing; a symbolic link is refused."""
+    handle = top
+    for index, part in enumerate(parts):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(part, dir_fd=handle)
+        try:
+            handle = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=handle)
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
+            where = shown.joinpath(*parts[: index + 1])
+            kind = "a symbolic link" if os.path.islink(where) else "not a folder"
+            raise OutputError(_not_a_folder(where, shown, kind)) from None
+        opened.append(handle)
+    return handle
+
+
+def _write_all(
+    folder: Path, base: Path, files: dict[tuple[str, ...], bytes], targets: list[Path]
+) -> None:
+    """Stage each file in its folder (opened by descriptor, below ``folder``), then rename all."""
+    staged: list[tuple[int, str, str]] = []
+    opened: list[int] = []
+    failed = targets[0]
+    try:
+        top = os.open(folder, os.O_RDONLY | _DIRECTORY)
+        opened.append(top)
+        folders: dict[tuple[str, ...], int] = {(): top}
+        for (parts, data), target in zip(files.items(), targets, strict=True):
+            failed = target
+            if parts[:-1] not in folders:
+                folders[parts[:-1]] = _open_folder(top, parts[:-1], base, opened)
+            handle = folders[parts[:-1]]
+            temp = f".{parts[-1]}.{secrets.token_hex(4)}.tmp"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            descriptor = os.open(temp, flags, 0o644, dir_fd=handle)
+            staged.append((handle, temp, parts[-1]))
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+                os.fchmod(stream.fileno(), 0o644)
+        with _signals_held():
+            for handle, temp, name in staged:
+                os.replace(temp, name, src_dir_fd=handle, dst_dir_fd=handle)
+    except OSError as error:
+        reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
+        msg = f"cannot write {failed}: {reason}; the previous report is unchanged"
+        raise OutputError(msg) from None
+    finally:
+        for handle, temp, _name in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=handle)
+        for handle in opened:
+            os.close(handle)
+
+
+def _write_all_by_path(files: dict[Path, bytes]) -> None:  # pragma: no cover - not POSIX
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():

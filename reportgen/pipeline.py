@@ -23,7 +23,13 @@ import pandas as pd
 
 from reportgen.errors import SpecIssue, UsageError, did_you_mean
 from reportgen.model.semantic import Model, build_model
-from reportgen.spec.models import AnalysisSection, DataQualitySection, DefinitionsSection, Spec
+from reportgen.spec.models import (
+    NAME_MAX_LENGTH,
+    AnalysisSection,
+    DataQualitySection,
+    DefinitionsSection,
+    Spec,
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def slug_of(spec: Spec) -> str:
     if spec.report.slug:
         return spec.report.slug
     slug = re.sub(r"[^a-z0-9]+", "-", spec.report.title.lower()).strip("-")
-    return slug or "report"
+    return slug[:NAME_MAX_LENGTH].rstrip("-") or "report"
 
 
 def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
@@ -207,11 +213,33 @@ def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
     return model
 
 
+# The largest time a date can show: 9999-12-31 23:59:59 UTC.
+MAX_EPOCH = 253_402_300_799
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as seconds since 1970, or None when unset or empty.
+
+    A value that is not a whole number from 0 to ``MAX_EPOCH`` is a usage error (exit 2).
+    """
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) > MAX_EPOCH:
+        shown = text if len(text) <= 24 else text[:21] + "..."
+        msg = (
+            f"SOURCE_DATE_EPOCH={shown!r} is not a valid time: expected a whole number of "
+            f"seconds since 1970-01-01 UTC, from 0 to {MAX_EPOCH} (9999-12-31)"
+        )
+        raise UsageError(msg)
+    return int(text)
+
+
 def build_date(spec: Spec, base_dir: Path) -> str:
     """SOURCE_DATE_EPOCH when set, else the newest input file's date: reproducible either way."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
     from reportgen.data.files import resolve_files
 
     newest = 0.0
@@ -247,6 +275,17 @@ def build(
 
     analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
     plans = {s.id: plan_section(model, s) for _, s in analysis}
+    date = build_date(spec, loaded.base_dir)
+    out_dir = options.output_dir or loaded.base_dir / "output"
+    out_root = Path(os.path.realpath(out_dir))  # where every output goes, fixed now
+    slug = slug_of(spec)
+    _check_outputs(
+        loaded,
+        out_dir,
+        slug,
+        options.formats,
+        [sid for sid in plans if not selected or sid in selected],
+    )
 
     needed = needed_columns(model, plans.values())
     engine_name = options.engine or spec.settings.engine
@@ -372,16 +411,14 @@ def build(
         author=spec.report.author,
         subject=spec.report.subject or spec.report.subtitle,
         data_date=spec.report.data_date,
-        build_date=build_date(spec, loaded.base_dir),
+        build_date=date,
         page_size=spec.settings.page_size,
         sections=views,
     )
     stats.view = view
     from reportgen.output import prepare_dir, write_all
 
-    out_dir = options.output_dir or loaded.base_dir / "output"
     prepare_dir(out_dir, create=options.output_dir is None or out_dir.parent.exists())
-    slug = slug_of(spec)
     files: dict[Path, bytes] = {}
     if "html" in options.formats:
         with progress.stage("HTML"):
@@ -401,11 +438,27 @@ def build(
                 index=False, lineterminator="\n"
             ).encode("utf-8")
     with progress.stage("write files"):
-        write_all(files)
+        write_all(files, root=out_dir, resolved=out_root)
     if store is not None:
         store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
     return {p.suffix.lstrip("."): p for p in files}
+
+
+def _check_outputs(
+    loaded: Any, out_dir: Path, slug: str, formats: tuple[str, ...], exported: list[str]
+) -> None:
+    """Before anything runs: no output may replace the spec or a data file (exit 4)."""
+    from reportgen.data.files import resolve_files
+    from reportgen.output import check_targets
+
+    targets = [out_dir / f"{slug}.{kind}" for kind in ("html", "pdf") if kind in formats]
+    targets += [out_dir / f"{slug}-data" / f"{sid}.csv" for sid in exported]
+    reads = {loaded.path: "the spec"}
+    for name, table in loaded.spec.data.items():
+        for file in resolve_files(name, table, loaded.base_dir):
+            reads[file.path] = f"an input of table '{name}'"
+    check_targets(out_dir, targets, reads)
 
 
 def _select_sections(spec: Spec, wanted: tuple[str, ...]) -> set[str]:

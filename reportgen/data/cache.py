@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from reportgen.data.files import InputFile
-from reportgen.spec.models import TableSpec
+from reportgen.spec.models import TABLE_NAME, TableSpec
 
 CACHE_VERSION = 2  # 2: cleaning records carry the rule's kind
 _META_KEY = b"reportgen.load"
@@ -50,7 +50,10 @@ def fingerprint(table: TableSpec, files: list[InputFile]) -> str:
 
 
 def cache_file(cache_dir: Path, name: str, key: str) -> Path:
-    """Where the cached copy of a table lives."""
+    """Where the cached copy of a table lives (always directly inside ``cache_dir``)."""
+    if not re.fullmatch(TABLE_NAME, name):  # the spec checks names; never a path
+        msg = f"not a table name: {name!r}"
+        raise ValueError(msg)
     return cache_dir / f"{name}-{key}.parquet"
 
 

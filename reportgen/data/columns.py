@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -19,14 +21,40 @@ class ColumnPlan:
     output: tuple[str, ...]  # spec names of the loaded frame's columns, in file order
 
 
+log = logging.getLogger(__name__)
+
+
+def _spec_name(table: TableSpec, column: str) -> str:
+    """A file column's name in the spec: renamed (by its name as written or trimmed), else
+    the name without the spaces around it (``'income '`` is ``income``)."""
+    trimmed = column.strip()
+    return table.rename.get(column, table.rename.get(trimmed, trimmed))
+
+
+@functools.cache
+def _note_trimmed(name: str, padded: tuple[str, ...]) -> None:
+    """Say once per run that header names lost the spaces around them."""
+    shown = ", ".join(repr(c) for c in padded[:5]) + (", …" if len(padded) > 5 else "")
+    log.warning(
+        "table '%s': the header has names with spaces around them (%s); "
+        "they are read without the spaces",
+        name,
+        shown,
+    )
+
+
 def private_columns(name: str, table: TableSpec, header: Iterable[str]) -> list[str]:
-    """File names of the private columns; an entry may be a file name or its renamed name."""
+    """File names of the private columns; an entry may be a file name (as written or trimmed)
+    or its renamed name."""
     header = list(header)
-    renamed = {table.rename.get(column, column): column for column in header}
+    renamed = {_spec_name(table, column): column for column in header}
+    trimmed = {column.strip(): column for column in header}
     found = []
     for entry in table.private:
         if entry in header:
             found.append(entry)
+        elif entry in trimmed:
+            found.append(trimmed[entry])
         elif entry in renamed:
             found.append(renamed[entry])
         else:
@@ -38,12 +66,16 @@ def private_columns(name: str, table: TableSpec, header: Iterable[str]) -> list[
 def spec_names(name: str, table: TableSpec, header: Iterable[str]) -> dict[str, str]:
     """File name → spec name for every non-private column, in file order."""
     header = list(header)
+    trimmed = {column.strip() for column in header}
     for source in table.rename:
-        if source not in header:
+        if source not in header and source not in trimmed:
             msg = f"rename: no such column in the file{did_you_mean(source, header)}"
             raise DataError(msg, table=name, column=source)
+    padded = tuple(c for c in header if c != c.strip() and c.strip())
+    if padded:
+        _note_trimmed(name, padded)
     hidden = set(private_columns(name, table, header))
-    names = {c: table.rename.get(c, c) for c in header if c not in hidden}
+    names = {c: _spec_name(table, c) for c in header if c not in hidden}
     seen: dict[str, str] = {}
     for source, target in names.items():
         if target in seen:
@@ -61,7 +93,7 @@ def plan_columns(
     names = spec_names(name, table, header)
     by_spec = {spec: source for source, spec in names.items()}
     hidden = private_columns(name, table, header)
-    hidden_names = {table.rename.get(c, c) for c in hidden} | set(hidden)
+    hidden_names = {_spec_name(table, c) for c in hidden} | set(hidden)
 
     def check(column: str, role: str) -> str:
         if column in by_spec:

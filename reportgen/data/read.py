@@ -100,10 +100,28 @@ def wide_rows(name: str, file: InputFile) -> list[list[str]]:
 def _csv_header(name: str, file: InputFile) -> list[str]:
     with open_input(name, file) as stream:
         raw = stream.readline(_HEADER_LIMIT)
+        # A quoted name may hold a line break: read on until the quotes close.
+        quotes, lines = raw.count(b'"'), [raw]
+        size = len(raw)
+        while quotes % 2 and size < _HEADER_LIMIT:
+            more = stream.readline(_HEADER_LIMIT - size)
+            if not more:
+                break
+            quotes, size = quotes + more.count(b'"'), size + len(more)
+            lines.append(more)
+        raw = b"".join(lines)
     text = _decode(name, file, raw, what="header line").rstrip("\r\n")
     if not text.strip():
         raise DataError(_empty_message(raw), table=name, path=file.display)
-    names = next(csv.reader([text]))
+    names = next(csv.reader(io.StringIO(text, newline="")))
+    for index, column in enumerate(names, start=1):
+        if "\n" in column or "\r" in column:
+            shown = column.replace("\r", "").replace("\n", "⏎")[:40]
+            msg = (
+                f"the header name '{shown}' (column {index}) holds a line break inside its "
+                "quotes; put each column name on the header line, without line breaks"
+            )
+            raise DataError(msg, table=name, path=file.display)
     if len(names) == 1:
         for delimiter, label in _DELIMITERS.items():
             if delimiter in names[0]:

@@ -355,31 +355,33 @@ def _check_tables(model: Model, issues: list[SpecIssue]) -> None:
     for name, table in model.spec.data.items():
         available = model.columns.get(name, [])
         if table.key and table.key not in available:
-            hint = did_you_mean(table.key, available)
-            issues.append(
-                SpecIssue(
-                    ("data", name, "key"),
-                    f"key column '{table.key}' is not in the file's header{hint}",
+            if model._private_hint(name, table.key):
+                message = (
+                    f"key column '{table.key}' is declared private (dropped at load), so it "
+                    "cannot be the key; take it out of 'private' or choose another key"
                 )
-            )
-        for index, column in enumerate(table.clean.drop_missing):
-            if column not in available:
+            else:
+                hint = did_you_mean(table.key, available)
+                message = f"key column '{table.key}' is not in the file's header{hint}"
+            issues.append(SpecIssue(("data", name, "key"), message))
+        cleaned: list[tuple[tuple[str | int, ...], str]] = [
+            (("drop_missing", index), column)
+            for index, column in enumerate(table.clean.drop_missing)
+        ]
+        cleaned += [(("valid", column), column) for column in table.clean.valid]
+        for where, column in cleaned:
+            if column in available:
+                continue
+            if model._private_hint(name, column):
+                message = (
+                    f"column '{column}' of table '{name}' is declared private (dropped at "
+                    "load), so cleaning cannot use it; take it out of 'private' or out of "
+                    "'clean'"
+                )
+            else:
                 hint = did_you_mean(column, available)
-                issues.append(
-                    SpecIssue(
-                        ("data", name, "clean", "drop_missing", index),
-                        f"unknown column '{column}' in table '{name}'{hint}",
-                    )
-                )
-        for column in table.clean.valid:
-            if column not in available:
-                hint = did_you_mean(column, available)
-                issues.append(
-                    SpecIssue(
-                        ("data", name, "clean", "valid", column),
-                        f"unknown column '{column}' in table '{name}'{hint}",
-                    )
-                )
+                message = f"unknown column '{column}' in table '{name}'{hint}"
+            issues.append(SpecIssue(("data", name, "clean", *where), message))
         for field_name, spec_field in model.spec.fields.items():
             if spec_field.on == name and field_name in available:
                 msg = f"field '{field_name}' has the name of a column of '{name}'; rename the field"

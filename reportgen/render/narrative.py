@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
@@ -324,6 +324,8 @@ def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
     @functools.wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _refuse_large(f"the filter '{name}'", (*args[skip:], *kwargs.values()))
+        if name == "format" and len(args) >= skip:  # "%8000d" | format(1): the value is the format
+            _refuse_printf_widths(str(args[skip - 1]), tuple(args[skip:]))
         return function(*args, **kwargs)
 
     return bounded
@@ -350,8 +352,25 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 msg = f"the power {right:,} is too large (at most {_MAX_POWER})"
                 raise SecurityError(msg)
         elif operator == "%" and isinstance(left, str):
-            _refuse_large("a '%' format", (left,))
+            _refuse_printf_widths(left, right)
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format`` and ``format_map``: a dry run checks every width and precision (nested
+        ones too, once substituted) before the real call allocates anything."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        template, checker = value.__self__, _WidthCheck(self)
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            if value.__name__ == "format_map" and len(args) == 1 and not kwargs:
+                checker.vformat(template, (), args[0])
+            else:
+                checker.vformat(template, args, kwargs)
+            return wrapped(*args, **kwargs)
+
+        return functools.update_wrapper(bounded, value)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         owner = getattr(__obj, "__self__", None)
@@ -360,6 +379,53 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             name = getattr(__obj, "__name__", "a method")
             _refuse_large(f"{name}()", (*fmt, *args, *kwargs.values()))
         return super().call(__context, __obj, *args, **kwargs)
+
+
+def _refuse_width(number: str, what: str) -> None:
+    """Refuse a width or precision (digits as written) above ``MAX_OUTPUT``, naming it."""
+    digits = number.lstrip("0")
+    if len(digits) > len(str(MAX_OUTPUT)) or (digits and int(digits) > MAX_OUTPUT):
+        shown = f"{int(digits):,}" if len(digits) <= 24 else digits[:24] + "…"
+        msg = (
+            f"{what} width or precision of {shown} is above {MAX_OUTPUT:,}, the longest text "
+            "a template may produce"
+        )
+        raise SecurityError(msg)
+
+
+def _refuse_spec_widths(format_spec: str) -> None:
+    """The numbers in a ``str.format`` spec (``>8000``, ``.3``, ``020000``) are widths."""
+    for number in re.findall(r"\d+", format_spec):
+        _refuse_width(number, "a format")
+
+
+# One '%' conversion: '%%', or flags, width ('*' or digits) and precision.
+_PRINTF = re.compile(r"%%|%(?:\([^)]*\))?[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _refuse_printf_widths(template: str, values: Any) -> None:
+    """Widths and precisions of a '%' format (``%8000d``, ``%.*f`` with the number in values)."""
+    starred = False
+    for match in _PRINTF.finditer(template):
+        for number in match.groups():
+            if number == "*":
+                starred = True
+            elif number:
+                _refuse_width(number, "a '%'")
+    if starred:
+        items = values if isinstance(values, tuple) else (values,)
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                _refuse_width(str(abs(item)), "a '%'")
+
+
+class _WidthCheck(SandboxedFormatter):
+    """A dry run of ``str.format``: fields resolved as in the sandbox, each spec checked before
+    its field is formatted (a nested field's text becomes part of the outer spec)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        _refuse_spec_widths(format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def _bounded_range(*args: int) -> range:

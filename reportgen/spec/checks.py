@@ -9,6 +9,7 @@ once. Expression contents and column names are checked later, against the model 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -27,6 +28,7 @@ def spec_checks(data: Mapping[str, Any], positions: Positions) -> list[SpecIssue
         *_relations(data),
         *_table_references(data),
         *_else_as_case(data),
+        *_data_outside(data),
     ]
 
 
@@ -112,3 +114,40 @@ def _else_as_case(data: Mapping[str, Any]) -> Iterator[SpecIssue]:
                     f"'else' is not a condition; give the fallback on the field as 'else: {label}'"
                 )
                 yield SpecIssue(("fields", name, "cases", index, "when"), msg)
+
+
+def path_leaves_folder(entry: str) -> bool:
+    """Whether a data path, as written, points outside the spec's folder (absolute, '~', '..')."""
+    if entry.startswith("~") or os.path.isabs(entry):
+        return True
+    parts = os.path.normpath(entry).replace("\\", "/").split("/")
+    return parts[0] == ".."
+
+
+def _data_outside(data: Mapping[str, Any]) -> Iterator[SpecIssue]:
+    """A table path outside the spec's folder, unless ``settings.allow_data_outside: true``.
+
+    The check is on the path as written: symbolic links inside the folder (``data/`` linked to
+    another disk) are the project's own choice and are followed.
+    """
+    settings = data.get("settings")
+    if isinstance(settings, Mapping) and settings.get("allow_data_outside") is True:
+        return
+    tables = data.get("data")
+    if not isinstance(tables, Mapping):
+        return
+    for name, table in tables.items():
+        paths = table.get("path") if isinstance(table, Mapping) else None
+        entries: list[tuple[tuple[int, ...], str]] = []
+        if isinstance(paths, str):
+            entries = [((), paths)]
+        if isinstance(paths, list):
+            entries = [((index,), p) for index, p in enumerate(paths) if isinstance(p, str)]
+        for index, entry in entries:
+            if path_leaves_folder(entry):
+                msg = (
+                    f"the path {entry[:80]!r} is outside the spec's folder; a spec reads data "
+                    "only from its own folder and below unless settings.allow_data_outside "
+                    "is true"
+                )
+                yield SpecIssue(("data", name, "path", *index), msg)

@@ -186,12 +186,25 @@ def _tag_missing(details: ErrorDetails, located: Located) -> Handled:
     return msg, located.yaml_loc, True
 
 
+def _name_noun(details: ErrorDetails, located: Located) -> str:
+    """What a string is called; a mapping's key (``data: {'../x': …}``) is a name."""
+    if details["loc"] and details["loc"][-1] == "[key]":
+        return "table name" if located.yaml_loc[:1] == ("data",) else "name"
+    return _noun(located)
+
+
 def _pattern(details: ErrorDetails, located: Located) -> Handled:
     pattern = str(details.get("ctx", {}).get("pattern", ""))
     rule = wording.PATTERN_RULES.get(pattern, f"match the pattern {pattern}")
-    msg = _template(
-        "string_pattern_mismatch", noun=_noun(located), found=show(details["input"]), rule=rule
-    )
+    noun = _name_noun(details, located)
+    msg = _template("string_pattern_mismatch", noun=noun, found=show(details["input"]), rule=rule)
+    return msg, located.yaml_loc, False
+
+
+def _string_length(details: ErrorDetails, located: Located) -> Handled:
+    limit = details.get("ctx", {}).get("max_length", "?")
+    noun = _name_noun(details, located)
+    msg = _template("string_too_long", noun=noun, found=show(details["input"]), limit=limit)
     return msg, located.yaml_loc, False
 
 
@@ -251,6 +264,7 @@ _HANDLERS = {
     "union_tag_invalid": _tag_invalid,
     "union_tag_not_found": _tag_missing,
     "string_pattern_mismatch": _pattern,
+    "string_too_long": _string_length,
     "too_short": _length,
     "too_long": _length,
     "greater_than_equal": _bound,

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 # --------------------------------------------------------------------------------------------
 # Shared base
@@ -19,6 +26,12 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+
+# Names that become file names (cache files, exports, output files): no separators, no dots.
+TABLE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+NAME_MAX_LENGTH = 64
+TableName = Annotated[str, StringConstraints(pattern=TABLE_NAME, max_length=NAME_MAX_LENGTH)]
 
 Format = Literal["auto", "integer", "number", "decimal", "currency", "percent", "text", "day"]
 
@@ -93,7 +106,8 @@ class ReportMeta(Strict):
     slug: str | None = Field(
         None,
         description="Base name of the output files; defaults to the title in lower-case-hyphens.",
-        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        pattern=SLUG,
+        max_length=NAME_MAX_LENGTH,
     )
     data_date: str = Field("", description="Date (or period) of the data, shown on the cover.")
 
@@ -116,6 +130,13 @@ class Settings(Strict):
     wording: Thresholds = Field(
         default_factory=Thresholds,
         description="Thresholds behind the narrative's words (similar, varies widely, about the same …).",
+    )
+    allow_data_outside: bool = Field(
+        False,
+        description=(
+            "Allow data paths outside the spec's folder (absolute, '~' or '..' paths); "
+            "off, a spec reads only files in its own folder and below."
+        ),
     )
 
 
@@ -410,7 +431,11 @@ class TableView(Strict):
 
 
 class SectionBase(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id (lower-case-hyphens).")
+    id: str = Field(
+        pattern=SLUG,
+        max_length=NAME_MAX_LENGTH,
+        description="Stable id (lower-case-hyphens); names the section's CSV export.",
+    )
     title: str = Field(description="Section title; state the question or the topic.")
     level: Literal[1, 2] = Field(1, description="1 starts a chapter on a new page; 2 continues.")
     text: str = Field(
@@ -470,7 +495,10 @@ class Spec(Strict):
 
     report: ReportMeta = Field(description="Title, client, author.")
     settings: Settings = Field(default_factory=Settings, description="Report-wide settings.")
-    data: dict[str, TableSpec] = Field(min_length=1, description="Input tables by name.")
+    data: dict[TableName, TableSpec] = Field(
+        min_length=1,
+        description="Input tables by name (letters, digits and underscores; it names cache files).",
+    )
     relations: list[str] = Field(
         default_factory=list,
         description="Many-to-one links, 'child.column -> parent' (parent's key).",

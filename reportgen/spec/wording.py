@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "union_tag_value": "expected a {noun} type (one of: {choices}), found {found}",
     "union_tag_not_found": "missing required key 'type'{context} (one of: {choices})",
     "string_pattern_mismatch": "{noun} {found} must {rule}",
+    "string_too_long": "{noun} {found} is too long: at most {limit} characters",
     "too_short": "expected at least {limit} {unit}, found {actual}",
     "too_long": "expected at most {limit} {unit}, found {actual}",
     "greater_than_equal": "expected a value of at least {limit}, found {found}",
@@ -79,6 +80,10 @@ NOUNS: dict[tuple[str, str], str] = {
 # What a pattern asks for, in words.
 PATTERN_RULES: dict[str, str] = {
     r"^[a-z0-9][a-z0-9-]*$": "be lower-case letters, digits and hyphens",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": (
+        "be letters, digits and underscores, starting with a letter or underscore "
+        "(pattern ^[A-Za-z_][A-Za-z0-9_]*$; it names the table's files in the cache)"
+    ),
 }
 
 # What one item of a list or mapping is called, by the key that holds it.
