@@ -17,8 +17,8 @@ from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXT_BEFORE = "Midweek days are the quiet window"
-TEXT_AFTER = "Midweek days are the calmest window"
+TEXT_BEFORE = "(by their highest order number)."
+TEXT_AFTER = "(by the highest order number they reached)."
 TITLE_BEFORE = "Orders peak at {{"
 TITLE_AFTER = "Ordering peaks at {{"
 

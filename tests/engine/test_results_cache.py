@@ -64,7 +64,7 @@ def test_query_edit_changes_only_that_section(data: Path, tmp_path: Path) -> Non
     folder = project(data, tmp_path)
     text = (ROOT / "report.yaml").read_text(encoding="utf-8")
     before = keys(folder, text)
-    edited = text.replace("sort: -order_lines, top: 11}", "sort: -order_lines, top: 9}")
+    edited = text.replace("sort: -order_lines, top: 11,", "sort: -order_lines, top: 9,")
     after = keys(folder, edited)
     assert [sid for sid in before if before[sid] != after[sid]] == ["departments"]
 
