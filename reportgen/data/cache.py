@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from reportgen.data.files import InputFile
 from reportgen.spec.models import TableSpec
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the record lists column problems
 _META_KEY = b"reportgen.load"
 _READ_SETTINGS = {"format", "layout", "rename", "private", "clean", "key"}
 
