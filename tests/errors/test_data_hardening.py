@@ -100,6 +100,27 @@ def test_ids_beyond_int64_on_the_dask_path(project: Project, run_cli: RunCli) ->
     )
 
 
+def test_an_id_beyond_int64_late_in_the_fact_table_on_the_dask_path(
+    project: Project, run_cli: RunCli
+) -> None:
+    """Beyond the rows Dask samples for its types: pandas would have wrapped it to a negative
+    id in that block; the block must not parse, and the loader names the line."""
+    pytest.importorskip("distributed")
+    path = project.data / "order_products__prior.csv"
+    lines = path.read_bytes().rstrip(b"\n").split(b"\n")
+    order_id, _, rest = lines[-1].split(b",", 2)
+    lines[-1] = b",".join([order_id, str(BIG).encode(), rest])
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert len(lines) > 50_000  # far beyond Dask's 256 kB sample
+    run = run_cli(project.spec, "--format", "html", "--engine", "dask", "--no-cache")
+    assert_clean_failure(
+        run,
+        3,
+        "table 'order_products', column 'product_id', file data/order_products__prior.csv: "
+        f"the whole number {BIG} on line {len(lines)} does not fit",
+    )
+
+
 def test_ids_near_the_int64_limit_stay_exact(project: Project, run_cli: RunCli) -> None:
     """2^63-2 and 2^63-1 are two products: each keeps its own lines (a float64 would merge
     them), and a duplicate-key message prints the id exactly."""
