@@ -69,7 +69,7 @@ def is_wide(name: str, table: TableSpec, file: InputFile) -> bool:
     if table.layout != "auto":
         return table.layout == "wide"
     first = first_line(name, file).decode("utf-8", errors="replace").strip()
-    fields = next(csv_rows(first), [])
+    fields: list[str] = next(csv_rows(first), [])
     numbers = [f.strip().lstrip("-").replace(".", "", 1) for f in fields[1:]]
     return len(numbers) >= 2 and all(n.isdigit() for n in numbers)
 
