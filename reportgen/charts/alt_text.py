@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from reportgen.charts.common import ColumnInfo, column_info, lower_label
+from reportgen.charts.common import ColumnInfo, chart_text, column_info, lower_label
 from reportgen.render.format import format_value
 from reportgen.spec.models import ChartSpec
 
@@ -29,7 +29,7 @@ KIND_NAMES = {
 
 def _text(columns: Mapping[str, ColumnInfo], name: str, value: Any, currency: str) -> str:
     info = column_info(columns, name)
-    text = format_value(value, info.format, currency=currency)
+    text = chart_text(format_value(value, info.format, currency=currency))  # as on the chart
     # A bare number as a category ('10') reads better with its label ('hour of day 10').
     if not isinstance(value, str) and text.replace(",", "").replace(".", "").isdigit():
         return f"{lower_label(info.label)} {text}"
@@ -46,7 +46,7 @@ def describe(
     """E.g. 'Bar chart of orders by day of week. Highest: Saturday, 600,905; lowest: …'."""
 
     def label(name: str) -> str:
-        return lower_label(column_info(columns, name).label)
+        return chart_text(lower_label(column_info(columns, name).label), None)
 
     if spec.type == "heatmap" and spec.color:
         measure, keys = spec.color, [spec.y, spec.x]

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from reportgen.charts import bars, grids, lines
-from reportgen.charts.common import ChartInput, ColumnInfo, wrap_title
+from reportgen.charts.common import ChartInput, ColumnInfo, chart_labels, chart_text, wrap_title
 from reportgen.charts.theme import Theme, default_theme, vega_config
 from reportgen.spec.models import ChartSpec
 
@@ -61,7 +61,9 @@ def build_chart(
     """
     _check_columns(spec, frame)
     theme = theme or default_theme()
+    frame, columns = chart_labels(frame, columns)  # no control characters, no endless names
     chart, plot_height = _KINDS[spec.type](ChartInput(spec, frame, columns, currency, theme))
+    title = chart_text(title, None)
     wrapped = wrap_title(title, theme)
     title_height = (len(wrapped) if isinstance(wrapped, list) else 1) * (theme.title_size + 4) + 12
     sized = chart.properties(

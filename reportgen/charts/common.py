@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from numbers import Number
 from typing import Any
 
@@ -16,6 +17,71 @@ from reportgen.render.format import d3_axis_format, format_value, is_missing
 from reportgen.spec.models import ChartSpec
 
 OTHER = "Other"
+LABEL_LIMIT = 60  # characters of a category name on a chart; the table and export keep it whole
+ELLIPSIS = "…"
+# Control characters (NUL made the converter panic), line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def chart_text(text: str, limit: int | None = LABEL_LIMIT) -> str:
+    """Text as a chart shows it: each run of control characters one space, a lone surrogate
+    '\ufffd', and at most ``limit`` characters, the last an ellipsis."""
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + ELLIPSIS
+    return text
+
+
+def short_labels(values: Iterable[str]) -> dict[str, str]:
+    """Each distinct value → its chart text, kept distinct: two names that shorten alike get
+    ' (2)', ' (3)' … so that they stay two bars."""
+    labels: dict[str, str] = {}
+    used: set[str] = set()
+    for value in dict.fromkeys(values):
+        label = chart_text(value)
+        number = 2
+        while label in used:
+            suffix = f" ({number})"
+            label = chart_text(value, LABEL_LIMIT - len(suffix)) + suffix
+            number += 1
+        labels[value] = label
+        used.add(label)
+    return labels
+
+
+def chart_labels(
+    frame: pd.DataFrame, columns: Mapping[str, ColumnInfo]
+) -> tuple[pd.DataFrame, dict[str, ColumnInfo]]:
+    """The result with every text value as a chart shows it (see ``chart_text``), and the
+    columns' labels and declared orders to match. Numbers and dates are left alone."""
+    frame = frame.copy()
+    infos = {
+        name: replace(info, label=chart_text(info.label, None)) for name, info in columns.items()
+    }
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            texts = [c for c in series.cat.categories if isinstance(c, str)]
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            texts = [v for v in series.tolist() if isinstance(v, str)]
+        else:
+            continue
+        info = infos.get(name)
+        declared = list(info.order) if info is not None and info.order else []
+        labels = short_labels([*texts, *declared])
+        if all(label == value for value, label in labels.items()):
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            frame[name] = series.cat.rename_categories(
+                [labels.get(c, c) if isinstance(c, str) else c for c in series.cat.categories]
+            )
+        else:
+            shown = [labels.get(v, v) if isinstance(v, str) else v for v in series.tolist()]
+            frame[name] = pd.Series(shown, index=series.index, dtype=series.dtype)
+        if info is not None and info.order:
+            infos[name] = replace(info, order=tuple(labels[v] for v in info.order))
+    return frame, infos
 
 
 @dataclass(frozen=True)

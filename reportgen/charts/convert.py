@@ -13,10 +13,13 @@ import atexit
 import contextlib
 import itertools
 import json
+import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future
 from functools import cache
 from typing import IO, Any
@@ -24,6 +27,7 @@ from typing import IO, Any
 import altair as alt
 
 from reportgen.charts.fonts import bundled_font
+from reportgen.errors import OutputError
 
 _VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # 'v6.4.1' → 'v6_4'
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -77,8 +81,32 @@ def gradients_in_user_space(svg: str) -> str:
     return svg
 
 
+WATCHDOG_SECONDS = 120.0  # a worker that owes charts and answers nothing this long is stuck
+# How a converter that crashed ends (a Rust panic aborts): the chart it was converting would
+# crash this process too. A worker that ended otherwise (killed for memory) is not the chart's
+# fault, and everything it owed is converted here.
+_CRASHES = {-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, -signal.SIGILL, -signal.SIGFPE}
+
+
+class ChartError(OutputError):
+    """A chart the converter could not draw (it stopped, or hung, on this chart)."""
+
+
+def _title(spec: dict[str, Any]) -> str:
+    title = spec.get("title")
+    text = title.get("text", "") if isinstance(title, dict) else title or ""
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
 class _Worker:
-    """The converter process: one JSON line per chart in, one JSON line per SVG out."""
+    """The converter process: one JSON line per chart in, one JSON line per SVG out.
+
+    Three threads, and no lock is held across I/O (a chart bigger than the pipe's buffer once
+    deadlocked the build): ``submit`` queues a request for the writer thread, the reader thread
+    delivers the answers, and a watchdog kills a worker that owes charts but has answered
+    nothing for ``WATCHDOG_SECONDS``. The chart it was converting then fails with a clear
+    message; the others are converted in this process.
+    """
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
@@ -92,24 +120,47 @@ class _Worker:
         )
         self.pending: dict[int, tuple[Future[str], dict[str, Any]]] = {}
         self.numbers = itertools.count()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, name="chart-worker", daemon=True)
-        self.reader.start()
+        self.lock = threading.Lock()  # guards the fields below; never held across I/O
+        self.alive = True
+        self.closing = False
+        self.stuck = False
+        self.progress = time.monotonic()
+        self.requests: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.done = threading.Event()
+        for target, name in (
+            (self._write, "chart-writer"),
+            (self._read, "chart-reader"),
+            (self._watch, "chart-watchdog"),
+        ):
+            threading.Thread(target=target, name=name, daemon=True).start()
         atexit.register(self.close)
 
     def submit(self, spec: dict[str, Any]) -> Future[str]:
         future: Future[str] = Future()
         with self.lock:
-            number = next(self.numbers)
-            self.pending[number] = (future, spec)
-            try:
-                assert self.process.stdin is not None
-                self.process.stdin.write(json.dumps({"id": number, "spec": spec}) + "\n")
-                self.process.stdin.flush()
-            except (OSError, ValueError):  # the worker is gone: convert here
-                del self.pending[number]
-                future.set_result(convert(spec))
+            alive = self.alive
+            if alive:
+                number = next(self.numbers)
+                if not self.pending:
+                    self.progress = time.monotonic()  # the watchdog's clock starts with work
+                self.pending[number] = (future, spec)
+        if not alive:  # the worker is gone: convert here
+            _settle(future, spec)
+            return future
+        self.requests.put(json.dumps({"id": number, "spec": spec}) + "\n")
         return future
+
+    def _write(self) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        while (line := self.requests.get()) is not None:
+            try:
+                stdin.write(line)
+                stdin.flush()
+            except (OSError, ValueError):  # the worker is gone; the reader settles what it owed
+                break
+        with contextlib.suppress(OSError, ValueError):
+            stdin.close()  # the worker ends at the end of its input
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -117,32 +168,64 @@ class _Worker:
             answer = json.loads(line)
             with self.lock:
                 future, _ = self.pending.pop(answer["id"])
+                self.progress = time.monotonic()
             if "svg" in answer:
                 future.set_result(answer["svg"])
             else:
                 future.set_exception(ValueError(answer["error"]))
-        with self.lock:  # the worker ended early: whatever it still owed is converted here
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        with self.lock:  # the worker ended: whatever it still owed is settled here
+            self.alive = False
             owed, self.pending = self.pending, {}
-        for future, spec in owed.values():
-            try:
-                future.set_result(convert(spec))
-            except Exception as error:  # noqa: BLE001 - raised where the SVG is awaited
-                future.set_exception(error)
+            closing, stuck = self.closing, self.stuck
+        self.done.set()
+        crashed = stuck or self.process.returncode in _CRASHES
+        for number, (future, spec) in sorted(owed.items()):
+            if closing:
+                future.cancel()
+            elif crashed and number == min(owed):  # the chart it was converting: not again here
+                reason = (
+                    f"did not finish it within {WATCHDOG_SECONDS:g} s"
+                    if stuck
+                    else "stopped while converting it"
+                )
+                msg = f"the chart '{_title(spec)}' could not be drawn: the chart converter {reason}"
+                future.set_exception(ChartError(msg))
+            else:
+                _settle(future, spec)
+
+    def _watch(self) -> None:
+        while not self.done.wait(min(5.0, WATCHDOG_SECONDS / 4)):
+            with self.lock:
+                stuck = bool(self.pending) and (time.monotonic() - self.progress > WATCHDOG_SECONDS)
+                self.stuck = stuck
+            if stuck:
+                self.process.kill()  # the reader sees the end of the output
+                return
 
     def close(self) -> None:
         """End the worker: at once when it still owes charts (the build failed or was
         interrupted), else once it has read the end of its input."""
         with self.lock:
             owed = bool(self.pending)
+            self.closing = True
         if owed:
             self.process.kill()
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            with contextlib.suppress(OSError):  # (it may have ended already)
-                self.process.stdin.close()  # the worker ends at the end of its input
+        self.requests.put(None)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.done.set()
+
+
+def _settle(future: Future[str], spec: dict[str, Any]) -> None:
+    """Convert in this process, the result or the error into ``future``."""
+    try:
+        future.set_result(convert(spec))
+    except Exception as error:  # noqa: BLE001 - raised where the SVG is awaited
+        future.set_exception(error)
 
 
 @cache

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from reportgen.data.files import InputFile
 from reportgen.spec.models import TABLE_NAME, TableSpec
 
-CACHE_VERSION = 2  # 2: cleaning records carry the rule's kind
+CACHE_VERSION = 3  # 2: cleaning records carry the rule's kind; 3: and list column problems
 _META_KEY = b"reportgen.load"
 _READ_SETTINGS = {"format", "layout", "rename", "private", "clean", "key"}
 

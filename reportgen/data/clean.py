@@ -5,6 +5,7 @@ Order: drop_missing, drop_duplicates (over every column of the file), valid rang
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from reportgen.data.quality import Exclusion
@@ -12,11 +13,13 @@ from reportgen.data.scan import PRIVATE_PREFIX
 from reportgen.errors import DataError
 from reportgen.spec.models import TableSpec, ValidRange
 
+INFINITE = "{column} infinite, set to missing"
+
 
 def clean(name: str, table: TableSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Exclusion]]:
     """Apply the rules in order; private columns (read only for duplicates) leave here."""
     rules = table.clean
-    effects: list[Exclusion] = []
+    frame, effects = infinite_to_missing(frame)
     for column in rules.drop_missing:
         missing = frame[column].isna()
         frame = _drop(frame, missing)
@@ -34,6 +37,24 @@ def clean(name: str, table: TableSpec, frame: pd.DataFrame) -> tuple[pd.DataFram
         frame, effect = _check_key(name, table, frame, table.key)
         if effect is not None:
             effects.append(effect)
+    return frame, effects
+
+
+def infinite_to_missing(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Exclusion]]:
+    """Blank the infinite values ('inf', '-Infinity' in a file) of every number column and
+    count them: a mean or a sum over them would be infinite, and no report can show that."""
+    effects = []
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue
+        infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+        count = int(infinite.sum())
+        if count:
+            frame = frame.assign(**{column: values.mask(infinite)})
+            effects.append(
+                Exclusion(INFINITE.format(column=column), count, column, False, kind="infinite")
+            )
     return frame, effects
 
 

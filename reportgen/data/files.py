@@ -69,7 +69,12 @@ def _expand(name: str, entry: str, base_dir: Path) -> list[Path]:
 def _format_of(name: str, table: TableSpec, path: Path) -> FileFormat:
     if table.format is not None:
         return table.format
-    fmt = _EXTENSIONS.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    if suffix == ".gz":  # 'orders.csv.gz': gzip-compressed CSV, uncompressed as it is read
+        suffix = Path(path.stem).suffix.lower()
+    fmt = _EXTENSIONS.get(suffix)
+    if fmt == "parquet" and path.suffix.lower() == ".gz":
+        fmt = None
     if fmt is None:
         msg = (
             f"cannot tell the format from the extension '{path.suffix}'; set format: csv or parquet"

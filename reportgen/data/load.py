@@ -7,6 +7,7 @@ cleaned once in full and kept as Parquet; later runs read only the columns they 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Collection
@@ -24,7 +25,7 @@ from reportgen.data.files import InputFile, resolve_files
 from reportgen.data.frame import compact, to_frame
 from reportgen.data.quality import TableQuality, quality_from_json, quality_to_json
 from reportgen.data.read import common_header
-from reportgen.data.scan import scan
+from reportgen.data.scan import ColumnProblem, raise_problems, scan
 from reportgen.spec.models import TableSpec
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,11 @@ def load_table(
         if cached is not None:
             return cached
     header = common_header(name, table, files)
-    plan = plan_columns(name, table, header, None if cache_path else columns)
-    frame, record = _read_and_clean(name, table, files, plan)
+    plan = plan_columns(name, table, header, columns)
+    read_plan = plan_columns(name, table, header, None) if cache_path else plan
+    frame, record = _read_and_clean(name, table, files, read_plan, set(plan.names.values()))
     if cache_path is not None:
         cache.write_cache(cache_path, frame, {"header": header, "quality": record})
-        plan = plan_columns(name, table, header, columns)
     frame = frame[list(plan.output)]
     release_unused_memory()
     return LoadedTable(name, frame, quality_from_json(record, frame))
@@ -87,16 +88,24 @@ def use_system_allocator() -> None:
 
 
 def _read_and_clean(
-    name: str, table: TableSpec, files: list[InputFile], plan: ColumnPlan
+    name: str, table: TableSpec, files: list[InputFile], plan: ColumnPlan, needed: set[str]
 ) -> tuple[pd.DataFrame, Any]:
-    arrow = scan(name, table, files, plan)
+    arrow, problems = scan(name, table, files, plan, needed)
     rows_read = arrow.num_rows
     frame = to_frame(arrow)
     del arrow
     frame, effects = clean(name, table, frame)
     frame = compact(frame)
     record = quality_to_json(tuple(f.display for f in files), rows_read, tuple(effects))
+    record["problems"] = [dataclasses.asdict(p) for p in problems]
     return frame, record
+
+
+def cached_problems(name: str, metadata: dict[str, Any], plan: ColumnPlan) -> None:
+    """Raise the error a fresh read would raise for a column the run needs (a problem found
+    when the whole table was cached, in a column an earlier run did not use)."""
+    found = [ColumnProblem(**p) for p in metadata["quality"].get("problems", [])]
+    raise_problems(name, found, set(plan.names.values()))
 
 
 def _load_cached(
@@ -106,6 +115,7 @@ def _load_cached(
     if metadata is None:
         return None
     plan = plan_columns(name, table, metadata["header"], columns)
+    cached_problems(name, metadata, plan)
     frame = cache.read_frame(path, list(plan.output))
     if frame is None:
         return None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,6 +19,14 @@ from reportgen.spec.models import TableSpec
 
 _HEADER_LIMIT = 1 << 20
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+_GZIP = b"\x1f\x8b"
+# Other compressed formats by their first bytes: named in the advice, not read.
+_PACKED = {
+    b"PK\x03\x04": "zip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
 
 
 def read_header(name: str, table: TableSpec, base_dir: Path) -> list[str]:
@@ -58,17 +68,22 @@ def is_wide(name: str, table: TableSpec, file: InputFile) -> bool:
     like 'department_id,1,2,3' (a name followed by numbers only)."""
     if table.layout != "auto":
         return table.layout == "wide"
-    with open_input(name, file) as stream:
-        first = stream.readline(_HEADER_LIMIT).decode("utf-8", errors="replace").strip()
-    fields = next(csv.reader([first]), [])
+    first = first_line(name, file).decode("utf-8", errors="replace").strip()
+    fields: list[str] = next(csv_rows(first), [])
     numbers = [f.strip().lstrip("-").replace(".", "", 1) for f in fields[1:]]
     return len(numbers) >= 2 and all(n.isdigit() for n in numbers)
 
 
 def open_input(name: str, file: InputFile) -> BinaryIO:
-    """Open a file for reading, turning OS errors into a DataError."""
+    """Open a file for reading, turning OS errors into a DataError; a gzip-compressed file
+    (known by its first bytes, whatever its extension) reads as its uncompressed content."""
     try:
-        return _open_binary(file.path)
+        stream = _open_binary(file.path)
+        if stream.read(2) != _GZIP:
+            stream.seek(0)
+            return stream
+        stream.close()
+        return gzip.open(file.path, "rb")  # type: ignore[return-value]
     except OSError as error:
         reason = (error.strerror or str(error)).lower()
         msg = f"cannot be read ({reason})"
@@ -79,12 +94,57 @@ def _open_binary(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
+def is_gzip(path: Path) -> bool:
+    """Whether the file starts with gzip's magic bytes (False when it cannot be read)."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(2) == _GZIP
+    except OSError:
+        return False
+
+
+def read_input(name: str, file: InputFile) -> bytes:
+    """A file's whole content, uncompressed; an unreadable or broken file is a DataError."""
+    with open_input(name, file) as stream:
+        try:
+            return stream.read()
+        except (OSError, EOFError, zlib.error) as error:
+            raise _broken(name, file, error) from None
+
+
+def first_line(name: str, file: InputFile) -> bytes:
+    """The file's first line without its line end (LF, CRLF or a lone CR, as old Mac files
+    end lines); a line longer than 1 MiB is a DataError (it is not a header)."""
+    head = b""
+    with open_input(name, file) as stream:
+        while len(head) <= _HEADER_LIMIT:
+            try:
+                block = stream.read(1 << 16)
+            except (OSError, EOFError, zlib.error) as error:
+                raise _broken(name, file, error) from None
+            if not block:
+                return head
+            head += block
+            ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+            if ends and min(ends) <= _HEADER_LIMIT:
+                return head[: min(ends)]
+    msg = (
+        f"line 1 (the header) is longer than {_HEADER_LIMIT:,} bytes (1 MiB); expected one "
+        "line of column names (is this a CSV file?)"
+    )
+    raise DataError(msg, table=name, path=file.display)
+
+
+def _broken(name: str, file: InputFile, error: BaseException) -> DataError:
+    msg = f"the file is gzip-compressed but cannot be uncompressed ({error}); compress it again"
+    return DataError(msg, table=name, path=file.display)
+
+
 def wide_rows(name: str, file: InputFile) -> list[list[str]]:
     """The rows of a transposed (wide) file: each starts with a column name."""
-    with open_input(name, file) as stream:
-        raw = stream.read()
+    raw = read_input(name, file)
     text = _decode(name, file, raw, what="file")
-    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(row)]
+    rows = [row for row in csv_rows(text) if any(row)]
     if not rows:
         raise DataError(_empty_message(raw), table=name, path=file.display)
     lengths = {len(row) for row in rows}
@@ -97,31 +157,40 @@ def wide_rows(name: str, file: InputFile) -> list[list[str]]:
     return rows
 
 
+def csv_rows(text: str) -> Any:
+    """A CSV reader over a file's text (any line ends), its values of any length."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    return csv.reader(io.StringIO(text, newline=""))
+
+
+def _open_quote_column(text: str) -> int:
+    """The 1-based column whose quotes the line leaves open."""
+    inside, column = False, 1
+    for char in text:
+        if char == '"':
+            inside = not inside
+        elif char == "," and not inside:
+            column += 1
+    return column
+
+
 def _csv_header(name: str, file: InputFile) -> list[str]:
-    with open_input(name, file) as stream:
-        raw = stream.readline(_HEADER_LIMIT)
-        # A quoted name may hold a line break: read on until the quotes close.
-        quotes, lines = raw.count(b'"'), [raw]
-        size = len(raw)
-        while quotes % 2 and size < _HEADER_LIMIT:
-            more = stream.readline(_HEADER_LIMIT - size)
-            if not more:
-                break
-            quotes, size = quotes + more.count(b'"'), size + len(more)
-            lines.append(more)
-        raw = b"".join(lines)
-    text = _decode(name, file, raw, what="header line").rstrip("\r\n")
+    raw = first_line(name, file)
+    text = _decode(name, file, raw, what="header line")
     if not text.strip():
-        raise DataError(_empty_message(raw), table=name, path=file.display)
-    names = next(csv.reader(io.StringIO(text, newline="")))
-    for index, column in enumerate(names, start=1):
-        if "\n" in column or "\r" in column:
-            shown = column.replace("\r", "").replace("\n", "⏎")[:40]
-            msg = (
-                f"the header name '{shown}' (column {index}) holds a line break inside its "
-                "quotes; put each column name on the header line, without line breaks"
-            )
-            raise DataError(msg, table=name, path=file.display)
+        with open_input(name, file) as stream:
+            empty = not stream.read(1)
+        raise DataError(_empty_message(b"" if empty else b"\n"), table=name, path=file.display)
+    if text.count('"') % 2:  # a quoted name holds a line break: the quotes close on a later line
+        column = _open_quote_column(text)
+        partial = read_input(name, file)[:_HEADER_LIMIT].decode("utf-8", "replace")
+        shown = next(csv_rows(partial))[column - 1].replace("\r", "").replace("\n", "⏎")[:40]
+        msg = (
+            f"the header name '{shown}' (column {column}) holds a line break inside its "
+            "quotes; put each column name on the header line, without line breaks"
+        )
+        raise DataError(msg, table=name, path=file.display)
+    names = next(csv_rows(text))
     if len(names) == 1:
         for delimiter, label in _DELIMITERS.items():
             if delimiter in names[0]:
@@ -147,6 +216,13 @@ def _decode(name: str, file: InputFile, raw: bytes, *, what: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        for magic, kind in _PACKED.items():
+            if raw.startswith(magic):
+                msg = (
+                    f"the file is {kind}-compressed; uncompress it, or compress it with gzip "
+                    "(reportgen reads gzip-compressed CSV)"
+                )
+                raise DataError(msg, table=name, path=file.display) from None
         msg = (
             f"the {what} is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset "
             f"{error.start}); save the file as UTF-8"

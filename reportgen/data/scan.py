@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,69 +15,146 @@ import pyarrow.parquet as pq
 
 from reportgen.data.columns import ColumnPlan
 from reportgen.data.files import InputFile
-from reportgen.data.read import is_wide, open_input, wide_rows
+from reportgen.data.read import csv_rows, is_gzip, is_wide, open_input, read_input, wide_rows
 from reportgen.errors import DataError
 from reportgen.spec.models import TableSpec
 
 PRIVATE_PREFIX = "__private_"
 _NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_GROUPED = r"^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$"  # 90,316 or 1,234,567.5
+_WHOLE = r"^\s*[-+]?\d+\s*$"
 _NUMERIC_SHARE = 0.8  # a text column whose values are at least this share numbers is numeric
+_EXACT = float(2**53)  # from here on, float64 cannot hold every whole number
+_INT64 = (-(2**63), 2**63 - 1)
+_BLOCK = 1 << 20  # pyarrow's CSV block; a row must fit in one
+_MAX_BLOCK = 1 << 28  # rows up to 256 MiB are read (the block grows 16 times per try)
 
 
-def scan(name: str, table: TableSpec, files: list[InputFile], plan: ColumnPlan) -> pa.Table:
-    """Read the planned columns of every file, check them, and stack them (spec names)."""
-    parts = [_scan_file(name, table, file, plan) for file in files]
+@dataclass(frozen=True)
+class ColumnProblem:
+    """A column whose values cannot be used as read: raised when a run needs the column."""
+
+    column: str
+    path: str
+    message: str
+
+    def error(self, table: str) -> DataError:
+        return DataError(self.message, table=table, column=self.column, path=self.path)
+
+
+def raise_problems(name: str, problems: Iterable[ColumnProblem], needed: Collection[str]) -> None:
+    """Raise the first problem of a column the run needs (the same error read or cached)."""
+    for problem in problems:
+        if problem.column in needed:
+            raise problem.error(name)
+
+
+def scan(
+    name: str,
+    table: TableSpec,
+    files: list[InputFile],
+    plan: ColumnPlan,
+    needed: Collection[str] | None = None,
+) -> tuple[pa.Table, list[ColumnProblem]]:
+    """Read the planned columns of every file, check them, and stack them (spec names).
+
+    A column whose values are unusable (text among numbers, thousands separators, whole
+    numbers beyond 64 bits) is an error when it is ``needed`` (default: every column read);
+    the problems of the other columns are returned, so a cached copy of the whole table
+    raises the same error later, for the run that needs the column.
+    """
+    needed = set(plan.names.values()) if needed is None else set(needed)
+    scanned = [_scan_file(name, table, file, plan) for file in files]
+    problems = [problem for _, found in scanned for problem in found]
+    raise_problems(name, problems, needed)
+    parts = [part for part, _ in scanned]
     if len(parts) == 1:
-        return parts[0]
+        return parts[0], problems
     try:
-        return pa.concat_tables(parts, promote_options="permissive")
+        return pa.concat_tables(parts, promote_options="permissive"), problems
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         column, kinds = _type_conflict(parts, files)
         msg = f"holds different kinds of values in different files ({kinds})"
         raise DataError(msg, table=name, column=column) from None
 
 
-def _scan_file(name: str, table: TableSpec, file: InputFile, plan: ColumnPlan) -> pa.Table:
+def _scan_file(
+    name: str, table: TableSpec, file: InputFile, plan: ColumnPlan
+) -> tuple[pa.Table, list[ColumnProblem]]:
+    raw: bytes | None = None
     if file.format == "parquet":
         arrow = _read_parquet(name, file, plan)
         line_offset = None
     elif is_wide(name, table, file):
-        arrow = _read_csv(name, file, plan, _transposed(name, file))
+        raw = _transposed(name, file)
+        arrow = _read_csv(name, file, plan, raw)
         line_offset = None
     else:
         open_input(name, file).close()  # permissions and the like, as a DataError
         arrow = _read_csv(name, file, plan, None)
         line_offset = 2
+    problems: list[ColumnProblem] = []
+    if file.format == "csv":
+        arrow = _exact_integers(name, file, plan, arrow, raw, line_offset, problems)
     arrow = arrow.select(list(plan.read))
     private = {c: f"{PRIVATE_PREFIX}{i}" for i, c in enumerate(plan.private)}
     arrow = arrow.rename_columns([plan.names.get(c) or private[c] for c in arrow.column_names])
     for column in plan.names.values():
-        _check_column(name, file, column, arrow.column(column), line_offset)
-    return arrow
+        message = _column_problem(name, file, column, arrow.column(column), line_offset)
+        if message is not None:
+            problems.append(ColumnProblem(column, file.display, message))
+    return arrow, problems
 
 
-def _read_csv(name: str, file: InputFile, plan: ColumnPlan, raw: bytes | None) -> pa.Table:
-    """Parse CSV from ``raw`` bytes, or from the file itself when ``raw`` is None."""
+def _read_csv(
+    name: str,
+    file: InputFile,
+    plan: ColumnPlan,
+    raw: bytes | None,
+    *,
+    as_text: Collection[str] = (),
+) -> pa.Table:
+    """Parse CSV from ``raw`` bytes, or from the file itself when ``raw`` is None (planned
+    columns, or only ``as_text``'s, read as text)."""
     convert = pa_csv.ConvertOptions(
-        include_columns=list(plan.read),
-        column_types=dict.fromkeys(plan.private, pa.string()),
+        include_columns=list(as_text or plan.read),
+        column_types=dict.fromkeys([*plan.private, *as_text], pa.string()),
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
-    for newlines_in_values in (False, True):
+    newlines_in_values, block = False, _BLOCK
+    while True:
         parse = pa_csv.ParseOptions(newlines_in_values=newlines_in_values)
+        options = pa_csv.ReadOptions(block_size=block) if block > _BLOCK else None
         try:
-            source = str(file.path) if raw is None else io.BytesIO(raw)
-            return pa_csv.read_csv(source, parse_options=parse, convert_options=convert)
-        except pa.ArrowInvalid as error:
+            return pa_csv.read_csv(
+                _source(file, raw),
+                read_options=options,
+                parse_options=parse,
+                convert_options=convert,
+            )
+        except (pa.ArrowInvalid, OSError) as error:
             text = str(error)
             if "Expected" in text and "columns, got" in text and not newlines_in_values:
-                continue  # a quoted value may span lines: parse again, allowing that
+                newlines_in_values = True  # a quoted value may span lines: allow that
+                continue
+            if "straddling" in text and block < _MAX_BLOCK:
+                block *= 16  # a row longer than a block (a 5 MB value): read in larger blocks
+                continue
             if raw is None:
-                raw = file.path.read_bytes()
+                raw = read_input(name, file)
             raise DataError(_csv_problem(text, raw), table=name, path=file.display) from None
-    raise AssertionError  # pragma: no cover - the loop returns or raises
+
+
+def _source(file: InputFile, raw: bytes | None) -> Any:
+    if raw is not None:
+        return io.BytesIO(raw)
+    if is_gzip(file.path):
+        return pa.input_stream(str(file.path), compression="gzip")
+    if file.path.suffix.lower() == ".gz":  # named .gz but not compressed
+        return pa.input_stream(str(file.path), compression=None)
+    return str(file.path)
 
 
 def _csv_problem(text: str, raw: bytes) -> str:
@@ -89,13 +169,30 @@ def _csv_problem(text: str, raw: bytes) -> str:
         )
     if "Empty CSV" in text:
         return "the file is empty (0 bytes); expected a header line with the column names"
+    if "straddling" in text:
+        line = _long_row(raw)
+        return (
+            f"line {line} starts a row longer than {_MAX_BLOCK >> 20} MiB, the most a row may "
+            'hold; is a quote (") left unclosed there?'
+        )
     return f"cannot be parsed as CSV ({text.split(':')[0]})"
+
+
+def _long_row(raw: bytes) -> int:
+    """The line on which the first row longer than the largest block starts (with a quote
+    left unclosed, the row runs on to the end of the file)."""
+    reader = csv_rows(raw.decode("utf-8-sig", errors="replace"))
+    start = 1
+    for row in reader:
+        if sum(map(len, row)) + len(row) > _MAX_BLOCK:
+            return start
+        start = reader.line_num + 1
+    return start  # pragma: no cover - pyarrow found one
 
 
 def _ragged_row(raw: bytes) -> tuple[int, int, int]:
     """The expected and found field counts and the line number of the first ragged row."""
-    lines = io.StringIO(raw.decode("utf-8-sig", errors="replace"), newline="")
-    reader = csv.reader(lines)
+    reader = csv_rows(raw.decode("utf-8-sig", errors="replace"))
     expected = len(next(reader))
     for row in reader:
         if row and len(row) != expected:
@@ -131,33 +228,93 @@ def _read_parquet(name: str, file: InputFile, plan: ColumnPlan) -> pa.Table:
             raise DataError(msg, table=name, path=file.display) from None
 
 
-def _check_column(
+def _column_problem(
     name: str, file: InputFile, column: str, values: pa.ChunkedArray, line_offset: int | None
-) -> None:
-    """Refuse undecodable bytes and text in a column that otherwise holds numbers."""
+) -> str | None:
+    """Refuse undecodable bytes at once; describe text in a column that otherwise holds
+    numbers, and numbers written with thousands separators."""
     if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):
-        with open_input(name, file) as stream:
-            msg = _encoding_problem(stream.read())
+        msg = _encoding_problem(read_input(name, file))
         raise DataError(msg, table=name, column=column, path=file.display)
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        return
+        return None
     counts = pc.value_counts(values).flatten()
     distinct, frequency = counts[0], counts[1]
     present = pc.is_valid(distinct)
     numeric = pc.and_(present, pc.match_substring_regex(distinct, _NUMBER))
+    grouped = pc.and_(present, pc.match_substring_regex(distinct, _GROUPED))
     total = pc.sum(pc.filter(frequency, present)).as_py() or 0
     numbers = pc.sum(pc.filter(frequency, numeric)).as_py() or 0
+    separated = pc.sum(pc.filter(frequency, grouped)).as_py() or 0
+    if separated and numbers + separated >= _NUMERIC_SHARE * total:
+        example, where = _first_of(values, pc.filter(distinct, grouped), line_offset)
+        return (
+            f"the numbers are written with thousands separators ('{example}'{where}; "
+            f"{separated:,} of {total:,} values); save the file with plain numbers "
+            f"({example.strip().replace(',', '')}), without separators"
+        )
     if numbers == total or numbers < _NUMERIC_SHARE * total:
-        return
+        return None
     bad = pc.filter(distinct, pc.and_(present, pc.invert(numeric)))
-    first = pc.index(pc.is_in(values, value_set=bad), True).as_py()
-    example = values[first].as_py()
-    where = f" on line {first + line_offset}" if line_offset is not None else ""
-    msg = (
+    example, where = _first_of(values, bad, line_offset)
+    return (
         f"expected numbers but found the text '{example}'{where} "
         f"({total - numbers:,} of {total:,} values are not numbers)"
     )
-    raise DataError(msg, table=name, column=column, path=file.display)
+
+
+def _first_of(values: pa.ChunkedArray, among: pa.Array, line_offset: int | None) -> tuple[str, str]:
+    """The first value in ``among`` and ' on line N' (when lines are known)."""
+    first = pc.index(pc.is_in(values, value_set=among), True).as_py()
+    where = f" on line {first + line_offset}" if line_offset is not None else ""
+    return str(values[first].as_py()), where
+
+
+def _exact_integers(
+    name: str,
+    file: InputFile,
+    plan: ColumnPlan,
+    arrow: pa.Table,
+    raw: bytes | None,
+    line_offset: int | None,
+    problems: list[ColumnProblem],
+) -> pa.Table:
+    """Keep whole numbers exact. pyarrow reads a column of whole numbers as float64 when one
+    does not fit in int64 (9223372036854775808 and …809 would then both be 2^63): such a
+    column is read again as text and becomes int64, or a problem naming the first value
+    that does not fit. Only a float column holding a value beyond 2^53 is read again."""
+    suspects = []
+    for column in arrow.column_names:
+        values = arrow.column(column)
+        if pa.types.is_floating(values.type) and column in plan.names:
+            low, high = (v.as_py() for v in pc.min_max(values).values())
+            if (high is not None and high >= _EXACT) or (low is not None and low <= -_EXACT):
+                suspects.append(column)
+    if not suspects:
+        return arrow
+    text = _read_csv(name, file, plan, raw, as_text=suspects)
+    for column in suspects:
+        values = pc.utf8_trim_whitespace(text.column(column))
+        present = pc.drop_null(values)
+        if not pc.all(pc.match_substring_regex(present, _WHOLE)).as_py():
+            continue  # decimals or exponents: a float column, as read
+        long = pc.indices_nonzero(pc.greater_equal(pc.utf8_length(values), 19)).to_pylist()
+        outside = next(
+            (i for i in long if not _INT64[0] <= int(values[i].as_py()) <= _INT64[1]), None
+        )
+        if outside is None:
+            exact = pc.cast(values, pa.int64())
+            arrow = arrow.set_column(arrow.column_names.index(column), column, exact)
+            continue
+        where = f" on line {outside + line_offset}" if line_offset is not None else ""
+        message = (
+            f"the whole number {values[outside].as_py()}{where} does not fit in a 64-bit "
+            "integer (-9,223,372,036,854,775,808 to 9,223,372,036,854,775,807); ids and "
+            "counts are kept exact, never rounded, so renumber these ids, or give them a "
+            "letter prefix to read them as text"
+        )
+        problems.append(ColumnProblem(plan.names[column], file.display, message))
+    return arrow
 
 
 def _type_conflict(parts: list[pa.Table], files: list[InputFile]) -> tuple[str, str]:

@@ -30,15 +30,16 @@ import pandas as pd
 from reportgen.data import cache
 from reportgen.data.clean import (
     DUPLICATE_ROWS,
+    INFINITE,
     duplicate_key_reason,
     empty_reason,
     invalid_reason,
 )
 from reportgen.data.columns import plan_columns
 from reportgen.data.files import resolve_files
-from reportgen.data.load import LoadedTable, load_table
+from reportgen.data.load import LoadedTable, cached_problems, load_table
 from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
-from reportgen.data.read import common_header
+from reportgen.data.read import common_header, is_gzip
 from reportgen.data.scan import PRIVATE_PREFIX
 from reportgen.engine.pandas_engine import (
     PandasExecutor,
@@ -171,15 +172,14 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
         metadata = cache.read_metadata(path)
         if metadata is not None:
             plan = plan_columns(name, table, metadata["header"], source.columns)
+            cached_problems(name, metadata, plan)
             frame = dd.read_parquet(
                 str(path), columns=list(plan.output), split_row_groups=_row_groups([path])
             )
             log.info("table %s: read from the cache %s", name, path)
             return _Read(frame, displays, record=metadata["quality"])
-    if table.layout == "wide" or len(formats) > 1:
-        loaded = load_table(name, table, source.base_dir, columns=source.columns)
-        frame = dd.from_pandas(loaded.frame, npartitions=npartitions)
-        return _Read(frame, displays, known=loaded.quality)
+    if table.layout == "wide" or len(formats) > 1 or any(is_gzip(f.path) for f in files):
+        return read_with_loader(source, npartitions)
     header = common_header(name, table, files)
     plan = plan_columns(name, table, header, source.columns)
     paths = [str(f.path) for f in files]
@@ -188,19 +188,39 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
             paths, columns=list(plan.read), split_row_groups=_row_groups([f.path for f in files])
         )
     else:
-        frame = dd.read_csv(
-            paths,
-            usecols=list(plan.read),
-            blocksize=BLOCKSIZE,
-            keep_default_na=False,
-            na_values=[""],
-            dtype=dict.fromkeys(plan.private, "string"),
-        )
+        options: dict[str, Any] = {
+            "usecols": list(plan.read),
+            "blocksize": BLOCKSIZE,
+            "keep_default_na": False,
+            "na_values": [""],
+        }
+        private_text = dict.fromkeys(plan.private, "string")
+        sample = dd.read_csv(paths, dtype=private_text, **options)
+        if any(kind.kind == "u" for kind in sample._meta.dtypes):
+            return read_with_loader(source, npartitions)  # whole numbers beyond int64
+        # Integer columns (by the sample) are parsed as int64 in every block: a block that
+        # does not fit (a missing value, text, a number beyond 64 bits, which pandas would
+        # wrap silently) fails to parse, and the loader reads the table (see ``_load_fact``).
+        integers = {c: "int64" for c, kind in sample._meta.dtypes.items() if kind.kind == "i"}
+        frame = dd.read_csv(paths, dtype={**integers, **private_text}, **options)
     private = {c: f"{PRIVATE_PREFIX}{i}" for i, c in enumerate(plan.private)}
     frame = frame[list(plan.read)].rename(
         columns={c: plan.names.get(c) or private[c] for c in plan.read}
     )
     return _Read(frame, displays, record={"output": list(plan.output)})
+
+
+def read_with_loader(source: FactSource, npartitions: int) -> _Read:
+    """The fact table read, checked and cleaned by the project's loader, then partitioned:
+    for files Dask cannot split (transposed, gzip-compressed, mixed formats) and for CSV
+    whose blocks do not parse as their sample did (the loader's located error, or the
+    table)."""
+    name, table = source.name, source.table
+    loaded = load_table(
+        name, table, source.base_dir, columns=source.columns, cache_dir=source.cache_dir
+    )
+    frame = dd.from_pandas(loaded.frame, npartitions=npartitions)
+    return _Read(frame, loaded.quality.files, known=loaded.quality)
 
 
 def _row_groups(paths: list[Path]) -> int:
@@ -224,6 +244,13 @@ def clean(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any,
     """
     rules = table.clean
     effects: list[tuple[Any, ...]] = []
+    for column in frame.columns:  # the loader's first rule: infinite numbers are missing
+        if pd.api.types.is_float_dtype(frame[column].dtype):
+            infinite = frame[column].abs() == np.inf
+            effects.append(
+                (INFINITE.format(column=column), infinite.sum(), column, False, "infinite")
+            )
+            frame = frame.assign(**{column: frame[column].mask(infinite)})
     for column in rules.drop_missing:
         missing = frame[column].isna()
         effects.append((empty_reason(column), missing.sum(), column, True, "empty"))
@@ -769,6 +796,7 @@ class DaskExecutor:
         """Read (on the workers), clean, persist; count what cleaning did like the loader."""
         read: _Read | None = None
         table = self.model.spec.data[name]
+        source = frame
         if isinstance(frame, FactSource):
             read = read_fact(frame, npartitions)
             frame = read.frame
@@ -778,6 +806,15 @@ class DaskExecutor:
         elif isinstance(frame, pd.DataFrame):
             frame = dd.from_pandas(frame, npartitions=npartitions)
         raw = self.client.persist(frame)
+        if isinstance(source, FactSource) and read is not None and read.known is None:
+            try:
+                dask.compute(raw.shape[0])
+            except (ValueError, TypeError, OverflowError) as error:
+                # A block that does not parse as the sample did: the loader reads the table
+                # (and raises the located error when the data is at fault).
+                log.info("table %s: Dask could not read it (%s); using the loader", name, error)
+                read = read_with_loader(source, npartitions)
+                raw = self.client.persist(read.frame)
         exclusions: list[Exclusion] = []
         rows_read = None
         if read is not None and read.known is None and read.record and "output" in read.record:
@@ -788,6 +825,7 @@ class DaskExecutor:
             exclusions = [
                 Exclusion(reason, int(count), column, dropped, kind)
                 for (reason, _, column, dropped, kind), count in zip(effects, counts, strict=True)
+                if count or kind != "infinite"
             ]
             frame = cleaned[read.record["output"]]
             if table.key is not None:

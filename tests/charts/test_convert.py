@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -153,3 +154,67 @@ def test_gradients_in_user_space_leaves_other_gradients_alone() -> None:
         '<linearGradient id="a" gradientUnits="userSpaceOnUse" x1="0" x2="50" y1="0" y2="0">' in out
     )
     assert '<linearGradient id="b" x1="0" x2="1">' in out
+
+
+def test_charts_larger_than_the_pipe_do_not_deadlock(fresh_worker: None) -> None:
+    """The build hung for good: the submitting thread held the lock while blocked writing a
+    spec larger than the pipe, the worker was blocked writing an SVG larger than the pipe, and
+    the reader that would have drained it waited for that lock."""
+    big_svg = {
+        "data": {"sequence": {"start": 0, "stop": 2000, "as": "n"}},
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "n", "type": "ordinal"},
+            "y": {"field": "n", "type": "quantitative"},
+        },
+    }
+    big_spec = {
+        "data": {"values": [{"a": "x" * 100 + str(i), "b": i} for i in range(2000)]},
+        "mark": "point",
+        "encoding": {"x": {"field": "b", "type": "quantitative"}},
+    }
+    assert len(json.dumps(big_spec)) > 1 << 17
+    worker = convert._worker()
+    assert worker is not None
+    specs = [big_svg, big_svg, big_svg, big_spec, big_svg]
+    futures = [worker.submit(spec) for spec in specs]
+    svgs = [f.result(timeout=600) for f in futures]  # a guard against hanging, not a timing
+    assert all(len(svg) > 1 << 17 for svg in svgs)
+    assert svgs[0] == svgs[4]
+
+
+class _Silent(subprocess.Popen):  # type: ignore[type-arg]
+    """A worker that reads its first chart and then neither answers nor ends."""
+
+    def __init__(self, _: list[str], **kwargs: Any) -> None:
+        code = "import sys, time; sys.stdin.readline(); time.sleep(600)"
+        super().__init__([sys.executable, "-c", code], **kwargs)
+
+
+class _Crashing(subprocess.Popen):  # type: ignore[type-arg]
+    """A worker that aborts on its first chart, as vl-convert's panic on a NUL byte did."""
+
+    def __init__(self, _: list[str], **kwargs: Any) -> None:
+        code = "import os, sys; sys.stdin.readline(); os.abort()"
+        super().__init__([sys.executable, "-c", code], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("worker", "reason"),
+    [(_Silent, "did not finish it within 1 s"), (_Crashing, "stopped while converting it")],
+)
+def test_a_chart_that_hangs_or_crashes_the_worker_fails_clearly(
+    fresh_worker: None, monkeypatch: pytest.MonkeyPatch, worker: type, reason: str
+) -> None:
+    """The chart being converted fails with its title (exit 4, no traceback); it is not
+    converted again in this process (a crash would take the build with it); the charts
+    queued behind it are converted here."""
+    monkeypatch.setattr(convert, "WATCHDOG_SECONDS", 1.0)
+    monkeypatch.setattr(convert.subprocess, "Popen", worker)
+    first, second = convert.to_svg_later(_chart("First")), convert.to_svg_later(_chart("Second"))
+    with pytest.raises(
+        convert.ChartError, match=f"the chart 'First' could not be drawn: .*{reason}"
+    ):
+        first.result(timeout=600)
+    assert convert.ChartError.exit_code == 4
+    assert same([second.result(timeout=600)], [convert.to_svg(_chart("Second"))])
