@@ -523,7 +523,7 @@ def cleaning_step(model: Model, table: str, exclusion: Any, words: Words | None 
     if exclusion.kind == "duplicate_key":
         return f"{_upper(words.plural(table))} that repeat an earlier {column} (the first is kept)"
     if exclusion.kind == "infinite":
-        return f"{_upper(column)} values that are infinite, treated as missing (the rows are kept)"
+        return f"{_upper(column)}: infinite values, treated as missing (the rows are kept)"
     if exclusion.kind == "invalid" and exclusion.column:
         valid = model.spec.data[table].clean.valid.get(exclusion.column)
         if valid is not None:
