@@ -794,7 +794,7 @@ class _ChartCache:
                 section.chart.model_dump(mode="json"),
                 title,
                 capped,
-                {name: [m.label, m.format, m.order] for name, m in meta.items()},
+                {name: [m.label, m.format, m.order, m.other] for name, m in meta.items()},
                 spec.settings.model_dump(mode="json"),
             )
             entry = self.store.get("chart", key)
@@ -826,6 +826,7 @@ def _section_views(
     charted: dict[str, pd.DataFrame] | None = None,
     charts: _ChartCache | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
+    from reportgen.engine.finish import other_label
     from reportgen.render.methods import definitions_tables, quality_tables
     from reportgen.render.views import (
         column_meta,
@@ -837,7 +838,7 @@ def _section_views(
     from reportgen.spec.load import raise_located
 
     metas = {
-        s.id: column_meta(model, s, results[s.id].shown, orders[s.id])
+        s.id: column_meta(model, s, orders[s.id], results[s.id].other_label)
         for s in spec.sections
         if isinstance(s, AnalysisSection)
     }
@@ -864,10 +865,15 @@ def _section_views(
             shown = (charted or {}).get(section.id, result)
             chart = None
             if section.chart is not None:
+                chart_meta = meta
+                if shown is not result:  # capped for the chart: its own other bucket
+                    first = section.query.by[0].split(".")[-1]
+                    bucket = other_label(results[section.id].full[first])
+                    chart_meta = {**meta, first: dataclasses.replace(meta[first], other=bucket)}
                 chart = (
-                    charts.chart(spec, section, shown, meta, chart_title, shown is not result)
+                    charts.chart(spec, section, shown, chart_meta, chart_title, shown is not result)
                     if charts is not None
-                    else _chart(spec, section, shown, meta, chart_title)
+                    else _chart(spec, section, shown, chart_meta, chart_title)
                 )
             block = table_block(spec, section, result, meta, results[section.id].full)
             views.append(section_view(section, title, body, None, [block] if block else []))
@@ -944,7 +950,7 @@ def _chart(
     from reportgen.charts.convert import to_svg_later
 
     assert section.chart is not None
-    columns = {name: ColumnInfo(m.label, m.format, m.order) for name, m in meta.items()}
+    columns = {name: ColumnInfo(m.label, m.format, m.order, m.other) for name, m in meta.items()}
     chart = build_chart(
         section.chart, result, columns=columns, title=title, currency=spec.settings.currency
     )

@@ -228,7 +228,7 @@ def stacked100(inp: ChartInput) -> Built:
     colour = _require_colour(inp)
     rows, series = _series_rows(inp, x, y, colour)
     categories = inp.categories(x, y)
-    palette = dict(zip(series, inp.series_colours(series), strict=True))
+    palette = dict(zip(series, inp.series_colours(colour, series), strict=True))
     rows = rows.sort_values(["_rank"], kind="stable")
     values = pd.to_numeric(rows[y], errors="coerce").fillna(0.0)
     totals = values.groupby(rows[x], sort=False, observed=True).transform("sum")

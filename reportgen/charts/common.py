@@ -16,7 +16,6 @@ from reportgen.charts.theme import Theme
 from reportgen.render.format import d3_axis_format, format_value, is_missing
 from reportgen.spec.models import ChartSpec
 
-OTHER = "Other"
 LABEL_LIMIT = 60  # characters of a category name on a chart; the table and export keep it whole
 ELLIPSIS = "…"
 # Control characters (NUL made the converter panic), line and paragraph separators.
@@ -91,6 +90,7 @@ class ColumnInfo:
     label: str
     format: str = "auto"
     order: tuple[str, ...] | None = None
+    other: str | None = None  # the label of the result's other bucket in this column, if any
 
 
 def column_info(columns: Mapping[str, ColumnInfo], name: str) -> ColumnInfo:
@@ -203,7 +203,7 @@ class ChartInput:
     def categories(self, name: str, by: str | None, *, descending: bool = True) -> list[Any]:
         """Categories of ``name`` in display order: natural, else by the total of ``by``.
 
-        'Other' always comes last.
+        The other bucket (``ColumnInfo.other``) always comes last.
         """
         order = self.natural_order(name)
         if order is None:
@@ -217,15 +217,17 @@ class ChartInput:
                     totals.items(), key=lambda kv: (-kv[1] if descending else kv[1], str(kv[0]))
                 )
                 order = [key for key, _ in ranked]
-        return [v for v in order if v != OTHER] + [v for v in order if v == OTHER]
+        other = self.info(name).other
+        return [v for v in order if v != other] + [v for v in order if v == other]
 
-    def series_colours(self, categories: Sequence[Any]) -> list[str]:
-        """One palette colour per series; 'Other' is grey."""
+    def series_colours(self, name: str, categories: Sequence[Any]) -> list[str]:
+        """One palette colour per series of column ``name``; its other bucket is grey."""
+        other = self.info(name).other
         palette = [c for c in self.theme.categorical]
         colours: list[str] = []
         i = 0
         for value in categories:
-            if value == OTHER:
+            if other is not None and value == other:
                 colours.append(self.theme.other)
             else:
                 colours.append(palette[i % len(palette)])
@@ -296,6 +298,6 @@ def series_colour(inp: ChartInput, colour: str, series: list[Any]) -> alt.Color:
         type="nominal",
         sort=series,
         title=inp.label(colour),
-        scale=alt.Scale(domain=series, range=inp.series_colours(series)),
+        scale=alt.Scale(domain=series, range=inp.series_colours(colour, series)),
         legend=alt.Legend(columns=legend_columns([str(s) for s in series], inp.theme)),
     )

@@ -84,7 +84,7 @@ def pie(inp: ChartInput, *, donut: bool = False) -> Built:
     """Slices sorted by size (or natural order), shares labelled on the slices, a legend."""
     x, y, theme = inp.spec.x, inp.spec.y, inp.theme
     categories = inp.categories(x, y)
-    colours = inp.series_colours(categories)
+    colours = inp.series_colours(x, categories)
     rows = plain_rows(inp.frame[[x, y]])
     values = pd.to_numeric(rows[y], errors="coerce").fillna(0.0)
     total = float(values.sum())

@@ -34,27 +34,28 @@ class ColumnMeta:
     label: str
     format: str
     order: tuple[str, ...] | None = None
+    other: str | None = None  # the label of the other bucket in this column, if the result has one
 
 
 def column_meta(
     model: Model,
     section: AnalysisSection,
-    result: pd.DataFrame,
     orders: Mapping[str, list[str] | None],
+    other_label: str | None = None,
 ) -> dict[str, ColumnMeta]:
-    """Label, format and category order of every column of a section's result."""
+    """Label, format and category order of every column of a section's result; the first
+    group column carries the label of the result's other bucket, if it has one."""
     meta: dict[str, ColumnMeta] = {}
-    for text in section.query.by:
+    for index, text in enumerate(section.query.by):
         name = text.split(".")[-1]
         spec_field = model.spec.fields.get(name)
         fmt = spec_field.format if spec_field is not None else "auto"
         order = orders.get(name)
-        if order is not None and "Other" in set(result[name].astype(str)) and "Other" not in order:
-            order = [*order, "Other"]
         meta[name] = ColumnMeta(
             model.label(name),
             "text" if fmt == "auto" and order else fmt,
             tuple(order) if order else None,
+            other_label if index == 0 else None,
         )
     for metric in section.query.metrics:
         meta[metric] = ColumnMeta(model.metrics[metric].label, model.metrics[metric].format)
@@ -309,7 +310,7 @@ def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str
         for metric in query.metrics:
             columns[metric] = [float(i + 1) for i in range(len(rows))]
         frame = pd.DataFrame(columns)
-        meta = column_meta(model, section, frame, levels)
+        meta = column_meta(model, section, levels)
         context = ResultView(
             frame,
             formats_of(model.spec, meta),

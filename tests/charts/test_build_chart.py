@@ -34,10 +34,31 @@ def departments() -> tuple[pd.DataFrame, dict[str, ColumnInfo]]:
         {"department": ["snacks", "produce", "Other", "dairy eggs"], "lines": [90, 290, 120, 170]}
     )
     columns = {
-        "department": ColumnInfo("Department", "text"),
+        "department": ColumnInfo("Department", "text", other="Other"),
         "lines": ColumnInfo("Order lines", "integer"),
     }
     return frame, columns
+
+
+def test_a_real_category_named_other_is_not_the_bucket() -> None:
+    frame = pd.DataFrame(
+        {
+            "dept": ["Other", "produce", "All others", "produce", "Other", "All others"],
+            "profile": ["A", "A", "A", "B", "B", "B"],
+            "lines": [50, 30, 10, 5, 15, 40],
+        }
+    )
+    columns = {"dept": ColumnInfo("Department", "text", other="All others")}
+    bars = build_chart(
+        ChartSpec(type="hbar", x="dept", y="lines"), frame.iloc[:3], columns=columns, title="t"
+    ).to_dict()
+    # the real "Other" department is ranked by its value; the bucket comes last
+    assert layer_encoding(bars, "bar")["y"]["sort"] == ["Other", "produce", "All others"]
+    spec = ChartSpec(type="stacked100", x="profile", y="lines", color="dept")
+    mix = build_chart(spec, frame, columns=columns, title="t").to_dict()
+    scale = layer_encoding(mix, "bar")["color"]["scale"]
+    grey = [d for d, c in zip(scale["domain"], scale["range"], strict=True) if c == THEME.other]
+    assert grey == ["All others"]
 
 
 def test_hbar_sorted_descending_with_other_last_and_accent_on_max() -> None:
@@ -171,7 +192,8 @@ def test_stacked100_is_normalised_with_a_percent_axis() -> None:
         }
     )
     spec = ChartSpec(type="stacked100", x="profile", y="lines", color="dept")
-    chart = build_chart(spec, frame, columns={}, title="t").to_dict()
+    columns = {"dept": ColumnInfo("Department", "text", other="Other")}
+    chart = build_chart(spec, frame, columns=columns, title="t").to_dict()
     encoding = layer_encoding(chart, "bar")
     assert encoding["x"]["axis"]["format"] == ".0%"
     assert encoding["x"]["scale"]["domain"] == [0, 1]
