@@ -1,22 +1,42 @@
-"""A ``ReportView`` → PDF bytes via CSS paged media; the only module that imports WeasyPrint."""
+"""A ``ReportView`` → PDF bytes via CSS paged media; the only module that imports WeasyPrint.
+
+The same view gives the same bytes on every machine. WeasyPrint subsets each embedded font, with
+HarfBuzz where ``libharfbuzz-subset`` is installed and with fontTools where it is not; the two give
+different bytes, and fontTools stamps the clock into each subset (``head.modified``), so two builds
+a second apart differed. The bundled font is already a subset made without time stamps
+(``font_face_css``), so when it draws every character of the report it is embedded as it is
+(``full_fonts``): no subsetter runs. A report with characters only a system font has (its bytes
+depend on the machine's fonts anyway) is subset by WeasyPrint, then each font's modification date
+is set to its creation date, so that a rebuild on the same machine gives the same bytes.
+"""
 
 from __future__ import annotations
 
+import html
+import io
 import logging
 import os
+import re
+import struct
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
+from fontTools.ttLib import TTFont, TTLibError
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from reportgen.render.context import ReportView
 from reportgen.render.html import render_document
-from reportgen.render.templates import templates_dir
+from reportgen.render.templates import embedded_codepoints, templates_dir
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%d %B %Y", "%B %d, %Y", "%d %b %Y")
+# Drawn by the stylesheet rather than written in the document: page counters, leaders, bullets.
+_GENERATED = "0123456789 .\u2022"
+_ENTITY = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 class URLRefused(ValueError):
@@ -73,6 +93,55 @@ def render_pdf(
     allowed = [templates_dir()] + ([base_dir] if base_dir is not None else [])
     base_url = (base_dir or templates_dir()).resolve().as_uri() + "/"
     logging.getLogger("fontTools").setLevel(logging.WARNING)
-    html = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
-    pdf: bytes = html.write_pdf(pdf_identifier=b"reportgen" + created.encode("ascii"))
+    page = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
+    own_fonts = drawn_by_embedded_fonts(view, document)
+    pdf: bytes = page.write_pdf(
+        pdf_identifier=b"reportgen" + created.encode("ascii"),
+        full_fonts=own_fonts,
+        finisher=None if own_fonts else pin_font_dates,
+    )
     return pdf
+
+
+def drawn_by_embedded_fonts(view: ReportView, document: str) -> bool:
+    """Whether the bundled font draws every character of the document and its charts."""
+    drawn = embedded_codepoints()
+    if not drawn:
+        return False
+    texts = [document, _GENERATED, *(s.chart.svg for s in view.sections if s.chart)]
+    used = set().union(*map(set, texts))
+    for text in texts:  # entities (in SVG text, say) stand for characters too
+        used.update(html.unescape("".join(set(_ENTITY.findall(text)))))
+    return all(ord(c) in drawn for c in used if unicodedata.category(c) != "Cc")
+
+
+def pin_font_dates(document: object, pdf: pydyf.PDF) -> None:
+    """A WeasyPrint finisher: each embedded font program's modification date set to its
+    creation date (a fontTools subset carries the time it was made)."""
+    for item in pdf.objects:
+        if not isinstance(item, pydyf.Stream):
+            continue
+        if "Length1" not in item.extra and item.extra.get("Subtype") != "/OpenType":
+            continue
+        program = b"".join(part for part in item.stream if isinstance(part, bytes))
+        pinned = _font_dated_by_creation(program)
+        if pinned is not program:
+            item.stream = [pinned]
+            if "Length1" in item.extra:
+                item.extra["Length1"] = len(pinned)
+
+
+def _font_dated_by_creation(program: bytes) -> bytes:
+    """The font with ``head.modified = head.created`` (checksums updated); unchanged when it
+    already is, or cannot be read."""
+    try:
+        with TTFont(io.BytesIO(program), recalcBBoxes=False, recalcTimestamp=False) as font:
+            head = font["head"]
+            if head.modified == head.created:
+                return program
+            head.modified = head.created
+            buffer = io.BytesIO()
+            font.save(buffer, reorderTables=False)
+    except (TTLibError, KeyError, ValueError, AssertionError, struct.error):
+        return program
+    return buffer.getvalue()
