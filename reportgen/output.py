@@ -1,6 +1,7 @@
 """Bytes → files, atomically: a temp file in the target folder, fsync, then rename over the old one.
 
-A build that fails or is interrupted leaves the previous report intact and no temp files behind.
+A build that fails or is interrupted leaves the previous report intact and no temp files behind;
+the staging files of a build that was killed are removed by the next write into the folder.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ import contextlib
 import errno
 import os
 import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from reportgen.errors import OutputError
+from reportgen.staging import remove_dead_staging, staging_path
 
 
 def prepare_dir(folder: Path, *, create: bool) -> Path:
@@ -39,10 +40,8 @@ def prepare_dir(folder: Path, *, create: bool) -> Path:
 def write_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that readers see the old file or the new one, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    temp = Path(temp_name)
+    remove_dead_staging(target.parent)
+    handle, temp = _staged(target)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -60,6 +59,12 @@ def write_atomic(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def _staged(target: Path) -> tuple[int, Path]:
+    """A new staging file for ``target`` (see ``reportgen.staging``), open for writing."""
+    temp = staging_path(target)
+    return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), temp
 
 
 @contextlib.contextmanager
@@ -112,12 +117,11 @@ def write_all(files: dict[Path, bytes]) -> None:
 def _write_all(files: dict[Path, bytes]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
+        for folder in dict.fromkeys(target.parent for target in files):
+            folder.mkdir(parents=True, exist_ok=True)
+            remove_dead_staging(folder)  # what killed builds left
         for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-            )
-            temp = Path(temp_name)
+            handle, temp = _staged(target)
             staged.append((temp, target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

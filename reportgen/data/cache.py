@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import pyarrow.parquet as pq
 
 from reportgen.data.files import InputFile
 from reportgen.spec.models import TableSpec
+from reportgen.staging import remove_dead_staging, staging_path
 
 CACHE_VERSION = 1
 _META_KEY = b"reportgen.load"
@@ -88,17 +88,16 @@ def write_cache(path: Path, frame: pd.DataFrame, metadata: dict[str, Any]) -> No
     stored = dict(arrow.schema.metadata or {})
     stored[_META_KEY] = json.dumps(metadata).encode("utf-8")
     arrow = arrow.replace_schema_metadata(stored)
-    temporary: Path | None = None
+    temporary = staging_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        remove_dead_staging(path.parent)
         pq.write_table(arrow, temporary)
         os.replace(temporary, path)
     except (OSError, pa.ArrowException) as error:
         log.warning("could not write the cache file %s (%s)", path, error)
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         return
     _remove_stale(path)
 
