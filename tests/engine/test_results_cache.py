@@ -88,6 +88,15 @@ def test_data_file_change_changes_exactly_the_sections_that_read_it(
     products = folder / "data" / "products.csv"
     stat = products.stat()
     os.utime(products, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    assert keys(folder, text) == before  # touched, not changed: the key is the content
+    content = products.read_bytes()
+    end = content.index(b"\n", content.index(b"\n") + 1)  # the first row's end
+    last = end - 2 if content[end - 1 : end] == b"\r" else end - 1  # its price's last digit
+    assert content[last : last + 1].isdigit()
+    digit = b"1" if content[last : last + 1] != b"1" else b"2"
+    edited = content[:last] + digit + content[last + 1 :]
+    products.write_bytes(edited)  # the same size, and the modification time set back
+    os.utime(products, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     after = keys(folder, text)
     changed = {sid for sid in before if before[sid] != after[sid]}
     loaded = load_spec(folder / "report.yaml")

@@ -60,6 +60,21 @@ def test_damaged_entries_are_recomputed(project: Project, run_cli: RunCli) -> No
     assert build(run_cli, project) == first
 
 
+def test_a_same_size_edit_with_the_mtime_set_back_is_seen(
+    project: Project, run_cli: RunCli
+) -> None:
+    departments = project.data / "departments.csv"
+    first = build(run_cli, project)
+    stamp = departments.stat()
+    content = departments.read_bytes()
+    assert b"produce" in content
+    departments.write_bytes(content.replace(b"produce", b"verdure"))  # the same size
+    os.utime(departments, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    second = build(run_cli, project)
+    assert b"verdure" in second.lower()
+    assert b"verdure" not in first.lower()
+
+
 def test_a_killed_builds_staging_files_are_removed(project: Project, run_cli: RunCli) -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()  # a process that no longer runs, like a killed build
