@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import struct
 import time
 from pathlib import Path
@@ -184,8 +185,7 @@ class ResultsCache:
         """The stored value, or None (a miss) when there is none or it cannot be trusted."""
         path = self._path(kind, key)
         try:
-            with path.open("rb") as stream:
-                data = stream.read(MAX_ENTRY_BYTES + 1)
+            data = _read_regular_file(path, MAX_ENTRY_BYTES)
         except OSError:
             self.misses += 1
             return None
@@ -225,13 +225,24 @@ class ResultsCache:
                 temporary.unlink()
 
 
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """The file's bytes; nothing (a malformed entry) when it is not a regular file (a FIFO or a
+    device planted under an entry's name: opened without blocking, never read) or is too large."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return b""
+        return stream.read(limit + 1)
+
+
 # An entry file: MAGIC, the header's length (4 bytes, big-endian), the header (JSON), the body.
 # The header names the entry's kind and key, the body's parts and the body's SHA-256; the body
 # is the value as JSON (each DataFrame replaced by null) followed by each DataFrame as an Arrow
 # IPC stream, placed back at its path in the JSON when read.
 MAGIC = b"reportgen-results\n"
 ENTRY_FORMAT = 1
-MAX_ENTRY_BYTES = 1024**3
+MAX_ENTRY_BYTES = 256 * 1024**2
 _MAX_HEADER_BYTES = 1024**2
 
 

@@ -251,3 +251,12 @@ def test_prune_removes_stale_and_excess_entries_but_never_this_builds(tmp_path: 
     assert not (tmp_path / "results" / "section-recent.entry").exists()
     assert (tmp_path / "results" / "section-new.entry").exists()
     assert (tmp_path / "results" / "section-used.entry").exists()
+
+
+def test_a_fifo_or_folder_under_an_entrys_name_is_a_miss_without_blocking(tmp_path: Path) -> None:
+    cache = ResultsCache(tmp_path)
+    os.mkfifo(tmp_path / "section-fifo.entry")  # opening it to read would wait for a writer
+    (tmp_path / "section-folder.entry").mkdir()
+    assert cache.get("section", "fifo") is None
+    assert cache.get("section", "folder") is None
+    assert not (tmp_path / "section-fifo.entry").exists()
