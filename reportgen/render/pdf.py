@@ -3,40 +3,38 @@
 The same view gives the same bytes on every machine. WeasyPrint subsets each embedded font, with
 HarfBuzz where ``libharfbuzz-subset`` is installed and with fontTools where it is not; the two give
 different bytes, and fontTools stamps the clock into each subset (``head.modified``), so two builds
-a second apart differed. The bundled font is already a subset made without time stamps
-(``font_face_css``), so when it draws every character of the report it is embedded as it is
-(``full_fonts``): no subsetter runs. A report with characters only a system font has (its bytes
-depend on the machine's fonts anyway) is subset by WeasyPrint, then each font's modification date
-is set to its creation date, so that a rebuild on the same machine gives the same bytes.
+a second apart differed. So fonts are always subset by fontTools (every machine has it: it is a
+dependency of WeasyPrint), and each subset's modification date is then set to its creation date.
+Embedding the bundled font whole instead was tried: the PDF's text then maps ligatures and
+tabular figures through the font's cmap, and copied or extracted text comes out wrong.
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
 import io
 import logging
 import os
-import re
 import struct
-import unicodedata
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pydyf
+import weasyprint.pdf.fonts
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from reportgen.render.context import ReportView
 from reportgen.render.html import render_document
-from reportgen.render.templates import embedded_codepoints, templates_dir
+from reportgen.render.templates import templates_dir
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%d %B %Y", "%B %d, %Y", "%d %b %Y")
-# Drawn by the stylesheet rather than written in the document: page counters, leaders, bullets.
-_GENERATED = "0123456789 .\u2022"
-_ENTITY = re.compile(r"&#?[0-9A-Za-z]+;")
+_SUBSETTER_LOCK = threading.Lock()
 
 
 class URLRefused(ValueError):
@@ -94,25 +92,27 @@ def render_pdf(
     base_url = (base_dir or templates_dir()).resolve().as_uri() + "/"
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     page = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
-    own_fonts = drawn_by_embedded_fonts(view, document)
-    pdf: bytes = page.write_pdf(
-        pdf_identifier=b"reportgen" + created.encode("ascii"),
-        full_fonts=own_fonts,
-        finisher=None if own_fonts else pin_font_dates,
-    )
+    with _fonttools_subsetting():
+        pdf: bytes = page.write_pdf(
+            pdf_identifier=b"reportgen" + created.encode("ascii"), finisher=pin_font_dates
+        )
     return pdf
 
 
-def drawn_by_embedded_fonts(view: ReportView, document: str) -> bool:
-    """Whether the bundled font draws every character of the document and its charts."""
-    drawn = embedded_codepoints()
-    if not drawn:
-        return False
-    texts = [document, _GENERATED, *(s.chart.svg for s in view.sections if s.chart)]
-    used = set().union(*map(set, texts))
-    for text in texts:  # entities (in SVG text, say) stand for characters too
-        used.update(html.unescape("".join(set(_ENTITY.findall(text)))))
-    return all(ord(c) in drawn for c in used if unicodedata.category(c) != "Cc")
+@contextlib.contextmanager
+def _fonttools_subsetting() -> Iterator[None]:
+    """WeasyPrint subsets with fontTools, as on a machine without ``libharfbuzz-subset``."""
+    fonts = weasyprint.pdf.fonts
+    if not hasattr(fonts, "harfbuzz_subset"):  # a WeasyPrint that decides otherwise
+        yield
+        return
+    with _SUBSETTER_LOCK:
+        chosen = fonts.harfbuzz_subset
+        fonts.harfbuzz_subset = None
+        try:
+            yield
+        finally:
+            fonts.harfbuzz_subset = chosen
 
 
 def pin_font_dates(document: object, pdf: pydyf.PDF) -> None:

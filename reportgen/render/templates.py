@@ -126,23 +126,6 @@ def _woff2(path: Path) -> bytes:
 
 
 @cache
-def embedded_codepoints() -> frozenset[int]:
-    """The characters every embedded face (see ``font_face_css``) draws: the subset's code
-    points that each bundled file maps to a glyph; none without a bundled font."""
-    from fontTools.ttLib import TTFont
-
-    font = bundled_font()
-    paths = [path for path in (font.regular, font.bold) if path]
-    if not paths:
-        return frozenset()
-    drawn = set(_UNICODES)
-    for path in paths:
-        with TTFont(path, lazy=True) as face:
-            drawn &= set(face.getBestCmap() or {})
-    return frozenset(drawn)
-
-
-@cache
 def font_face_css(cache_dir: Path | None = None) -> Markup:
     """``@font-face`` rules embedding the bundled font (regular and bold) as data: URIs.
 
