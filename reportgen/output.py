@@ -1,6 +1,7 @@
 """Bytes → files, atomically: a temp file in the target folder, fsync, then rename over the old one.
 
-A build that fails or is interrupted leaves the previous report intact and no temp files behind.
+A build that fails or is interrupted leaves the previous report intact and no temp files behind;
+the staging files of a build that was killed are removed by the next write into the folder.
 """
 
 from __future__ import annotations
@@ -8,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import signal
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from reportgen.errors import OutputError
+from reportgen.staging import remove_dead_staging, staging_path
 
 
 def prepare_dir(folder: Path, *, create: bool) -> Path:
@@ -40,10 +40,8 @@ def prepare_dir(folder: Path, *, create: bool) -> Path:
 def write_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that readers see the old file or the new one, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    temp = Path(temp_name)
+    remove_dead_staging(target.parent)
+    handle, temp = _staged(target)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -61,6 +59,12 @@ def write_atomic(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def _staged(target: Path) -> tuple[int, Path]:
+    """A new staging file for ``target`` (see ``reportgen.staging``), open for writing."""
+    temp = staging_path(target)
+    return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), temp
 
 
 @contextlib.contextmanager
@@ -201,8 +205,9 @@ def _write_all(
             failed = target
             if parts[:-1] not in folders:
                 folders[parts[:-1]] = _open_folder(top, parts[:-1], base, opened)
+                remove_dead_staging(folder.joinpath(*parts[:-1]))  # what killed builds left
             handle = folders[parts[:-1]]
-            temp = f".{parts[-1]}.{secrets.token_hex(4)}.tmp"
+            temp = staging_path(Path(parts[-1])).name
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
             descriptor = os.open(temp, flags, 0o644, dir_fd=handle)
             staged.append((handle, temp, parts[-1]))
@@ -229,12 +234,11 @@ def _write_all(
 def _write_all_by_path(files: dict[Path, bytes]) -> None:  # pragma: no cover - not POSIX
     staged: list[tuple[Path, Path]] = []
     try:
+        for folder in dict.fromkeys(target.parent for target in files):
+            folder.mkdir(parents=True, exist_ok=True)
+            remove_dead_staging(folder)  # what killed builds left
         for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-            )
-            temp = Path(temp_name)
+            handle, temp = _staged(target)
             staged.append((temp, target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

@@ -220,6 +220,28 @@ def test_second_build_is_byte_identical(project: Path, built: Path, tmp_path: Pa
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
 
+def test_same_bytes_without_the_converter_process_or_harfbuzz_a_day_later(
+    project: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded machine: charts converted in this process (the worker cannot start), nothing
+    from the caches, fonts subset by fontTools (no libharfbuzz-subset), the clock a day on."""
+    import time
+
+    import weasyprint.pdf.fonts
+
+    from reportgen.charts import convert
+
+    monkeypatch.setattr(convert, "_worker", lambda: None)
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    now = time.time
+    monkeypatch.setattr(time, "time", lambda: now() + 86400)
+    again = tmp_path / "loaded"
+    args = [str(project / "report.yaml"), "--quiet", "--no-cache", "--output-dir", str(again)]
+    assert main(args) == 0
+    for name in (f"{SLUG}.html", f"{SLUG}.pdf", f"{SLUG}-data/loyalty.csv"):
+        assert (again / name).read_bytes() == (built / name).read_bytes(), name
+
+
 def test_format_and_section_build_only_what_was_asked(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "only"
     args = [

@@ -1,14 +1,31 @@
-"""A ``ReportView`` → PDF bytes via CSS paged media; the only module that imports WeasyPrint."""
+"""A ``ReportView`` → PDF bytes via CSS paged media; the only module that imports WeasyPrint.
+
+The same view gives the same bytes on every machine. WeasyPrint subsets each embedded font, with
+HarfBuzz where ``libharfbuzz-subset`` is installed and with fontTools where it is not; the two give
+different bytes, and fontTools stamps the clock into each subset (``head.modified``), so two builds
+a second apart differed. So fonts are always subset by fontTools (every machine has it: it is a
+dependency of WeasyPrint), and each subset's modification date is then set to its creation date.
+Embedding the bundled font whole instead was tried: the PDF's text then maps ligatures and
+tabular figures through the font's cmap, and copied or extracted text comes out wrong.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
+import struct
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
+import weasyprint.pdf.fonts
+from fontTools.ttLib import TTFont, TTLibError
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -17,6 +34,7 @@ from reportgen.render.html import render_document
 from reportgen.render.templates import templates_dir
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%d %B %Y", "%B %d, %Y", "%d %b %Y")
+_SUBSETTER_LOCK = threading.Lock()
 
 
 class URLRefused(ValueError):
@@ -73,6 +91,57 @@ def render_pdf(
     allowed = [templates_dir()] + ([base_dir] if base_dir is not None else [])
     base_url = (base_dir or templates_dir()).resolve().as_uri() + "/"
     logging.getLogger("fontTools").setLevel(logging.WARNING)
-    html = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
-    pdf: bytes = html.write_pdf(pdf_identifier=b"reportgen" + created.encode("ascii"))
+    page = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
+    with _fonttools_subsetting():
+        pdf: bytes = page.write_pdf(
+            pdf_identifier=b"reportgen" + created.encode("ascii"), finisher=pin_font_dates
+        )
     return pdf
+
+
+@contextlib.contextmanager
+def _fonttools_subsetting() -> Iterator[None]:
+    """WeasyPrint subsets with fontTools, as on a machine without ``libharfbuzz-subset``."""
+    fonts = weasyprint.pdf.fonts
+    if not hasattr(fonts, "harfbuzz_subset"):  # a WeasyPrint that decides otherwise
+        yield
+        return
+    with _SUBSETTER_LOCK:
+        chosen = fonts.harfbuzz_subset
+        fonts.harfbuzz_subset = None
+        try:
+            yield
+        finally:
+            fonts.harfbuzz_subset = chosen
+
+
+def pin_font_dates(document: object, pdf: pydyf.PDF) -> None:
+    """A WeasyPrint finisher: each embedded font program's modification date set to its
+    creation date (a fontTools subset carries the time it was made)."""
+    for item in pdf.objects:
+        if not isinstance(item, pydyf.Stream):
+            continue
+        if "Length1" not in item.extra and item.extra.get("Subtype") != "/OpenType":
+            continue
+        program = b"".join(part for part in item.stream if isinstance(part, bytes))
+        pinned = _font_dated_by_creation(program)
+        if pinned is not program:
+            item.stream = [pinned]
+            if "Length1" in item.extra:
+                item.extra["Length1"] = len(pinned)
+
+
+def _font_dated_by_creation(program: bytes) -> bytes:
+    """The font with ``head.modified = head.created`` (checksums updated); unchanged when it
+    already is, or cannot be read."""
+    try:
+        with TTFont(io.BytesIO(program), recalcBBoxes=False, recalcTimestamp=False) as font:
+            head = font["head"]
+            if head.modified == head.created:
+                return program
+            head.modified = head.created
+            buffer = io.BytesIO()
+            font.save(buffer, reorderTables=False)
+    except (TTLibError, KeyError, ValueError, AssertionError, struct.error):
+        return program
+    return buffer.getvalue()

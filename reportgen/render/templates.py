@@ -10,6 +10,7 @@ Lookup of the theme folder, first match wins:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 import reportgen
 from reportgen.charts.fonts import bundled_font
 from reportgen.charts.theme import css_variables, default_theme
+from reportgen.staging import remove_dead_staging, staging_path
 
 TEMPLATE = "report.html"
 BREAK_EVERY = 12  # characters between the break opportunities of a word longer than twice this
@@ -139,9 +141,14 @@ def font_face_css(cache_dir: Path | None = None) -> Markup:
             digest.update(path.read_bytes())
         cached = cache_dir / f"fonts-{digest.hexdigest()[:16]}.css"
         try:
-            return Markup(cached.read_text(encoding="utf-8"))
+            text = cached.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            pass
+            text = None
+        if text is not None and _CACHED_RULES.fullmatch(text):
+            return Markup(text)
+        if text is not None:  # not what this function writes (damaged, or planted): rebuilt
+            with contextlib.suppress(OSError):
+                cached.unlink()
     rules = []
     for weight, path in faces:
         data = base64.b64encode(_woff2(path)).decode("ascii")
@@ -155,15 +162,25 @@ def font_face_css(cache_dir: Path | None = None) -> Markup:
     return Markup(css)
 
 
+# The cached rules are read back only when they are exactly what ``font_face_css`` writes: a
+# rule per weight, the family's name and base64 data, nothing that could end the style element.
+_CACHED_RULES = re.compile(
+    r"(?:@font-face \{ font-family: '[A-Za-z0-9 ]+'; font-style: normal; font-weight: [0-9]{3}; "
+    r"src: url\(data:font/woff2;base64,[A-Za-z0-9+/]+={0,2}\) format\('woff2'\); \}\n?)+"
+)
+
+
 def _write_quietly(path: Path, text: str) -> None:
     """Best effort (a cache): atomically, and nothing when the folder is not writable."""
+    temporary = staging_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        remove_dead_staging(path.parent)
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
-        return
+        with contextlib.suppress(OSError):  # a full disk leaves no staging file behind
+            temporary.unlink()
 
 
 @cache

@@ -152,3 +152,61 @@ def test_nullable_and_categories_survive_the_cache(samples, tmp_path):
     assert cached.from_cache
     pd.testing.assert_frame_equal(cached.frame, fresh.frame)
     assert str(cached.frame["days_since_prior_order"].dtype) == "Int8"
+
+
+def _edit_keeping_size_and_mtime(path: Path, at: int) -> None:
+    before = path.stat()
+    content = bytearray(path.read_bytes())
+    content[at] = ord("x") if content[at] != ord("x") else ord("y")
+    path.write_bytes(bytes(content))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def test_a_same_size_edit_with_the_mtime_set_back_is_a_fresh_read(tmp_path, write):
+    source = write("data/orders.csv", "order_id,order_dow\n1,2\n2,3\n")
+    cache_dir = tmp_path / "cache"
+    table = spec(path="data/orders.csv", key="order_id")
+    load_table("orders", table, tmp_path, cache_dir=cache_dir)
+    stamp = source.stat()
+    source.write_bytes(b"order_id,order_dow\n1,5\n2,3\n")  # the same size
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the mtime set back
+    again = load_table("orders", table, tmp_path, cache_dir=cache_dir)
+    assert not again.from_cache
+    assert again.frame["order_dow"].tolist() == [5, 3]
+
+
+def test_touching_a_small_file_keeps_its_key(tmp_path: Path) -> None:
+    path = tmp_path / "small.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    before = cache.file_identity(path)
+    os.utime(path, ns=(10**18, 10**18))
+    assert cache.file_identity(path) == before
+    assert before[0] == "content"
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end", "between samples"])
+def test_a_large_file_is_keyed_by_samples_size_and_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setattr(cache, "CONTENT_HASH_LIMIT", 1024)
+    monkeypatch.setattr(cache, "_EDGE", 64)
+    monkeypatch.setattr(cache, "_BLOCK", 16)
+    monkeypatch.setattr(cache, "_BLOCKS", 4)
+    cache._content_identity.cache_clear()
+    path = tmp_path / "large.csv"
+    path.write_bytes(bytes(range(256)) * 40)  # 10,240 bytes: first 64, 4 × 16 between, last 64
+    before = cache.file_identity(path)
+    assert before[0] == "sampled"
+    assert before[1] == 10_240
+    # the second block starts at 64 + 1 × (10,240 - 128) // 4 = 2,592
+    at = {"start": 3, "middle": 2_592 + 5, "end": 10_240 - 3, "between samples": 6_000}[where]
+    _edit_keeping_size_and_mtime(path, at)
+    after = cache.file_identity(path)
+    assert after != before
+    if where == "between samples":  # not sampled: only the change time tells
+        assert after[4] == before[4]
+        assert after[3] != before[3]
+    else:
+        assert after[4] != before[4]

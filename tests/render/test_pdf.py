@@ -5,14 +5,19 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import weasyprint.pdf.fonts
+from fontTools.ttLib import TTFont
+from markupsafe import Markup
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from reportgen.charts.fonts import bundled_font
 from reportgen.render.context import ReportView, SectionView, TableBlock, TableColumn
 from reportgen.render.html import render_document
 from reportgen.render.pdf import LocalFetcher, URLRefused, render_pdf
@@ -69,15 +74,66 @@ def test_same_view_same_bytes(pdf: bytes, view: ReportView) -> None:
     assert render_pdf(view) == pdf
 
 
-def test_source_date_epoch_pins_the_dates(
-    view: ReportView, monkeypatch: pytest.MonkeyPatch
+def _font_programs(pdf: bytes) -> dict[str, bytes]:
+    reader = PdfReader(io.BytesIO(pdf))
+    programs = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                programs[str(descriptor["/FontName"])] = descriptor["/FontFile2"].get_data()
+    return programs
+
+
+def _modified(program: bytes) -> int:
+    with TTFont(io.BytesIO(program)) as font:
+        return int(font["head"].modified)
+
+
+def test_fonts_carry_their_creation_date_not_the_clock(pdf: bytes) -> None:
+    programs = _font_programs(pdf)
+    assert programs
+    with TTFont(bundled_font().regular) as regular, TTFont(bundled_font().bold) as bold:
+        created = {int(regular["head"].created), int(bold["head"].created)}
+    for name, program in programs.items():
+        assert "Source-Sans-Pro" in name  # no system font stood in for a character
+        assert _modified(program) in created, name
+
+
+def test_extracted_text_keeps_tabular_figures_as_text(pdf: bytes) -> None:
+    text = "\n".join(page_texts(pdf))
+    assert "Executive summary" in text
+    assert "5,000" in text  # a table cell, set in tabular figures
+
+
+def _without_harfbuzz_a_day_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fontTools subsets (as where libharfbuzz-subset is missing) and the clock moves on."""
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    now = time.time
+    monkeypatch.setattr(time, "time", lambda: now() + 86400)
+
+
+def test_same_bytes_whichever_subsetter_and_whenever(
+    pdf: bytes, view: ReportView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    _without_harfbuzz_a_day_later(monkeypatch)
+    assert render_pdf(view) == pdf
+
+
+def test_a_character_only_a_system_font_has_still_gives_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = Markup("<p>Ωμέγα and 中文 are not in the bundled font.</p>")
+    section = SectionView(id="s", title="Other scripts", level=1, kind="text", body=body)
+    view = ReportView("Scripts", "", "", "", "", "", "2025-04-02", "A4", [section])
     first = render_pdf(view)
-    reader = PdfReader(io.BytesIO(first))
-    assert reader.metadata is not None
-    assert reader.metadata["/CreationDate"] == "D:20231114221320Z"
-    assert render_pdf(view) == first
+    _without_harfbuzz_a_day_later(monkeypatch)
+    second = render_pdf(view)
+    assert second == first
+    for program in _font_programs(second).values():
+        with TTFont(io.BytesIO(program)) as font:
+            assert font["head"].modified == font["head"].created
 
 
 @pytest.mark.parametrize(
