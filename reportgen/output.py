@@ -200,6 +200,7 @@ def _write_all(
     try:
         top = os.open(folder, os.O_RDONLY | _DIRECTORY)
         opened.append(top)
+        remove_dead_staging(folder)  # what killed builds left
         folders: dict[tuple[str, ...], int] = {(): top}
         for (parts, data), target in zip(files.items(), targets, strict=True):
             failed = target
