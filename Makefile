@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(PY) -m mypy reportgen
 
 test: $(STAMP) lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -213,13 +213,6 @@ def test_only_the_totals_a_template_quotes_are_computed() -> None:
     assert sections_with_total(spec) == {"own", "by-key", "byattribute"}
 
 
-def test_second_build_is_byte_identical(project: Path, built: Path, tmp_path: Path) -> None:
-    again = tmp_path / "again"
-    assert main([str(project / "report.yaml"), "--quiet", "--output-dir", str(again)]) == 0
-    for name in (f"{SLUG}.html", f"{SLUG}.pdf", f"{SLUG}-data/loyalty.csv"):
-        assert (again / name).read_bytes() == (built / name).read_bytes(), name
-
-
 def test_same_bytes_without_the_converter_process_or_harfbuzz_a_day_later(
     project: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
