@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -373,7 +373,9 @@ def build(
                 orders[sid] = _group_orders(executor, plan, results[sid])
             charted.update(_chart_results(spec, model, executor, plans, results, missing))
             if quality is None:
-                quality = _quality_to_json(tables, _quality_numbers(model, executor, tables))
+                quality = _quality_to_json(
+                    tables, _quality_numbers(model, executor, tables, plans.values())
+                )
                 if store is not None:
                     store.put("quality", quality_cache_key, quality)
             if store is not None:
@@ -648,9 +650,34 @@ def sections_with_total(spec: Spec) -> set[str]:
     return found & analysis
 
 
-def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dict[str, Any]:
+def _fields_in_use(model: Model, plans: Iterable[Any]) -> set[str]:
+    """The fields the sections and filters read, directly or through other fields."""
+    from reportgen.model import expr as ex
+
+    names: set[str] = set()
+    for plan in plans:
+        names.update(key.text.split(".")[-1] for key in plan.by)
+        nodes = [plan.where, *(atom.where for atom in plan.atoms)]
+        names.update(ref.name for node in nodes if node is not None for ref in ex.refs(node))
+        names.update(atom.value.name for atom in plan.atoms if atom.value is not None)
+    for spec_filter in model.spec.filters.values():
+        names.update(ref.name for ref in ex.refs(ex.parse(spec_filter.where)))
+    used: set[str] = set()
+    todo = [name for name in names if name in model.spec.fields]
+    while todo:
+        name = todo.pop()
+        if name not in used:
+            used.add(name)
+            todo.extend(r.name for r in model.field_refs.get(name, []) if r.is_field)
+    return used
+
+
+def _quality_numbers(
+    model: Model, executor: Any, tables: dict[str, Any], plans: Iterable[Any] | None = None
+) -> dict[str, Any]:
     """Rows used per table, rows excluded at each step (they add up: kept − steps = used), and
-    the rows of each declared category of the map and cases fields (where cheap to count)."""
+    the rows of each declared category of the map and cases fields the report uses (where
+    cheap to count: a field no section reads is not computed for this)."""
     from reportgen.engine.pandas_engine import exclusion_steps
 
     used = {name: int(executor.mask(name).sum()) for name in tables}
@@ -664,7 +691,8 @@ def _quality_numbers(model: Model, executor: Any, tables: dict[str, Any]) -> dic
         for name in tables
     }
     declared = {}
-    for name in model.spec.fields:
+    fields = model.spec.fields if plans is None else sorted(_fields_in_use(model, plans))
+    for name in fields:
         counts = executor.declared_counts(name)
         if counts is not None:
             declared[name] = counts

@@ -12,10 +12,10 @@ import functools
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -130,7 +130,7 @@ class Extremes(Mapping[str, Row]):
     """
 
     def __init__(
-        self, rows: list[Row], frame: pd.DataFrame, largest: bool, ranked: list[bool]
+        self, rows: Sequence[Row], frame: pd.DataFrame, largest: bool, ranked: list[bool]
     ) -> None:
         self._rows, self._frame, self._largest = rows, frame, largest
         self._found: dict[str, Row] = {}
@@ -197,6 +197,65 @@ class Total(Mapping[str, Cell]):
         return len(self._row or ())
 
 
+class Rows(Sequence[Row]):
+    """A result's rows (or some of them, by position), made into ``Row``s only when a template
+    reads them: a section of 50,000 products costs nothing until its text walks them."""
+
+    def __init__(
+        self,
+        columns: Mapping[str, list[Any]],
+        formats: Formats,
+        positions: list[int] | None = None,
+        made: dict[int, Row] | None = None,
+    ) -> None:
+        self._columns, self._formats = columns, formats
+        size = len(next(iter(columns.values()))) if columns else 0
+        self._positions = positions if positions is not None else list(range(size))
+        self._made = made if made is not None else {}
+
+    def _row(self, position: int) -> Row:
+        if position not in self._made:
+            values = {name: column[position] for name, column in self._columns.items()}
+            self._made[position] = Row(values, self._formats)
+        return self._made[position]
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self._row(p) for p in self._positions[index]]
+        return self._row(self._positions[index])
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __iter__(self) -> Iterator[Row]:
+        return (self._row(p) for p in self._positions)
+
+    def subset(self, positions: list[int]) -> Rows:
+        """The rows at these positions of the whole result (sharing the rows made so far)."""
+        return Rows(self._columns, self._formats, positions, self._made)
+
+
+class ByLabel(Mapping[str, Row]):
+    """``by['Loyal customer']``: a row by the value of the result's first column."""
+
+    def __init__(self, labels: list[str], rows: Rows) -> None:
+        self._index = {label: i for i, label in enumerate(labels)}  # the last row of a label
+        self._rows = rows
+
+    def __getitem__(self, label: str) -> Row:
+        return self._rows[self._index[label]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
 class ResultView:
     """What a narrative sees of one section's result: every group, in the section's order.
 
@@ -215,7 +274,7 @@ class ResultView:
         other_label: str | None = None,
         support: MinSupport | None = None,
     ) -> None:
-        self.rows = [Row(r, formats) for r in frame.to_dict(orient="records")]
+        self.rows = Rows({str(c): frame[c].tolist() for c in frame.columns}, formats)
         self.top = self.rows[0] if self.rows else None
         self.first = self.top
         self.last = self.rows[-1] if self.rows else None
@@ -228,8 +287,8 @@ class ResultView:
             values = pd.to_numeric(frame[support.metric], errors="coerce").fillna(0).tolist()
             small = [float(v) < support.at_least for v in values]
         ranked = [not o and not s for o, s in zip(is_other, small, strict=True)]
-        self.small = [row for row, s in zip(self.rows, small, strict=True) if s]
-        self.ranked = [row for row, keep in zip(self.rows, ranked, strict=True) if keep]
+        self.small = self.rows.subset([i for i, s in enumerate(small) if s])
+        self.ranked = self.rows.subset([i for i, keep in enumerate(ranked) if keep])
         self.minimum = (
             Cell(support.at_least, formats.columns.get(support.metric, "auto"), formats)
             if support is not None
@@ -237,7 +296,7 @@ class ResultView:
         )
         self.highest = Extremes(self.rows, frame, largest=True, ranked=ranked)
         self.lowest = Extremes(self.rows, frame, largest=False, ranked=ranked)
-        self.by = {g: r for g, r in zip(groups, self.rows, strict=True)}
+        self.by = ByLabel(groups, self.rows)
         self.total = Total(total, formats, no_total or {})
         self.claims = Claims(
             self.ranked,
@@ -276,7 +335,7 @@ class NamedUndefined(StrictUndefined):
             return str(super()._undefined_message)
         if owner is None:
             return f"no {name!r} here: the value before it is empty (the result has no rows?)"
-        if isinstance(owner, (list, tuple)) and isinstance(name, int):
+        if isinstance(owner, Sequence) and not isinstance(owner, str) and isinstance(name, int):
             return f"no element {name}: there are only {len(owner)}"
         if isinstance(owner, Mapping):
             names = [str(key) for key in owner]
