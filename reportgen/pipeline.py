@@ -691,8 +691,10 @@ def _quality_numbers(
         for name in tables
     }
     declared = {}
-    fields = model.spec.fields if plans is None else sorted(_fields_in_use(model, plans))
-    for name in fields:
+    in_use = None if plans is None else _fields_in_use(model, plans)
+    for name in model.spec.fields:
+        if in_use is not None and name not in in_use:
+            continue
         counts = executor.declared_counts(name)
         if counts is not None:
             declared[name] = counts

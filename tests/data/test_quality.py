@@ -143,6 +143,8 @@ SPEC: dict[str, Any] = {
     "sections": [
         {"id": "methods", "type": "definitions", "title": "Methods"},
         {"id": "by-day", "title": "By day", "query": {"by": ["day_type"], "metrics": ["orders"]}},
+        {"id": "by-side", "title": "By side", "query": {"by": ["side"], "metrics": ["orders"]}},
+        {"id": "by-price", "title": "By price", "query": {"by": ["cheap"], "metrics": ["lines"]}},
         {"id": "quality", "type": "data_quality", "title": "Data quality"},
     ],
 }
