@@ -153,6 +153,17 @@ class PandasExecutor:
             self._positions[cache_key] = _lookup(keys, foreign)
         return self._positions[cache_key]
 
+    def positions_at(self, relation: Relation, rows: np.ndarray) -> np.ndarray:
+        """``positions(relation)[rows]`` without rebuilding the positions of every row of a long
+        table whose positions were released (only ``rows`` are looked up)."""
+        cache_key = (relation.child, relation.column)
+        if cache_key in self._positions:
+            return self._positions[cache_key][rows]
+        parent_key = self.model.key_of(relation.parent)
+        assert parent_key is not None
+        keys = self.frames[relation.parent][parent_key]
+        return _lookup(keys, self.frames[relation.child][relation.column].iloc[rows])
+
     def path_positions(self, source: str, target: str) -> np.ndarray:
         """Row positions in ``target`` for each row of ``source`` along the relation path."""
         if (source, target) in self._paths:
@@ -225,17 +236,20 @@ class PandasExecutor:
         rows = np.flatnonzero(~self.mask(table))
         left = np.ones(len(rows), dtype=bool)
         counts = []
+        found: dict[Relation, np.ndarray] = {}
         for kind, what in exclusion_steps(self.model, table):
+            if isinstance(what, Relation) and what not in found:
+                found[what] = self.positions_at(what, rows)
             if kind == "missing":
                 assert isinstance(what, Relation)
-                out = left & (self.positions(what)[rows] < 0)
+                out = left & (found[what] < 0)
             elif kind == "filter":
                 where = self.model.spec.filters[str(what)].where
                 out = left & ~self.condition(ex.parse(where), table)[rows]
             else:  # the parent row is there but was excluded (rows left have a parent)
                 assert isinstance(what, Relation)
                 parent = self._mask(what.parent, frozenset())
-                out = left & ~parent[np.where(left, self.positions(what)[rows], 0)]
+                out = left & ~parent[np.where(left, found[what], 0)]
             counts.append(int(np.count_nonzero(out)))
             left &= ~out
         return counts
