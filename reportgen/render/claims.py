@@ -20,71 +20,38 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import escape
 
 from reportgen.errors import did_you_mean
-from reportgen.render.format import format_value, is_missing
+from reportgen.render.cells import Cell, Formats
+from reportgen.render.format import is_missing
 from reportgen.spec.models import Thresholds
 
 if TYPE_CHECKING:
-    from reportgen.render.narrative import Cell, Formats, Row
+    from reportgen.render.narrative import Row
 
 
 class ClaimError(ValueError):
     """A claim asked of something it cannot be computed from (an unknown metric, a text)."""
 
 
-class Figure:
-    """A number of a claim's evidence: compares by its value, prints in its own way."""
+class Figure(Cell):
+    """A number of a claim's evidence: compares by its value (like a ``Cell``), prints as a
+    ratio ("2.3×"), percentage points, a correlation, or in a result format."""
 
-    __slots__ = ("raw", "kind", "_formats")
-
-    def __init__(self, raw: float, kind: str, formats: Formats) -> None:
-        self.raw, self.kind, self._formats = raw, kind, formats
+    __slots__ = ()
 
     def __str__(self) -> str:
         if is_missing(self.raw):
             return "–"
         if math.isinf(self.raw):
             return "∞"
-        if self.kind == "ratio":
+        if self.fmt == "ratio":
             return f"{self.raw:,.1f}×"
-        if self.kind == "points":
+        if self.fmt == "points":
             points = abs(self.raw) * 100
             unit = "percentage point" if round(points, 1) == 1 else "percentage points"
             return f"{points:,.1f} {unit}"
-        if self.kind == "correlation":
+        if self.fmt == "correlation":
             return f"{self.raw:.2f}".replace("-", "−")
-        return format_value(
-            self.raw,
-            self.kind,
-            currency=self._formats.currency,
-            day_zero=self._formats.day_zero,
-        )
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
-
-    def __float__(self) -> float:
-        return float(self.raw)
-
-    def _other(self, other: Any) -> Any:
-        return getattr(other, "raw", other)
-
-    def __eq__(self, other: object) -> bool:
-        return bool(self.raw == self._other(other))
-
-    def __hash__(self) -> int:
-        return hash(self.raw)
-
-    def __lt__(self, other: Any) -> bool:
-        return bool(self.raw < self._other(other))
-
-    def __le__(self, other: Any) -> bool:
-        return bool(self.raw <= self._other(other))
-
-    def __gt__(self, other: Any) -> bool:
-        return bool(self.raw > self._other(other))
-
-    def __ge__(self, other: Any) -> bool:
-        return bool(self.raw >= self._other(other))
+        return super().__str__()
 
 
 class Claim:
