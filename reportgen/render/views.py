@@ -85,6 +85,17 @@ def table_block(
         return None
     names = list(section.table.columns or result.columns)
     limit = section.table.max_rows or spec.settings.max_table_rows
+    notes = []
+    if len(section.query.by) > 1:  # declared levels × other keys: leave out the empty combinations
+        metrics = [m for m in section.query.metrics if m in result.columns]
+        values = result[metrics].apply(pd.to_numeric, errors="coerce").fillna(0)
+        empty = (values == 0).all(axis=1)
+        if empty.any():
+            result = result[~empty]
+            notes.append(
+                f"{int(empty.sum()):,} combinations with no rows are left out (the data export "
+                "has them)."
+            )
     shown = result.head(limit)
     columns = [
         TableColumn(
@@ -106,7 +117,6 @@ def table_block(
         ]
         for record in shown[names].itertuples(index=False, name=None)
     ]
-    notes = []
     if len(result) > limit:
         notes.append(
             f"Showing {limit} of {len(result):,} rows; the full table is in the data export."
