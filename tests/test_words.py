@@ -165,6 +165,7 @@ CHECKS: list[tuple[str, str, Check]] = [
     ),
     ("executive-summary", "barely moves", lambda b: similar(_price(b), PRICE_SIMILAR_CV)),
     ("recommendations", "flat through the day", lambda b: similar(_price(b), PRICE_SIMILAR_CV)),
+    ("recommendations", "Spending follows the number of orders", _revenue_follows_orders),
     ("recommendations", "Time premium offers", lambda b: not similar(_price(b), PRICE_SIMILAR_CV)),
     # spending and order volume
     ("spending-by-time", "spending follows the number of orders", _revenue_follows_orders),
