@@ -20,8 +20,8 @@ from reportgen.render.context import (
     TableBlock,
     TableColumn,
 )
-from reportgen.render.format import format_value
 from reportgen.spec.models import ChartSpec
+from reportgen.style.format import format_value
 
 DAYS = ("Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 DAY_ORDERS = [600905, 587478, 467260, 436972, 430112, 443009, 519101]

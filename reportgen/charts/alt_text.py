@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from reportgen.charts.common import ColumnInfo, chart_text, column_info, lower_label
-from reportgen.render.format import format_value
 from reportgen.spec.models import ChartSpec
+from reportgen.style.format import format_value
 
 KIND_NAMES = {
     "bar": "Bar chart",

@@ -9,8 +9,8 @@ import pandas as pd
 
 from reportgen.charts import bars, grids, lines
 from reportgen.charts.common import ChartInput, ColumnInfo, chart_labels, chart_text, wrap_title
-from reportgen.charts.theme import Theme, default_theme, vega_config
 from reportgen.spec.models import ChartSpec
+from reportgen.style.theme import Theme, default_theme, vega_config
 
 __all__ = ["ColumnInfo", "build_chart"]
 

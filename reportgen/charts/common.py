@@ -12,9 +12,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from reportgen.charts.theme import Theme
-from reportgen.render.format import d3_axis_format, format_value, is_missing
 from reportgen.spec.models import ChartSpec
+from reportgen.style.format import d3_axis_format, format_value, is_missing
+from reportgen.style.theme import Theme
 
 LABEL_LIMIT = 60  # characters of a category name on a chart; the table and export keep it whole
 ELLIPSIS = "…"

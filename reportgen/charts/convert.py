@@ -26,8 +26,8 @@ from typing import IO, Any
 
 import altair as alt
 
-from reportgen.charts.fonts import bundled_font
 from reportgen.errors import OutputError
+from reportgen.style.fonts import bundled_font
 
 _VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # 'v6.4.1' → 'v6_4'
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'

@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from reportgen.render.format import format_value, is_missing
+from reportgen.style.format import format_value, is_missing
 
 
 @dataclass(frozen=True)

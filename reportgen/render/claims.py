@@ -21,8 +21,8 @@ from markupsafe import escape
 
 from reportgen.errors import did_you_mean
 from reportgen.render.cells import Cell, Formats
-from reportgen.render.format import is_missing
 from reportgen.spec.models import Thresholds
+from reportgen.style.format import is_missing
 
 if TYPE_CHECKING:
     from reportgen.render.narrative import Row

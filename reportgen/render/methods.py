@@ -13,7 +13,6 @@ from typing import Any
 from reportgen.model import expr as ex
 from reportgen.model.semantic import Model, Relation
 from reportgen.render.context import TableBlock, TableColumn
-from reportgen.render.format import day_names, format_value
 from reportgen.spec.models import (
     AggregateField,
     AnalysisSection,
@@ -24,6 +23,7 @@ from reportgen.spec.models import (
     Thresholds,
     WeekdayField,
 )
+from reportgen.style.format import day_names, format_value
 
 # ---- words --------------------------------------------------------------------------------
 

@@ -26,8 +26,8 @@ from markupsafe import Markup, escape
 from reportgen.errors import did_you_mean
 from reportgen.render.cells import Cell, Formats
 from reportgen.render.claims import ClaimError, Claims
-from reportgen.render.format import format_value, is_missing
 from reportgen.spec.models import MinSupport, Thresholds
+from reportgen.style.format import format_value, is_missing
 
 MAX_OUTPUT = 20_000
 TIME_LIMIT_S = 2.0

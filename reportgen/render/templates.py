@@ -24,9 +24,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 import reportgen
-from reportgen.charts.fonts import bundled_font
-from reportgen.charts.theme import css_variables, default_theme
 from reportgen.staging import remove_dead_staging, staging_path
+from reportgen.style.fonts import bundled_font
+from reportgen.style.theme import css_variables, default_theme
 
 TEMPLATE = "report.html"
 BREAK_EVERY = 12  # characters between the break opportunities of a word longer than twice this

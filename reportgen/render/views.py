@@ -13,7 +13,6 @@ from reportgen.errors import SpecIssue
 from reportgen.model.semantic import Model
 from reportgen.render.claims import compare_function
 from reportgen.render.context import ChartBlock, SectionView, TableBlock, TableColumn
-from reportgen.render.format import format_value
 from reportgen.render.narrative import (
     Formats,
     NarrativeError,
@@ -23,6 +22,7 @@ from reportgen.render.narrative import (
     to_blocks,
 )
 from reportgen.spec.models import AnalysisSection, SectionSpec, Spec, Thresholds
+from reportgen.style.format import format_value
 
 ChartMaker = Callable[[AnalysisSection, pd.DataFrame, str], ChartBlock]
 

@@ -9,8 +9,8 @@ import pytest
 
 from reportgen.charts.build import ColumnInfo, build_chart
 from reportgen.charts.common import LEGEND_ROW
-from reportgen.charts.theme import default_theme
 from reportgen.spec.models import ChartSpec
+from reportgen.style.theme import default_theme
 
 THEME = default_theme()
 DAYS = ("Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday")

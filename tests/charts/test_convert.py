@@ -16,9 +16,9 @@ import pytest
 from reportgen.charts import convert
 from reportgen.charts.build import build_chart
 from reportgen.charts.convert import to_svg
-from reportgen.charts.fonts import bundled_font
 from reportgen.pipeline import _stable_ids
 from reportgen.spec.models import ChartSpec
+from reportgen.style.fonts import bundled_font
 
 
 def test_svg_uses_the_bundled_font_and_no_network_urls() -> None:

@@ -17,11 +17,11 @@ from markupsafe import Markup
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from reportgen.charts.fonts import bundled_font
 from reportgen.render.context import ReportView, SectionView, TableBlock, TableColumn
 from reportgen.render.html import render_document
 from reportgen.render.pdf import LocalFetcher, URLRefused, render_pdf
 from reportgen.render.templates import breakable, templates_dir
+from reportgen.style.fonts import bundled_font
 
 
 @pytest.fixture(scope="module")

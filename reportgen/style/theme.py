@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reportgen.charts.fonts import FALLBACK_FAMILY, bundled_font
+from reportgen.style.fonts import FALLBACK_FAMILY, bundled_font
 
 
 @dataclass(frozen=True)
