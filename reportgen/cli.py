@@ -1,6 +1,6 @@
 """The command line: arguments in, an exit status out. A thin shell over ``pipeline``.
 
-    python -m reportgen report.yaml [--format html|pdf] [--output-dir DIR] [--section ID] [--quiet]
+    python -m reportgen report.yaml [--format html|pdf|xlsx|csv|charts] [--output-dir DIR] [--section ID] [--quiet]
     python -m reportgen validate report.yaml
     python -m reportgen sample-data --out data/ [--customers N] [--seed S] [--scenario NAME]
 
@@ -34,9 +34,9 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
     build.add_argument(
         "--format",
-        choices=["html", "pdf"],
+        choices=["html", "pdf", "xlsx", "csv", "charts"],
         action="append",
-        help="write only this format (repeatable; default: html and pdf)",
+        help="write only this format (repeatable; default: all: html, pdf, xlsx, csv, charts)",
     )
     build.add_argument(
         "--output-dir",
@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         from reportgen.pipeline import BuildOptions, build
 
         options = BuildOptions(
-            formats=tuple(args.format or ("html", "pdf")),
+            formats=tuple(args.format or ("html", "pdf", "xlsx", "csv", "charts")),
             output_dir=args.output_dir,
             sections=tuple(args.section or ()),
             engine=args.engine,

@@ -36,7 +36,7 @@ from reportgen.spec.models import (
 class BuildOptions:
     """What the command line asked for."""
 
-    formats: tuple[str, ...] = ("html", "pdf")
+    formats: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "charts")
     output_dir: Path | None = None
     sections: tuple[str, ...] = ()
     engine: str | None = None
@@ -285,6 +285,11 @@ def build(
         slug,
         options.formats,
         [sid for sid in plans if not selected or sid in selected],
+        [
+            s.id
+            for s in spec.sections
+            if isinstance(s, AnalysisSection) and s.chart and (not selected or s.id in selected)
+        ],
     )
 
     needed = needed_columns(model, plans.values())
@@ -416,46 +421,40 @@ def build(
         build_date=date,
         page_size=spec.settings.page_size,
         sections=views,
+        interactive=spec.settings.interactive_charts,
     )
     stats.view = view
     from reportgen.output import prepare_dir, write_all
 
     prepare_dir(out_dir, create=options.output_dir is None or out_dir.parent.exists())
-    files: dict[Path, bytes] = {}
-    if "html" in options.formats:
-        with progress.stage("HTML"):
-            from reportgen.render.html import render_html
+    from reportgen.deliver import Deliverables, report_files
 
-            files[out_dir / f"{slug}.html"] = render_html(view, cache_dir=cache_dir).encode("utf-8")
-    if "pdf" in options.formats:
-        with progress.stage("PDF"):
-            from reportgen.render.pdf import render_pdf
-
-            files[out_dir / f"{slug}.pdf"] = render_pdf(
-                view, base_dir=loaded.base_dir, cache_dir=cache_dir
-            )
-    for sid, result in results.items():
-        if not selected or sid in selected:  # every group, not only the top-N shown
-            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = result.full.to_csv(
-                index=False, lineterminator="\n"
-            ).encode("utf-8")
+    exported = {sid: r for sid, r in results.items() if not selected or sid in selected}
+    made = Deliverables(view, spec, model, exported, metas, loaded.base_dir, cache_dir)
+    files = report_files(made, out_dir, slug, options.formats, progress.stage)
     with progress.stage("write files"):
         write_all(files, root=out_dir, resolved=out_root)
     if store is not None:
         store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
-    progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
+    shown = [str(p) for p in files if p.suffix in (".html", ".pdf", ".xlsx")]
+    progress.done(f"wrote {', '.join(shown) or 'the files asked for'}")
     return {p.suffix.lstrip("."): p for p in files}
 
 
 def _check_outputs(
-    loaded: Any, out_dir: Path, slug: str, formats: tuple[str, ...], exported: list[str]
+    loaded: Any,
+    out_dir: Path,
+    slug: str,
+    formats: tuple[str, ...],
+    exported: list[str],
+    charted: list[str],
 ) -> None:
     """Before anything runs: no output may replace the spec or a data file (exit 4)."""
     from reportgen.data.files import resolve_files
+    from reportgen.deliver import targets as output_targets
     from reportgen.output import check_targets
 
-    targets = [out_dir / f"{slug}.{kind}" for kind in ("html", "pdf") if kind in formats]
-    targets += [out_dir / f"{slug}-data" / f"{sid}.csv" for sid in exported]
+    targets = output_targets(out_dir, slug, formats, exported, charted)
     reads = {loaded.path: "the spec"}
     for name, table in loaded.spec.data.items():
         for file in resolve_files(name, table, loaded.base_dir):
@@ -828,8 +827,10 @@ class _ChartCache:
                 spec.settings.model_dump(mode="json"),
             )
             entry = self.store.get("chart", key)
-            if entry is not None:
-                return ChartBlock(svg=entry["svg"], alt=entry["alt"], title=title)
+            if entry is not None and isinstance(entry.get("vega_lite"), str):
+                return ChartBlock(
+                    svg=entry["svg"], alt=entry["alt"], title=title, vega_lite=entry["vega_lite"]
+                )
         pending = _chart(spec, section, result, meta, title)
         self.stats.charts_rendered += 1
         if key:
@@ -840,7 +841,8 @@ class _ChartCache:
         """Keep the charts converted in this build (they are all done once their views are)."""
         for key, pending in self.waiting:
             block = pending.block
-            self.store.put("chart", key, {"svg": block.svg, "alt": block.alt})
+            entry = {"svg": block.svg, "alt": block.alt, "vega_lite": block.vega_lite}
+            self.store.put("chart", key, entry)
         self.waiting.clear()
 
 
@@ -962,6 +964,7 @@ class _PendingChart:
     alt: str
     title: str
     section_id: str
+    vega_lite: str = ""  # the interactive chart's spec, script-safe JSON
 
     @functools.cached_property
     def block(self) -> Any:
@@ -969,7 +972,7 @@ class _PendingChart:
         from reportgen.render.context import ChartBlock
 
         svg = _stable_ids(self.svg.result(), self.section_id)
-        return ChartBlock(svg=svg, alt=self.alt, title=self.title)
+        return ChartBlock(svg=svg, alt=self.alt, title=self.title, vega_lite=self.vega_lite)
 
 
 def _chart(
@@ -978,15 +981,17 @@ def _chart(
     from reportgen.charts.alt_text import describe
     from reportgen.charts.build import ColumnInfo, build_chart
     from reportgen.charts.convert import to_svg_later
+    from reportgen.charts.interactive import interactive_spec, script_json
 
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order, m.other) for name, m in meta.items()}
     chart = build_chart(
         section.chart, result, columns=columns, title=title, currency=spec.settings.currency
     )
+    alt = describe(section.chart, result, columns, currency=spec.settings.currency)
+    live = ""
+    if spec.settings.interactive_charts:
+        live = script_json(interactive_spec(chart, columns, spec.settings.currency, alt))
     return _PendingChart(
-        svg=to_svg_later(chart),
-        alt=describe(section.chart, result, columns, currency=spec.settings.currency),
-        title=title,
-        section_id=section.id,
+        svg=to_svg_later(chart), alt=alt, title=title, section_id=section.id, vega_lite=live
     )

@@ -10,6 +10,7 @@ cannot run, charts are converted in this process instead (same SVG).
 from __future__ import annotations
 
 import atexit
+import base64
 import contextlib
 import itertools
 import json
@@ -29,7 +30,7 @@ import altair as alt
 from reportgen.errors import OutputError
 from reportgen.style.fonts import bundled_font
 
-_VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # 'v6.4.1' → 'v6_4'
+VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # 'v6.4.1' → 'v6_4'
 _XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
 _TINY = {"data": {"values": [{"a": 1}]}, "mark": "bar", "encoding": {"y": {"field": "a"}}}
 
@@ -49,7 +50,7 @@ def convert(spec: dict[str, Any]) -> str:
     import vl_convert
 
     register_fonts()
-    svg: str = vl_convert.vegalite_to_svg(spec, vl_version=_VL_VERSION)
+    svg: str = vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION)
     if "xlink:" not in svg.replace(_XLINK, ""):
         svg = svg.replace(_XLINK, "", 1)
     return gradients_in_user_space(re.sub(r"^<\?xml[^>]*>\s*", "", svg))
@@ -92,7 +93,8 @@ class ChartError(OutputError):
     """A chart the converter could not draw (it stopped, or hung, on this chart)."""
 
 
-def _title(spec: dict[str, Any]) -> str:
+def _title(request: dict[str, Any]) -> str:
+    spec = request.get("spec", {})
     title = spec.get("title")
     text = title.get("text", "") if isinstance(title, dict) else title or ""
     return " ".join(text) if isinstance(text, list) else str(text)
@@ -118,7 +120,7 @@ class _Worker:
             # ends when the parent closes the pipe or dies.
             start_new_session=True,
         )
-        self.pending: dict[int, tuple[Future[str], dict[str, Any]]] = {}
+        self.pending: dict[int, tuple[Future[Any], dict[str, Any]]] = {}
         self.numbers = itertools.count()
         self.lock = threading.Lock()  # guards the fields below; never held across I/O
         self.alive = True
@@ -136,18 +138,28 @@ class _Worker:
         atexit.register(self.close)
 
     def submit(self, spec: dict[str, Any]) -> Future[str]:
-        future: Future[str] = Future()
+        """The Vega-Lite ``spec`` as SVG text."""
+        return self.request({"spec": spec})
+
+    def submit_png(self, svg: str, width: int) -> Future[bytes]:
+        """The ``svg`` as PNG bytes ``width`` pixels wide."""
+        return self.request({"png": svg, "width": width})
+
+    def request(self, request: dict[str, Any]) -> Future[Any]:
+        """Convert ``{"spec": vega_lite}`` to SVG text, or ``{"png": svg, "width": px}`` to PNG
+        bytes."""
+        future: Future[Any] = Future()
         with self.lock:
             alive = self.alive
             if alive:
                 number = next(self.numbers)
                 if not self.pending:
                     self.progress = time.monotonic()  # the watchdog's clock starts with work
-                self.pending[number] = (future, spec)
+                self.pending[number] = (future, request)
         if not alive:  # the worker is gone: convert here
-            _settle(future, spec)
+            _settle(future, request)
             return future
-        self.requests.put(json.dumps({"id": number, "spec": spec}) + "\n")
+        self.requests.put(json.dumps({"id": number, **request}) + "\n")
         return future
 
     def _write(self) -> None:
@@ -171,6 +183,8 @@ class _Worker:
                 self.progress = time.monotonic()
             if "svg" in answer:
                 future.set_result(answer["svg"])
+            elif "png" in answer:
+                future.set_result(base64.b64decode(answer["png"]))
             else:
                 future.set_exception(ValueError(answer["error"]))
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -220,10 +234,13 @@ class _Worker:
         self.done.set()
 
 
-def _settle(future: Future[str], spec: dict[str, Any]) -> None:
+def _settle(future: Future[Any], request: dict[str, Any]) -> None:
     """Convert in this process, the result or the error into ``future``."""
     try:
-        future.set_result(convert(spec))
+        if "png" in request:
+            future.set_result(svg_to_png(request["png"], request["width"]))
+        else:
+            future.set_result(convert(request["spec"]))
     except Exception as error:  # noqa: BLE001 - raised where the SVG is awaited
         future.set_exception(error)
 
@@ -258,9 +275,44 @@ def to_svg_later(chart: alt.Chart | alt.LayerChart) -> Future[str]:
     return future
 
 
+def to_png_later(svg: str, width: int) -> Future[bytes]:
+    """The chart SVG as PNG ``width`` pixels wide (see ``svg_to_png``), drawn by the worker
+    process while this one writes the other outputs."""
+    worker = _worker()
+    if worker is not None:
+        return worker.submit_png(svg, width)
+    future: Future[bytes] = Future()
+    _settle(future, {"png": svg, "width": width})
+    return future
+
+
 def to_svg(chart: alt.Chart | alt.LayerChart) -> str:
     """The chart as a standalone ``<svg>`` document, its text set in the bundled font."""
     return convert(chart.to_dict(validate=False))
+
+
+@cache
+def runtime_script() -> str:
+    """Vega, Vega-Lite and vega-embed as one script (vl-convert's bundle: nothing fetched, no
+    editor links), which sets ``window.vegaEmbed``. The HTML inlines it once."""
+    import vl_convert
+
+    make_bundle: Any = vl_convert.javascript_bundle  # its stub wants a snippet; None is the default
+    bundle: str = make_bundle(vl_version=VL_VERSION.replace("_", "."))
+    # Inline in <script>, the text must not close the element (it does not today; in a JS
+    # string or pattern, "<\\/" is "</").
+    return bundle.replace("</script", "<\\/script")
+
+
+def svg_to_png(svg: str, width: int) -> bytes:
+    """The SVG drawn ``width`` pixels wide as PNG, its text in the bundled font."""
+    import vl_convert
+
+    register_fonts()
+    size = re.search(r'<svg\b[^>]*\bwidth="([0-9.]+)', svg)
+    scale = width / float(size.group(1)) if size else 1.0
+    png: bytes = vl_convert.svg_to_png(svg, scale=scale)
+    return png
 
 
 def _serve(lines: IO[str], out: IO[str]) -> None:
@@ -269,7 +321,11 @@ def _serve(lines: IO[str], out: IO[str]) -> None:
     for line in lines:
         request = json.loads(line)
         try:
-            answer = {"id": request["id"], "svg": convert(request["spec"])}
+            if "png" in request:
+                png = svg_to_png(request["png"], request["width"])
+                answer = {"id": request["id"], "png": base64.b64encode(png).decode("ascii")}
+            else:
+                answer = {"id": request["id"], "svg": convert(request["spec"])}
         except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
             answer = {"id": request["id"], "error": f"{type(error).__name__}: {error}"}
         out.write(json.dumps(answer) + "\n")

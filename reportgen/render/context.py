@@ -42,6 +42,7 @@ class ChartBlock:
     width: float = 0.0  # pixels, from the SVG
     height: float = 0.0
     src: str = ""  # set by the renderer: the SVG as a data: URI, shown as <img> (print)
+    vega_lite: str = ""  # the interactive chart: its Vega-Lite spec as script-safe JSON, or ""
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,4 @@ class ReportView:
     page_size: str
     sections: list[SectionView]
     lang: str = "en"
+    interactive: bool = True  # HTML: charts drawn by the inlined Vega runtime, SVG as fallback

@@ -29,6 +29,7 @@ from reportgen.style.fonts import bundled_font
 from reportgen.style.theme import css_variables, default_theme
 
 TEMPLATE = "report.html"
+EMBED_SCRIPT = "embed.js"
 BREAK_EVERY = 12  # characters between the break opportunities of a word longer than twice this
 STYLESHEET = "report.css"
 
@@ -189,3 +190,9 @@ def stylesheet() -> Markup:
     return Markup(
         css_variables(default_theme()) + (templates_dir() / STYLESHEET).read_text("utf-8")
     )
+
+
+@cache
+def embed_script() -> Markup:
+    """The theme's script that draws each interactive chart (trusted: our own file)."""
+    return Markup((templates_dir() / EMBED_SCRIPT).read_text("utf-8"))

@@ -131,6 +131,13 @@ class Settings(Strict):
         default_factory=Thresholds,
         description="Thresholds behind the narrative's words (similar, varies widely, about the same …).",
     )
+    interactive_charts: bool = Field(
+        True,
+        description=(
+            "HTML charts drawn in the browser with tooltips (the Vega runtime inlined once, "
+            "about 0.9 MB; the static SVG stays as the fallback); off, static SVG only."
+        ),
+    )
     allow_data_outside: bool = Field(
         False,
         description=(

@@ -1,0 +1,92 @@
+"""An Altair chart → the Vega-Lite spec a browser draws, with tooltips in the report's formats.
+
+The interactive HTML embeds each chart as this spec (its aggregated rows inline) and the Vega
+runtime once per file (``convert.runtime_script``); the static SVG stays beside it as the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+
+from reportgen.charts.common import ColumnInfo, field
+from reportgen.style.format import d3_format
+
+# The encoding channels whose values a tooltip lists, in this order.
+_TOOLTIP_CHANNELS = ("x", "y", "theta", "color", "size")
+_COPIED = ("field", "type", "title", "aggregate", "bin", "timeUnit")
+
+
+def interactive_spec(
+    chart: alt.Chart | alt.LayerChart,
+    columns: Mapping[str, ColumnInfo],
+    currency: str = "$",
+    description: str = "",
+) -> dict[str, Any]:
+    """The chart's Vega-Lite spec with a tooltip on every mark: each encoded value, labelled
+    as on the axes and formatted as in the tables (``d3_format`` of the column's format).
+    ``description`` (the alt text) labels the drawn chart for assistive technology."""
+    spec = chart.to_dict(validate=False)
+    if description:
+        spec["description"] = description
+    known = {field(name): info for name, info in columns.items()}
+    for unit in _units(spec):
+        encoding = unit.get("encoding")
+        if isinstance(encoding, dict) and "tooltip" not in encoding:
+            items = _tooltip(encoding, known, currency)
+            if items:
+                encoding["tooltip"] = items
+    return spec
+
+
+def _units(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The spec and every (nested) layer of it."""
+    found = [spec]
+    for layer in spec.get("layer", []):
+        if isinstance(layer, dict):
+            found.extend(_units(layer))
+    return found
+
+
+def _tooltip(
+    encoding: dict[str, Any], known: Mapping[str, ColumnInfo], currency: str
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for channel in _TOOLTIP_CHANNELS:
+        definition = encoding.get(channel)
+        if not isinstance(definition, dict) or "field" not in definition:
+            continue
+        name = str(definition["field"])
+        if name in seen:
+            continue
+        seen.add(name)
+        item = {key: definition[key] for key in _COPIED if key in definition}
+        info = known.get(name)
+        if info is not None and not item.get("title"):
+            item["title"] = info.label  # the axis or legend may show none
+        if definition.get("type") == "quantitative":
+            fmt = info.format if info is not None else None
+            guide = definition.get("axis") or definition.get("legend") or {}
+            if fmt is not None and fmt not in ("auto", "text", "day"):
+                item["format"] = d3_format(fmt, currency)
+            elif isinstance(guide, dict) and "format" in guide:
+                item["format"] = guide["format"]
+        items.append(item)
+    return items
+
+
+def script_json(spec: dict[str, Any]) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``, so
+    ``</script>`` or ``<!--`` in a value cannot end the element; sorted keys, same bytes."""
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
