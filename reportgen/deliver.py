@@ -73,7 +73,10 @@ def report_files(
             from reportgen.render.pdf import render_pdf
 
             files[out_dir / f"{slug}.pdf"] = render_pdf(
-                made.view, base_dir=made.base_dir, cache_dir=made.cache_dir
+                made.view,
+                base_dir=made.base_dir,
+                cache_dir=made.cache_dir,
+                variant=made.spec.settings.pdf_standard,
             )
     if "xlsx" in formats:
         with stage("workbook"):

@@ -82,9 +82,17 @@ def build_time(view: ReportView) -> datetime | None:
 
 
 def render_pdf(
-    view: ReportView, *, base_dir: Path | None = None, cache_dir: Path | None = None
+    view: ReportView,
+    *,
+    base_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    variant: str | None = "pdf/ua-1",
 ) -> bytes:
-    """The report as an A4 (or ``view.page_size``) PDF; the same view gives the same bytes."""
+    """The report as an A4 (or ``view.page_size``) PDF; the same view gives the same bytes.
+
+    ``variant`` is WeasyPrint's PDF standard: ``pdf/ua-1`` (the default: tagged, with a
+    structure tree, alt text on each chart and the document language), ``pdf/a-2a`` or
+    ``pdf/a-3a`` (archival and tagged), or None (untagged)."""
     stamp = build_time(view)
     created = stamp.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else ""
     document = render_document(view, charts="img", created=created, cache_dir=cache_dir)
@@ -94,7 +102,9 @@ def render_pdf(
     page = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
     with _fonttools_subsetting():
         pdf: bytes = page.write_pdf(
-            pdf_identifier=b"reportgen" + created.encode("ascii"), finisher=pin_font_dates
+            pdf_identifier=b"reportgen" + created.encode("ascii"),
+            finisher=pin_font_dates,
+            pdf_variant=variant,
         )
     return pdf
 

@@ -138,6 +138,13 @@ class Settings(Strict):
             "about 0.9 MB; the static SVG stays as the fallback); off, static SVG only."
         ),
     )
+    pdf_standard: Literal["pdf/ua-1", "pdf/a-2a", "pdf/a-3a"] = Field(
+        "pdf/ua-1",
+        description=(
+            "The PDF's standard: pdf/ua-1 (accessible: tagged, alt text, language), or "
+            "pdf/a-2a / pdf/a-3a for archiving clients (archival and tagged)."
+        ),
+    )
     allow_data_outside: bool = Field(
         False,
         description=(
