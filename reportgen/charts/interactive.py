@@ -61,8 +61,8 @@ def _tooltip(
         if not isinstance(definition, dict) or "field" not in definition:
             continue
         name = str(definition["field"])
-        if name in seen:
-            continue
+        if name in seen or (channel in ("color", "size") and name not in known):
+            continue  # a helper field (the highlight's colour), not a value of the result
         seen.add(name)
         item = {key: definition[key] for key in _COPIED if key in definition}
         info = known.get(name)
