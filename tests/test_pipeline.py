@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from reportgen.charts import convert
 from reportgen.cli import main
 from reportgen.data.generate import generate
 from reportgen.spec.load import load_spec
@@ -128,8 +134,11 @@ def test_html_is_self_contained_with_one_svg_per_chart(project: Path, built: Pat
     spec = load_spec(project / "report.yaml").spec
     charts = sum(1 for s in spec.sections if getattr(s, "chart", None) is not None)
     assert collector.svgs == charts
-    assert collector.scripts == 0
+    assert collector.scripts == charts + 2  # a spec per chart, the Vega runtime, its caller
     assert collector.urls == []
+    runtime = convert.runtime_script()
+    assert html.count(runtime) == 1  # its editor links are unused (no actions menu)
+    html = html.replace(runtime, "")
     assert "http://" not in re.sub(r'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"', "", html)
     assert "https://" not in html
     alts = re.findall(
@@ -213,25 +222,60 @@ def test_only_the_totals_a_template_quotes_are_computed() -> None:
     assert sections_with_total(spec) == {"own", "by-key", "byattribute"}
 
 
-def test_same_bytes_without_the_converter_process_or_harfbuzz_a_day_later(
+class _LateConverter:
+    """The chart converter of a loaded machine: it converts in this process, late (a while
+    after the last request) and in reverse order, so every chart and PNG arrives out of turn."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[Future[Any], Callable[[], Any]]] = []
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def _later(self, job: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self.lock:
+            self.jobs.append((future, job))
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(0.3, self._run)
+            self.timer.start()
+        return future
+
+    def submit(self, spec: dict[str, Any]) -> Future[Any]:
+        return self._later(lambda: convert.convert(spec))
+
+    def submit_png(self, svg: str, width: int) -> Future[Any]:
+        return self._later(lambda: convert.svg_to_png(svg, width))
+
+    def _run(self) -> None:
+        with self.lock:
+            jobs, self.jobs = self.jobs[::-1], []
+        for future, job in jobs:
+            time.sleep(0.02)
+            future.set_result(job())
+
+
+def test_same_bytes_with_a_late_converter_and_without_harfbuzz_a_day_later(
     project: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A loaded machine: charts converted in this process (the worker cannot start), nothing
-    from the caches, fonts subset by fontTools (no libharfbuzz-subset), the clock a day on."""
-    import time
-
+    """A loaded machine: charts converted late and out of turn (in this process: the worker
+    process could not start), nothing from the caches, fonts subset by fontTools (no
+    libharfbuzz-subset), the clock a day on. Every file has the same bytes."""
     import weasyprint.pdf.fonts
 
-    from reportgen.charts import convert
-
-    monkeypatch.setattr(convert, "_worker", lambda: None)
+    late = _LateConverter()
+    monkeypatch.setattr(convert, "_worker", lambda: late)
     monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
     now = time.time
     monkeypatch.setattr(time, "time", lambda: now() + 86400)
     again = tmp_path / "loaded"
     args = [str(project / "report.yaml"), "--quiet", "--no-cache", "--output-dir", str(again)]
     assert main(args) == 0
-    for name in (f"{SLUG}.html", f"{SLUG}.pdf", f"{SLUG}-data/loyalty.csv"):
+    written = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file()) == written
+    kinds = {p.suffix for p in written}
+    assert kinds == {".html", ".pdf", ".xlsx", ".csv", ".svg", ".png"}
+    for name in written:
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
 
@@ -244,6 +288,8 @@ def test_format_and_section_build_only_what_was_asked(project: Path, tmp_path: P
         str(out),
         "--format",
         "html",
+        "--format",
+        "csv",
         "--section",
         "loyalty",
     ]

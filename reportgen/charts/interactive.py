@@ -30,6 +30,7 @@ def interactive_spec(
     as on the axes and formatted as in the tables (``d3_format`` of the column's format).
     ``description`` (the alt text) labels the drawn chart for assistive technology."""
     spec = chart.to_dict(validate=False)
+    spec.pop("$schema", None)  # a URL; the page tells vega-embed the spec is Vega-Lite
     if description:
         spec["description"] = description
     known = {field(name): info for name, info in columns.items()}

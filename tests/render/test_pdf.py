@@ -220,3 +220,44 @@ def test_breakable_breaks_a_long_name_at_its_joints() -> None:
     assert breakable("mean(orders.days_since_prior_order)") == (
         "mean(<wbr>orders.<wbr>days_<wbr>since_<wbr>prior_<wbr>order)"
     )
+
+
+def _structure(node: Any, found: list[tuple[str, Any]]) -> None:
+    """The structure elements under ``node`` in reading order: (role, element)."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if not isinstance(node, dict):
+        return
+    if "/S" in node:
+        found.append((str(node["/S"]), node))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if kid is not None:
+            _structure(kid, found)
+
+
+def test_tagged_pdf_ua_with_alt_text_language_and_reading_order(
+    pdf: bytes, view: ReportView
+) -> None:
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    elements: list[tuple[str, Any]] = []
+    _structure(root["/StructTreeRoot"], elements)
+    figures = [element.get("/Alt") for role, element in elements if role == "/Figure"]
+    charts = [s.chart.alt for s in view.sections if s.chart is not None]
+    assert charts
+    assert figures == charts  # every chart, with its alt text, in the order of the report
+    headings = [role for role, _ in elements if role in ("/H1", "/H2")]
+    assert len(headings) >= len(view.sections)
+    metadata = root["/Metadata"].get_object().get_data()
+    assert b"pdfuaid:part" in metadata
+
+
+def test_archival_variant_is_tagged_pdf_a(view: ReportView) -> None:
+    archived = render_pdf(view, variant="pdf/a-3a")
+    root = PdfReader(io.BytesIO(archived)).trailer["/Root"]
+    metadata = root["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in metadata
+    assert "/StructTreeRoot" in root
+    assert "/OutputIntents" in root
