@@ -40,7 +40,8 @@ def test_the_readme_section_example_builds(tmp_path: Path) -> None:
     assert main([*args, "--section", "orders-by-department-and-day"]) == 0
     html = (tmp_path / "output" / "instacart-basket-analysis.html").read_text(encoding="utf-8")
     assert "Which departments sell on which day?" in html
-    assert html.count("<svg") == 1
+    assert html.count('<div class="chart-static"><svg') == 1
+    assert html.count('<script type="application/json" class="chart-spec">') == 1
 
 
 @pytest.mark.parametrize("command", ["make report", "make test"])
