@@ -59,15 +59,18 @@ def report_files(
     from reportgen.render.chart_files import PNG_WIDTH, charts_by_section
 
     files: dict[Path, bytes] = {}
+    runtime: Future[str] | None = None
+    live = any(s.chart and s.chart.vega_lite for s in made.view.sections)
+    if "html" in formats and made.view.interactive and live:
+        from reportgen.charts.convert import runtime_script_later
+
+        runtime = runtime_script_later(made.cache_dir)  # bundled meanwhile when not kept
     pngs: dict[str, Future[bytes]] = {}
     charts = charts_by_section(made.view) if "charts" in formats else {}
     if charts:  # drawn by the converter process while this one writes the rest
         from reportgen.charts.convert import to_png_later
 
         pngs = {sid: to_png_later(svg, PNG_WIDTH) for sid, svg in charts.items()}
-    if "html" in formats:
-        with stage("HTML"):
-            files[out_dir / f"{slug}.html"] = _html(made)
     if "pdf" in formats:
         with stage("PDF"):
             from reportgen.render.pdf import render_pdf
@@ -78,6 +81,13 @@ def report_files(
                 cache_dir=made.cache_dir,
                 variant=made.spec.settings.pdf_standard,
             )
+    if "html" in formats:
+        with stage("HTML"):
+            from reportgen.render.html import render_html
+
+            script = runtime.result() if runtime is not None else ""
+            html = render_html(made.view, cache_dir=made.cache_dir, runtime=script)
+            files[out_dir / f"{slug}.html"] = html.encode("utf-8")
     if "xlsx" in formats:
         with stage("workbook"):
             files[out_dir / f"{slug}.xlsx"] = _workbook(made)
@@ -96,17 +106,6 @@ def report_files(
                 files[out_dir / f"{slug}-charts" / f"{sid}.svg"] = svg_with_font(svg, fonts)
                 files[out_dir / f"{slug}-charts" / f"{sid}.png"] = pngs[sid].result()
     return files
-
-
-def _html(made: Deliverables) -> bytes:
-    from reportgen.render.html import render_html
-
-    runtime = ""
-    if made.view.interactive and any(s.chart and s.chart.vega_lite for s in made.view.sections):
-        from reportgen.charts.convert import runtime_script
-
-        runtime = runtime_script()
-    return render_html(made.view, cache_dir=made.cache_dir, runtime=runtime).encode("utf-8")
 
 
 def build_datetime(view: Any) -> datetime:

@@ -247,6 +247,9 @@ class _LateConverter:
     def submit_png(self, svg: str, width: int) -> Future[Any]:
         return self._later(lambda: convert.svg_to_png(svg, width))
 
+    def submit_runtime(self) -> Future[Any]:
+        return self._later(convert._runtime_bundle)
+
     def _run(self) -> None:
         with self.lock:
             jobs, self.jobs = self.jobs[::-1], []

@@ -12,8 +12,10 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import hashlib
 import itertools
 import json
+import os
 import queue
 import re
 import signal
@@ -23,11 +25,13 @@ import threading
 import time
 from concurrent.futures import Future
 from functools import cache
+from pathlib import Path
 from typing import IO, Any
 
 import altair as alt
 
 from reportgen.errors import OutputError
+from reportgen.staging import staging_path
 from reportgen.style.fonts import bundled_font
 
 VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # 'v6.4.1' → 'v6_4'
@@ -145,6 +149,10 @@ class _Worker:
         """The ``svg`` as PNG bytes ``width`` pixels wide."""
         return self.request({"png": svg, "width": width})
 
+    def submit_runtime(self) -> Future[str]:
+        """The Vega runtime bundle (``_runtime_bundle``)."""
+        return self.request({"runtime": VL_VERSION})
+
     def request(self, request: dict[str, Any]) -> Future[Any]:
         """Convert ``{"spec": vega_lite}`` to SVG text, or ``{"png": svg, "width": px}`` to PNG
         bytes."""
@@ -183,6 +191,8 @@ class _Worker:
                 self.progress = time.monotonic()
             if "svg" in answer:
                 future.set_result(answer["svg"])
+            elif "runtime" in answer:
+                future.set_result(answer["runtime"])
             elif "png" in answer:
                 future.set_result(base64.b64decode(answer["png"]))
             else:
@@ -239,6 +249,8 @@ def _settle(future: Future[Any], request: dict[str, Any]) -> None:
     try:
         if "png" in request:
             future.set_result(svg_to_png(request["png"], request["width"]))
+        elif "runtime" in request:
+            future.set_result(_runtime_bundle())
         else:
             future.set_result(convert(request["spec"]))
     except Exception as error:  # noqa: BLE001 - raised where the SVG is awaited
@@ -291,10 +303,9 @@ def to_svg(chart: alt.Chart | alt.LayerChart) -> str:
     return convert(chart.to_dict(validate=False))
 
 
-@cache
-def runtime_script() -> str:
+def _runtime_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script (vl-convert's bundle: nothing fetched, no
-    editor links), which sets ``window.vegaEmbed``. The HTML inlines it once."""
+    editor links), which sets ``window.vegaEmbed``. Bundling takes seconds."""
     import vl_convert
 
     make_bundle: Any = vl_convert.javascript_bundle  # its stub wants a snippet; None is the default
@@ -302,6 +313,69 @@ def runtime_script() -> str:
     # Inline in <script>, the text must not close the element (it does not today; in a JS
     # string or pattern, "<\\/" is "</").
     return bundle.replace("</script", "<\\/script")
+
+
+def _runtime_file(cache_dir: Path) -> Path:
+    from importlib.metadata import version
+
+    return cache_dir / f"vega-runtime-{version('vl-convert-python')}-{VL_VERSION}.js"
+
+
+def _cached_runtime(cache_dir: Path | None) -> str | None:
+    """The bundle kept by an earlier build, if intact (its first line holds its SHA-256)."""
+    if cache_dir is None:
+        return None
+    try:
+        head, _, body = _runtime_file(cache_dir).read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if head != "// sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest():
+        return None
+    return body
+
+
+def _keep_runtime(cache_dir: Path, bundle: str) -> None:
+    """Best effort, atomically (a cache: nothing when the folder is not writable)."""
+    target = _runtime_file(cache_dir)
+    temporary = staging_path(target)
+    text = "// sha256:" + hashlib.sha256(bundle.encode("utf-8")).hexdigest() + "\n" + bundle
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def runtime_script_later(cache_dir: Path | None = None) -> Future[str]:
+    """The Vega runtime the interactive HTML inlines once (see ``_runtime_bundle``): from the
+    cache folder when an earlier build kept it, else bundled by the converter process (on the
+    other core, while this one writes the PDF) and kept."""
+    future: Future[str] = Future()
+    cached = _cached_runtime(cache_dir)
+    if cached is not None:
+        future.set_result(cached)
+        return future
+    worker = _worker()
+    if worker is not None:
+        future = worker.submit_runtime()
+    else:
+        _settle(future, {"runtime": VL_VERSION})
+    if cache_dir is not None:
+        folder = cache_dir
+
+        def keep(done: Future[str]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                _keep_runtime(folder, done.result())
+
+        future.add_done_callback(keep)
+    return future
+
+
+def runtime_script(cache_dir: Path | None = None) -> str:
+    """The Vega runtime as text (see ``runtime_script_later``)."""
+    return runtime_script_later(cache_dir).result()
 
 
 def svg_to_png(svg: str, width: int) -> bytes:
@@ -324,6 +398,8 @@ def _serve(lines: IO[str], out: IO[str]) -> None:
             if "png" in request:
                 png = svg_to_png(request["png"], request["width"])
                 answer = {"id": request["id"], "png": base64.b64encode(png).decode("ascii")}
+            elif "runtime" in request:
+                answer = {"id": request["id"], "runtime": _runtime_bundle()}
             else:
                 answer = {"id": request["id"], "svg": convert(request["spec"])}
         except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it

@@ -24,6 +24,9 @@ from reportgen.render.context import TableBlock
 from reportgen.style.format import format_value, is_missing
 
 SHEET_NAME_LIMIT = 31
+# Rows per section sheet: a sheet of 50,000 products would cost seconds per build (XlsxWriter
+# writes ~100,000 cells a second); the CSV export keeps every row.
+MAX_SHEET_ROWS = 5000
 MAX_WIDTH = 60
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\']")
 
@@ -85,7 +88,13 @@ def render_workbook(
     """The workbook's bytes; the same arguments give the same bytes."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
     book.set_properties({"title": title, "subject": subtitle, "author": author, "created": built})
     bold = book.add_format({"bold": True})
@@ -133,13 +142,20 @@ def _section_sheet(
     page.write_string(0, 0, sheet.title, heading)
     if sheet.question:
         page.write_string(1, 0, sheet.question)
+    frame = sheet.frame.head(MAX_SHEET_ROWS)
+    if len(sheet.frame) > len(frame):
+        note = (
+            f"The first {len(frame):,} of {len(sheet.frame):,} rows; every row is in the "
+            f"CSV export ({sheet.id}.csv)."
+        )
+        page.write_string(2, 0, note)
     top = 3
-    columns = list(sheet.frame.columns)
+    columns = list(frame.columns)
     widths: list[list[str]] = []
     for index, column in enumerate(columns):
         label = sheet.labels.get(column, column)
         page.write_string(top, index, label, header)
-        values = sheet.frame[column]
+        values = frame[column]
         fmt = sheet.formats.get(column, "auto")
         numeric = fmt not in ("text", "day") and _numeric(values)
         cell = book.add_format({"num_format": excel_format(fmt, values, currency)})
@@ -157,7 +173,7 @@ def _section_sheet(
         widths.append(shown)
     page.freeze_panes(top + 1, 0)
     if columns:
-        page.autofilter(top, 0, top + len(sheet.frame), len(columns) - 1)
+        page.autofilter(top, 0, top + len(frame), len(columns) - 1)
     _widths(page, widths)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from reportgen.render.exports import section_csv
-from reportgen.render.workbook import SectionSheet, render_workbook, sheet_names
+from reportgen.render.workbook import MAX_SHEET_ROWS, SectionSheet, render_workbook, sheet_names
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1-555", "-2+3", "@SUM(A1)", "\tTab"]
 PLAIN = ["Bananas", "#NAME?", "a=b", "'quoted"]
@@ -67,3 +67,17 @@ def test_sheet_names_are_valid_and_distinct() -> None:
         "x:y": "x-y",
         "contents": "contents-2",
     }
+
+
+def test_a_long_section_sheet_keeps_the_first_rows_and_says_so() -> None:
+    rows = MAX_SHEET_ROWS + 3
+    frame = pd.DataFrame({"product_name": [f"P{i}" for i in range(rows)], "n": range(rows)})
+    sheet = SectionSheet("top", "Top", "", frame, {}, {"n": "integer"})
+    page = load_workbook(io.BytesIO(render_workbook("R", "", datetime(2025, 4, 2), [sheet], [])))
+    top = page["top"]
+    assert top.max_row == 4 + MAX_SHEET_ROWS
+    assert top.cell(row=4 + MAX_SHEET_ROWS, column=1).value == f"P{MAX_SHEET_ROWS - 1}"
+    assert (
+        top["A3"].value
+        == f"The first 5,000 of {rows:,} rows; every row is in the CSV export (top.csv)."
+    )
