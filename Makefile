@@ -10,7 +10,7 @@ FUZZ_MINUTES ?= 10
 .PHONY: report test data bench bench-quick fuzz lint check-system clean help
 
 help:
-	@echo "make report  - set up .venv, generate sample data if data/ is empty, build the report"
+	@echo "make report  - set up .venv, generate sample data if data/ is empty, build the report (HTML, PDF, XLSX, CSV, charts)"
 	@echo "make test    - set up .venv and run lint, types and the test suite"
 	@echo "make data    - generate the synthetic Instacart data into data/ (CUSTOMERS=$(CUSTOMERS))"
 	@echo "make bench   - full-scale benchmark (writes benchmarks/results.json and prints a table)"
@@ -56,7 +56,7 @@ bench-quick: $(STAMP)
 	$(PY) benchmarks/run.py --quick
 
 clean:
-	rm -rf $(VENV) .reportgen-cache output/*.html output/*.pdf
+	rm -rf $(VENV) .reportgen-cache output/*.html output/*.pdf output/*.xlsx output/*-data output/*-charts
 
 fuzz: $(STAMP)
 	@echo "fuzzing for $(FUZZ_MINUTES) minutes (new seeds; a failure prints its reproduction)"
