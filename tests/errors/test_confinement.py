@@ -98,7 +98,7 @@ def test_export_would_overwrite_an_input(project: Project, run_cli: RunCli) -> N
     project.data.rename(inputs)
     project.write_spec(project.spec.read_text().replace("path: data/", "path: basket-data/"))
     before = {name: (inputs / name).read_bytes() for name in DATA_FILES}
-    run = run_cli(project.spec, "--format", "html", "--output-dir", project.root)
+    run = run_cli(project.spec, "--format", "html", "--format", "csv", "--output-dir", project.root)
     assert_clean_failure(
         run,
         4,
@@ -120,7 +120,7 @@ def test_export_folder_that_is_a_symbolic_link(
     previous = b"<!doctype html><title>previous report</title>\n"
     (project.output / "basket.html").write_bytes(previous)
     (project.output / "basket-data").symlink_to(elsewhere, target_is_directory=True)
-    run = run_cli(project.spec, "--format", "html")
+    run = run_cli(project.spec, "--format", "html", "--format", "csv")
     assert_clean_failure(
         run,
         4,
