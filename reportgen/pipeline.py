@@ -980,7 +980,7 @@ def _chart(
 ) -> _PendingChart:
     from reportgen.charts.alt_text import describe
     from reportgen.charts.build import ColumnInfo, build_chart
-    from reportgen.charts.convert import to_svg_later
+    from reportgen.charts.convert import spec_to_svg_later
     from reportgen.charts.interactive import interactive_spec, script_json
 
     assert section.chart is not None
@@ -989,9 +989,10 @@ def _chart(
         section.chart, result, columns=columns, title=title, currency=spec.settings.currency
     )
     alt = describe(section.chart, result, columns, currency=spec.settings.currency)
+    drawn = chart.to_dict(validate=False)  # unvalidated: see ``to_svg_later``
     live = ""
     if spec.settings.interactive_charts:
-        live = script_json(interactive_spec(chart, columns, spec.settings.currency, alt))
+        live = script_json(interactive_spec(drawn, columns, spec.settings.currency, alt))
     return _PendingChart(
-        svg=to_svg_later(chart), alt=alt, title=title, section_id=section.id, vega_lite=live
+        svg=spec_to_svg_later(drawn), alt=alt, title=title, section_id=section.id, vega_lite=live
     )

@@ -278,7 +278,11 @@ def to_svg_later(chart: alt.Chart | alt.LayerChart) -> Future[str]:
     The Vega-Lite dict is taken here, unvalidated: the chart builders' output is validated
     against the schema by the tests, and validation costs more than the conversion.
     """
-    spec = chart.to_dict(validate=False)
+    return spec_to_svg_later(chart.to_dict(validate=False))
+
+
+def spec_to_svg_later(spec: dict[str, Any]) -> Future[str]:
+    """A Vega-Lite spec's SVG (see ``to_svg_later``), converted by the worker process."""
     worker = _worker()
     if worker is not None:
         return worker.submit(spec)

@@ -6,11 +6,10 @@ runtime once per file (``convert.runtime_script``); the static SVG stays beside 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from typing import Any
-
-import altair as alt
 
 from reportgen.charts.common import ColumnInfo, field
 from reportgen.style.format import d3_format
@@ -21,15 +20,16 @@ _COPIED = ("field", "type", "title", "aggregate", "bin", "timeUnit")
 
 
 def interactive_spec(
-    chart: alt.Chart | alt.LayerChart,
+    chart: dict[str, Any],
     columns: Mapping[str, ColumnInfo],
     currency: str = "$",
     description: str = "",
 ) -> dict[str, Any]:
-    """The chart's Vega-Lite spec with a tooltip on every mark: each encoded value, labelled
-    as on the axes and formatted as in the tables (``d3_format`` of the column's format).
-    ``description`` (the alt text) labels the drawn chart for assistive technology."""
-    spec = chart.to_dict(validate=False)
+    """The chart's Vega-Lite spec (``chart.to_dict()``, left unchanged) with a tooltip on every
+    mark: each encoded value, labelled as on the axes and formatted as in the tables
+    (``d3_format`` of the column's format). ``description`` (the alt text) labels the drawn
+    chart for assistive technology."""
+    spec = copy.deepcopy(chart)
     spec.pop("$schema", None)  # a URL; the page tells vega-embed the spec is Vega-Lite
     if description:
         spec["description"] = description

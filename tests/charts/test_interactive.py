@@ -1,0 +1,60 @@
+"""The interactive chart spec: tooltips in the report's formats, JSON safe inside <script>."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pandas as pd
+
+from reportgen.charts.build import ColumnInfo, build_chart
+from reportgen.charts.interactive import interactive_spec, script_json
+from reportgen.spec.models import ChartSpec
+
+
+def _chart() -> dict:
+    frame = pd.DataFrame(
+        {"department": ["</script><b>x", "produce"], "revenue": [1234.5, 99.0], "share": [0.4, 0.6]}
+    )
+    columns = {
+        "department": ColumnInfo("Department", "text"),
+        "revenue": ColumnInfo("Revenue", "currency"),
+        "share": ColumnInfo("Share", "percent"),
+    }
+    spec = ChartSpec(type="hbar", x="department", y="revenue")
+    return build_chart(spec, frame, columns=columns, title="Revenue").to_dict(validate=False)
+
+
+COLUMNS = {
+    "department": ColumnInfo("Department", "text"),
+    "revenue": ColumnInfo("Revenue", "currency"),
+}
+
+
+def test_every_mark_gets_the_values_in_the_report_formats() -> None:
+    chart = _chart()
+    before = copy.deepcopy(chart)
+    live = interactive_spec(chart, COLUMNS, "$", "Bar chart of revenue by department.")
+    assert chart == before  # the static chart's spec is left as it was
+    assert live["description"] == "Bar chart of revenue by department."
+    assert "$schema" not in live
+    tooltips = [
+        unit["encoding"]["tooltip"]
+        for unit in [live, *live.get("layer", [])]
+        if "tooltip" in unit.get("encoding", {})
+    ]
+    assert tooltips
+    for tooltip in tooltips:
+        by_field = {item["field"]: item for item in tooltip}
+        assert by_field["revenue"]["format"] == "$,.2f"
+        assert by_field["revenue"]["title"] == "Revenue"
+        assert "format" not in by_field["department"]
+        assert set(by_field) <= {"department", "revenue"}  # no helper fields
+
+
+def test_script_json_cannot_end_the_script_element() -> None:
+    live = interactive_spec(_chart(), COLUMNS)
+    text = script_json(live)
+    for character in "<>&":
+        assert character not in text
+    assert json.loads(text) == json.loads(json.dumps(live))  # the same data, "</script>" too
