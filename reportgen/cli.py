@@ -36,7 +36,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=["html", "pdf", "xlsx", "csv", "charts"],
         action="append",
-        help="write only this format (repeatable; default: all: html, pdf, xlsx, csv, charts)",
+        help="write only this format and the CSV exports (repeatable; default: all five)",
     )
     build.add_argument(
         "--output-dir",

@@ -17,6 +17,12 @@ from typing import Any
 FORMATS = ("html", "pdf", "xlsx", "csv", "charts")
 
 
+def with_exports(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats a build writes: those asked for, and always the CSV exports (the numbers
+    behind every format, for checking and reuse; ``--format csv`` alone writes only them)."""
+    return tuple(dict.fromkeys([*formats, "csv"]))
+
+
 @dataclass(frozen=True)
 class Deliverables:
     """What the files are made from."""
@@ -38,6 +44,7 @@ def targets(
     charted: Sequence[str],
 ) -> list[Path]:
     """Every file a build with ``formats`` writes (checked before anything runs)."""
+    formats = with_exports(formats)
     found = [out_dir / f"{slug}.{kind}" for kind in ("html", "pdf", "xlsx") if kind in formats]
     if "csv" in formats:
         found += [out_dir / f"{slug}-data" / f"{sid}.csv" for sid in exported]
@@ -56,6 +63,7 @@ def report_files(
     stage: Callable[[str], AbstractContextManager[None]],
 ) -> dict[Path, bytes]:
     """The bytes of every file the formats ask for, by path (nothing written yet)."""
+    formats = with_exports(formats)
     from reportgen.render.chart_files import PNG_WIDTH, charts_by_section
 
     files: dict[Path, bytes] = {}
