@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,10 +81,24 @@ def _tooltip(
     return items
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite number as null (JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def script_json(spec: dict[str, Any]) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``, so
-    ``</script>`` or ``<!--`` in a value cannot end the element; sorted keys, same bytes."""
-    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    ``</script>`` or ``<!--`` in a value cannot end the element; no NaN (not JSON, the browser
+    would refuse the spec), sorted keys, same bytes."""
+    text = json.dumps(
+        _finite(spec), sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")

@@ -58,3 +58,8 @@ def test_script_json_cannot_end_the_script_element() -> None:
     for character in "<>&":
         assert character not in text
     assert json.loads(text) == json.loads(json.dumps(live))  # the same data, "</script>" too
+
+
+def test_missing_and_infinite_numbers_are_null() -> None:
+    text = script_json({"values": [float("nan"), float("inf"), 1.5], "domain": (0, float("-inf"))})
+    assert json.loads(text) == {"domain": [0, None], "values": [None, None, 1.5]}
