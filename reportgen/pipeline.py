@@ -678,7 +678,7 @@ def _quality_numbers(
     """Rows used per table, rows excluded at each step (they add up: kept − steps = used), and
     the rows of each declared category of the map and cases fields the report uses (where
     cheap to count: a field no section reads is not computed for this)."""
-    from reportgen.engine.pandas_engine import exclusion_steps
+    from reportgen.engine.rows import exclusion_steps
 
     used = {name: int(executor.mask(name).sum()) for name in tables}
     steps = {

@@ -41,16 +41,18 @@ from reportgen.data.load import LoadedTable, cached_problems, load_table
 from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
 from reportgen.data.read import common_header, is_gzip
 from reportgen.data.scan import PRIVATE_PREFIX
-from reportgen.engine.pandas_engine import (
-    PandasExecutor,
-    _codes,
-    _lookup,
-    _numeric,
+from reportgen.engine.groups import (
+    codes_in,
     combine_atoms,
-    is_text_levels,
-    take,
+    factorize,
+    result_frame,
+    size_of,
+    stated,
 )
-from reportgen.engine.plan import NOT_STATED, GroupKey, Keep, atom_id
+from reportgen.engine.lookups import lookup, take
+from reportgen.engine.pandas_engine import PandasExecutor
+from reportgen.engine.plan import GroupKey, Keep, atom_id
+from reportgen.engine.reductions import final, merge, partial
 from reportgen.errors import DataError, UsageError
 from reportgen.model import expr as ex
 from reportgen.model.semantic import AggregateField, Atom, Model, Relation, Resolved
@@ -369,11 +371,7 @@ class _PartitionExecutor(PandasExecutor):
         self.fact = fact
         self.lookups = lookups
         if state is not None:  # row-level results of earlier tasks on this partition
-            self._positions = state.setdefault("positions", {})
-            self._paths = state.setdefault("paths", {})
-            self._valid = state.setdefault("valid", {})
-            self._masks = state.setdefault("masks", {})
-            self.orphans = state.setdefault("orphans", {})
+            self.adopt(state)
 
     def length(self, table: str) -> int:
         if table == self.fact:
@@ -388,7 +386,7 @@ class _PartitionExecutor(PandasExecutor):
         cache_key = (relation.child, relation.column)
         if cache_key not in self._positions:
             foreign = self.frames[self.fact][relation.column]
-            self._positions[cache_key] = _lookup(self._parent_keys(relation), foreign)
+            self._positions[cache_key] = lookup(self._parent_keys(relation), foreign)
         return self._positions[cache_key]
 
     def _parent_keys(self, relation: Relation) -> pd.Series:
@@ -447,7 +445,7 @@ class _PartitionExecutor(PandasExecutor):
             return base  # type: ignore[no-any-return]
         return take(base, self.path_positions(scope, resolved.table))
 
-    def _aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
+    def aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
         msg = f"field '{name}': an aggregate field on a fact table is not supported on Dask"
         raise DataError(msg, table=spec_field.on)
 
@@ -463,12 +461,6 @@ def _chain(dims: PandasExecutor, relations: tuple[Relation, ...]) -> np.ndarray:
 
 def _key_series(executor: PandasExecutor, fact: str, key: GroupKey) -> pd.Series:
     return executor.values(executor.model.resolve(ex.parse(key.text), fact), fact)  # type: ignore[arg-type]
-
-
-def _key_codes(series: pd.Series, levels: list[Any]) -> np.ndarray:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype("int64")
-    return pd.Index(levels).get_indexer(series).astype("int64")
 
 
 @dataclass(frozen=True)
@@ -494,7 +486,7 @@ class _AtomsTask:
         keys_ok = np.ones(executor.length(fact), dtype=bool)
         keys = zip(self.by, self.levels, self.remaps, self.widths, strict=True)
         for key, level, remap, width in keys:
-            key_codes = _key_codes(_key_series(executor, fact, key), list(level))
+            key_codes = codes_in(_key_series(executor, fact, key), list(level))
             if remap is not None:
                 key_codes = np.asarray(remap, dtype="int64")[key_codes]
             keys_ok &= key_codes >= 0
@@ -582,91 +574,7 @@ def _forget_partitions(keys: list[str]) -> None:
         _PARTITION_STATE.pop(key, None)
 
 
-# ---- partial reductions -------------------------------------------------------------------------
-def partial(
-    func: str, codes: np.ndarray, mask: np.ndarray, values: pd.Series | None, size: int
-) -> Any:
-    """What one partition contributes to ``reduce_groups(func, ...)``; merged by ``merge``."""
-    if func == "count":
-        return np.bincount(codes[mask], minlength=size).astype("int64")
-    assert values is not None
-    if func == "count_distinct":
-        pairs = pd.DataFrame({"g": codes[mask], "v": values[mask].to_numpy()})
-        return pairs.dropna().drop_duplicates()
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        msg = f"cannot compute {func} of a text column"
-        raise DataError(msg, column=str(values.name))
-    array = _numeric(values).to_numpy(dtype="float64", na_value=np.nan)
-    usable = mask & ~np.isnan(array)
-    if func in ("sum", "mean"):
-        sums = np.bincount(codes[usable], weights=array[usable], minlength=size)
-        return sums, np.bincount(codes[usable], minlength=size)
-    if func == "median":
-        pairs = pd.DataFrame({"g": codes[usable], "v": array[usable]})
-        return pairs.value_counts().rename("n").reset_index()
-    grouped = pd.Series(array[usable]).groupby(codes[usable])
-    reduced = grouped.min() if func == "min" else grouped.max()
-    out = np.full(size, np.nan)
-    out[reduced.index.to_numpy()] = reduced.to_numpy()
-    return out
-
-
-def merge(func: str, left: Any, right: Any) -> Any:
-    """Two partials of the same reduction as one."""
-    if func == "count":
-        return left + right
-    if func in ("sum", "mean"):
-        return left[0] + right[0], left[1] + right[1]
-    if func == "count_distinct":
-        return pd.concat([left, right], ignore_index=True).drop_duplicates()
-    if func == "median":
-        both = pd.concat([left, right], ignore_index=True)
-        return both.groupby(["g", "v"], as_index=False, sort=False)["n"].sum()
-    return np.fmin(left, right) if func == "min" else np.fmax(left, right)
-
-
-def final(func: str, merged: Any, size: int) -> np.ndarray:
-    """The merged partial as ``reduce_groups`` returns it."""
-    if func == "count":
-        return np.asarray(merged, dtype="int64")
-    if func == "count_distinct":
-        return np.bincount(merged["g"].to_numpy(dtype="int64"), minlength=size).astype("int64")
-    if func == "sum":
-        return np.asarray(merged[0])
-    if func == "mean":
-        sums, counts = merged
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    if func == "median":
-        return _weighted_median(merged, size)
-    return np.asarray(merged)
-
-
-def _weighted_median(counts: pd.DataFrame, size: int) -> np.ndarray:
-    """Exact medians per group from (group, value, count) rows."""
-    out = np.full(size, np.nan)
-    if counts.empty:
-        return out
-    ordered = counts.sort_values(["g", "v"], kind="stable")
-    groups = ordered["g"].to_numpy(dtype="int64")
-    values = ordered["v"].to_numpy(dtype="float64")
-    n = ordered["n"].to_numpy(dtype="int64")
-    end = ordered.groupby("g", sort=False)["n"].cumsum().to_numpy()
-    start = end - n
-    total = np.zeros(size, dtype="int64")
-    np.add.at(total, groups, n)
-    picks = []
-    for k in ((total - 1) // 2, total // 2):
-        target = k[groups]
-        hit = (start <= target) & (target < end)
-        picked = np.full(size, np.nan)
-        picked[groups[hit]] = values[hit]
-        picks.append(picked)
-    present = total > 0
-    out[present] = (picks[0][present] + picks[1][present]) / 2
-    return out
-
-
+# ---- merging partials ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Merge:
     """``merge`` for one reduction, as a picklable callable."""
@@ -705,11 +613,11 @@ class _Dimensions(PandasExecutor):
         super().__init__(model, frames)
         self.owner = owner
 
-    def _aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
+    def aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:
         source = spec_field.over or (spec_field.of or "").split(".", 1)[0]
         if source in self.owner.facts:
             return self.owner._fact_field(name, spec_field, source)
-        return super()._aggregate_field(name, spec_field)
+        return super().aggregate_field(name, spec_field)
 
 
 # ---- the executor -----------------------------------------------------------------------------------
@@ -1019,7 +927,7 @@ class DaskExecutor:
             [
                 frames[atom_id(atom)]
                 if atom_id(atom) in frames
-                else self.dims._aggregate_atom(by, atom, where, keep)
+                else self.dims.aggregate_atom(by, atom, where, keep)
                 for atom in atoms
             ],
         )
@@ -1038,7 +946,7 @@ class DaskExecutor:
                 series = _key_series(sample, fact, key)
                 if not isinstance(series.dtype, pd.CategoricalDtype):
                     series = self._reduce(fact, _LevelsTask(key), _merge_levels)
-            self._levels[cache_key] = _codes(series)[1]
+            self._levels[cache_key] = factorize(series)[1]
         return self._levels[cache_key]
 
     def _fact_atoms(
@@ -1053,22 +961,13 @@ class DaskExecutor:
         remaps: list[tuple[int, ...] | None] = []
         final_levels: list[list[Any]] = []
         for key, level in zip(by, levels, strict=True):
-            # Codes index ``level`` (-1: missing); a missing text value is "Not stated", and
-            # top-N merges the values outside ``keep`` into its other label (as pandas does).
-            stated = list(level)
-            remap: list[int] | None = None
-            if is_text_levels(level):
-                stated.append(NOT_STATED)
-                remap = [*range(len(level)), len(level)]
-            if keep is not None and keep.column == key.name:
-                kept = [u for u in stated if str(u) in keep.values]
-                to_kept = [kept.index(u) if str(u) in keep.values else len(kept) for u in stated]
-                codes = remap if remap is not None else [*range(len(level)), -1]
-                remap = [to_kept[code] if code >= 0 else -1 for code in codes]
-                stated = [*kept, keep.other]
-            remaps.append(tuple(remap) if remap is not None else None)
-            final_levels.append(stated)
-        size = int(np.prod([max(len(level), 1) for level in final_levels])) if by else 1
+            # Codes index ``level`` (-1: missing, last): where each lands in the result's groups
+            # ("Not stated", the kept values and the other bucket) as pandas decides it.
+            codes = np.array([*range(len(level)), -1], dtype="int64")
+            remap, shown = stated(key, codes, list(level), keep)
+            remaps.append(tuple(int(code) for code in remap))
+            final_levels.append(shown)
+        size = size_of(final_levels)
         funcs = {atom_id(atom): atom.func for atom in atoms}
         task = _AtomsTask(
             by,
@@ -1084,23 +983,5 @@ class DaskExecutor:
         for atom in atoms:
             rows, partial_result = merged[atom_id(atom)]
             values = final(atom.func, partial_result, size)
-            frames[atom_id(atom)] = _atom_frame(by, final_levels, atom, rows, values)
+            frames[atom_id(atom)] = result_frame(by, final_levels, atom, rows > 0, values)
         return frames
-
-
-def _atom_frame(
-    by: tuple[GroupKey, ...],
-    levels: list[list[Any]],
-    atom: Atom,
-    rows: np.ndarray,
-    values: np.ndarray,
-) -> pd.DataFrame:
-    """The reference executor's frame for one atom: present groups, their labels, the values."""
-    index = np.flatnonzero(rows > 0) if by else np.array([0])
-    frame = pd.DataFrame({atom_id(atom): np.asarray(values)[index]})
-    remainder = index.copy()
-    for key, level in reversed(list(zip(by, levels, strict=True))):
-        width = len(level) or 1
-        frame.insert(0, key.name, np.array(level, dtype=object)[remainder % width])
-        remainder //= width
-    return frame
