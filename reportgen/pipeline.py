@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from reportgen.spec.models import (
     DefinitionsSection,
     Spec,
 )
+
+if TYPE_CHECKING:
+    from reportgen.engine.plan import Executor
 
 
 @dataclass(frozen=True)
@@ -472,7 +475,7 @@ def _select_sections(spec: Spec, wanted: tuple[str, ...]) -> set[str]:
     return set(wanted)
 
 
-def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Any:
+def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Executor:
     engine = options.engine or model.spec.settings.engine
     frames = {name: loaded.frame for name, loaded in tables.items()}
     if engine == "dask":

@@ -1,6 +1,6 @@
 """A section's query → an engine-neutral plan: what to group by, which atoms to aggregate, where.
 
-The plan holds no data. An executor (pandas here, Dask in ``engine.dask``) runs ``aggregate``;
+The plan holds no data. An ``Executor`` (``pandas_engine``, ``dask_engine``) runs ``aggregate``;
 ``engine.finish`` turns atom results into the section's table the same way for every engine.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Atom, Model, Resolved, all_atoms
+from reportgen.model.semantic import Atom, Model, Relation, Resolved, all_atoms
 from reportgen.spec.models import AggregateField, AnalysisSection
 
 
@@ -53,8 +53,28 @@ class Keep:
     other: str = OTHER
 
 
+class RowFlags(Protocol):
+    """One boolean per row of a table: a numpy array (pandas) or a lazy array (Dask)."""
+
+    def __and__(self, other: Any) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def any(self) -> Any: ...
+
+    def sum(self) -> Any: ...
+
+
 class Executor(Protocol):
-    """Runs the aggregations of a plan on some engine."""
+    """Runs the aggregations of a plan on some engine: everything the pipeline, ``finish`` and
+    the data-quality numbers ask of one. One instance per run; it caches what it derives."""
+
+    model: Model
+
+    @property
+    def orphans(self) -> dict[str, list[tuple[Relation, int]]]:
+        """Per table (once ``valid`` ran for it): rows whose parent is missing, per relation."""
+        ...
 
     def aggregate(
         self,
@@ -71,6 +91,34 @@ class Executor(Protocol):
 
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         """The natural order of a categorical group column (None for numbers)."""
+        ...
+
+    def length(self, table: str) -> int:
+        """The loaded rows of ``table``."""
+        ...
+
+    def valid(self, table: str) -> RowFlags:
+        """Rows whose every relation resolves, recursively."""
+        ...
+
+    def mask(self, table: str) -> RowFlags:
+        """Valid rows that pass every global filter on the table or on a table it reaches."""
+        ...
+
+    def condition(self, node: ex.Node, scope: str) -> RowFlags:
+        """A condition evaluated per row of ``scope`` (missing counts as false)."""
+        ...
+
+    def excluded_by_step(self, table: str) -> list[int]:
+        """Rows excluded at each of ``rows.exclusion_steps(model, table)``, first step wins."""
+        ...
+
+    def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
+        """Rows per declared category of a map or cases field (None when not counted)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the executor holds (a Dask cluster it started)."""
         ...
 
 
