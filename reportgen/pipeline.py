@@ -53,6 +53,8 @@ class BuildStats:
     """What a build did: tests and the benchmark read these to check the results cache."""
 
     sections_computed: int = 0
+    sections_planned: int = 0  # the analysis sections this build needs (--section: fewer)
+    atoms_computed: int = 0  # aggregations the executor ran for the sections and their charts
     charts_rendered: int = 0
     data_loaded: bool = False
     view: Any = None  # the ReportView rendered (benchmarks time its HTML and PDF variants)
@@ -274,10 +276,12 @@ def build(
         spec: Spec = loaded.spec
         selected = _select_sections(spec, options.sections)
 
-    from reportgen.engine.plan import needed_columns, plan_section
+    from reportgen.engine.plan import needed_columns, plan_section, sections_needed
 
     analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
-    plans = {s.id: plan_section(model, s) for _, s in analysis}
+    all_plans = {s.id: plan_section(model, s) for _, s in analysis}
+    computed = sections_needed(spec, selected)  # --section: the chosen and what they quote
+    plans = {sid: plan for sid, plan in all_plans.items() if sid in computed}
     date = build_date(spec, loaded.base_dir)
     out_dir = options.output_dir or loaded.base_dir / "output"
     out_root = Path(os.path.realpath(out_dir))  # where every output goes, fixed now
@@ -290,7 +294,7 @@ def build(
         [sid for sid in plans if not selected or sid in selected],
     )
 
-    needed = needed_columns(model, plans.values())
+    needed = needed_columns(model, all_plans.values())
     engine_name = options.engine or spec.settings.engine
     cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
     store = _results_store(loaded.base_dir, options)
@@ -333,6 +337,7 @@ def build(
             quality = store.get("quality", quality_cache_key)
     missing = [sid for sid in plans if sid not in results]
     stats.sections_computed = len(missing)
+    stats.sections_planned = len(plans)
     stats.data_loaded = bool(missing) or quality is None
     if stats.data_loaded:
         if any(isinstance(s, AnalysisSection) and s.chart for s in spec.sections):
@@ -375,9 +380,10 @@ def build(
                 results[sid] = run_section(model, executor, plan, total=sid in totals)
                 orders[sid] = _group_orders(executor, plan, results[sid])
             charted.update(_chart_results(spec, model, executor, plans, results, missing))
+            stats.atoms_computed = executor.aggregated
             if quality is None:
                 quality = _quality_to_json(
-                    tables, _quality_numbers(model, executor, tables, plans.values())
+                    tables, _quality_numbers(model, executor, tables, all_plans.values())
                 )
                 if store is not None:
                     store.put("quality", quality_cache_key, quality)
@@ -873,7 +879,7 @@ def _section_views(
     metas = {
         s.id: column_meta(model, s, orders[s.id], results[s.id].other_label)
         for s in spec.sections
-        if isinstance(s, AnalysisSection)
+        if isinstance(s, AnalysisSection) and s.id in results
     }
     # Narrative reads every group (``full``, no Other bucket) and the re-aggregated totals.
     contexts = result_contexts(

@@ -650,6 +650,7 @@ class DaskExecutor:
         self._futures: dict[str, Any] = {}
         self._levels: dict[tuple[str, str], list[Any]] = {}
         self._fact_orphans: dict[str, list[tuple[Relation, int]]] = {}
+        self.aggregated = 0  # atoms aggregated so far
         self._cluster: Any = None
         self._own_client = client is None
         if client is None:
@@ -918,6 +919,7 @@ class DaskExecutor:
         where: ex.Node | None,
         keep: Keep | None = None,
     ) -> pd.DataFrame:
+        self.aggregated += len(atoms)
         frames: dict[str, pd.DataFrame] = {}
         for fact in {atom.over for atom in atoms if atom.over in self.facts}:
             scoped = tuple(atom for atom in atoms if atom.over == fact)

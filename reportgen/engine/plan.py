@@ -6,7 +6,8 @@ The plan holds no data. An ``Executor`` (``pandas_engine``, ``dask_engine``) run
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from reportgen.model import expr as ex
 from reportgen.model.semantic import Atom, Model, Relation, Resolved, all_atoms
-from reportgen.spec.models import AggregateField, AnalysisSection
+from reportgen.spec.models import AggregateField, AnalysisSection, Spec
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Executor(Protocol):
     the data-quality numbers ask of one. One instance per run; it caches what it derives."""
 
     model: Model
+    aggregated: int  # atoms aggregated so far (the work a run did, for tests and stats)
 
     @property
     def orphans(self) -> dict[str, list[tuple[Relation, int]]]:
@@ -191,3 +193,33 @@ def needed_columns(model: Model, plans: Iterable[SectionPlan]) -> dict[str, set[
                     for where_ref in ex.refs(node):
                         add(model.resolve(where_ref, atom.over))
     return needed
+
+
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_SECTIONS = re.compile(r"(?<![\w.])sections\b")
+_SECTION_BY_ID = re.compile(
+    r"""(?<![\w.])sections\s*(?:\[\s*(['"])(?P<quoted>[^'"]+)\1\s*\]|\.\s*(?P<bare>\w+))"""
+)
+
+
+def sections_needed(spec: Spec, chosen: Collection[str]) -> set[str]:
+    """The analysis sections a build of ``chosen`` (all when empty) must compute: the chosen
+    ones and every section their titles, chart titles and text quote (``sections.id`` or
+    ``sections['id']``, transitively none: only chosen sections' text is rendered). A template
+    that reads ``sections`` any other way (a loop, a computed id) needs them all."""
+    analysis = {s.id for s in spec.sections if isinstance(s, AnalysisSection)}
+    if not chosen:
+        return analysis
+    needed = set(chosen) & analysis
+    for section in spec.sections:
+        if section.id not in chosen:
+            continue
+        templates = [section.title, section.text or ""]
+        if isinstance(section, AnalysisSection) and section.chart is not None:
+            templates.append(section.chart.title or "")
+        code = " ".join(m.group(0) for t in templates for m in _TEMPLATE_CODE.finditer(t))
+        quoted = list(_SECTION_BY_ID.finditer(code))
+        if len(quoted) < len(_SECTIONS.findall(code)):
+            return analysis
+        needed |= {m.group("quoted") or m.group("bare") for m in quoted}
+    return needed & analysis
