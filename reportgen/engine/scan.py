@@ -90,10 +90,12 @@ def add_counts(out: np.ndarray, codes: np.ndarray, weights: np.ndarray | None = 
 
 
 def scan_chunks(query: ScanQuery, chunks: list[Chunk]) -> Partials:
-    """The partials of ``query`` over ``chunks``, one after the other."""
+    """Rows, rows without a value and sums per group over ``chunks``, one after the other (the
+    last two empty when the query has no value); ``finished`` makes them partials."""
+    with_value = query.value is not None
     rows = np.zeros(query.size, dtype="int64")
-    unusable = np.zeros(query.size, dtype="int64")
-    sums = np.zeros(query.size, dtype="float64")
+    unusable = np.zeros(query.size if with_value else 0, dtype="int64")
+    sums = np.zeros(query.size if with_value else 0, dtype="float64")
     for chunk in chunks:
         keep: np.ndarray | None = None
         code: np.ndarray | None = None
@@ -122,24 +124,32 @@ def scan_chunks(query: ScanQuery, chunks: list[Chunk]) -> Partials:
                 numbers[missing] = 0.0
                 add_counts(unusable, code[missing])
             add_counts(sums, code, numbers)
+    return rows, unusable, sums
+
+
+def finished(query: ScanQuery, scanned: Partials) -> Partials:
+    """Rows, usable values and sums per group from what ``scan_chunks`` added up."""
+    rows, unusable, sums = scanned
     if query.value is None:
         return rows, rows, rows.astype("float64")
-    return rows, rows - unusable, sums
+    return rows, np.subtract(rows, unusable, out=unusable), sums
 
 
 def scan_parallel(query: ScanQuery, chunks: list[Chunk], threads: int) -> Partials:
     """``scan_chunks`` with the chunks split into ``threads`` runs of neighbours, merged."""
     threads = min(threads, len(chunks))
     if threads <= 1:
-        return scan_chunks(query, chunks)
+        return finished(query, scan_chunks(query, chunks))
     bounds = np.linspace(0, len(chunks), threads + 1).astype(int)
     runs = [chunks[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     with ThreadPoolExecutor(threads) as pool:
         parts = list(pool.map(lambda run: scan_chunks(query, run), runs))
-    rows, usable, sums = parts[0]
-    for more in parts[1:]:
-        rows, usable, sums = rows + more[0], usable + more[1], sums + more[2]
-    return rows, usable, sums
+    rows, unusable, sums = parts[0]
+    for more in parts[1:]:  # in place: per-order partials are tens of MB
+        rows += more[0]
+        unusable += more[1]
+        sums += more[2]
+    return finished(query, (rows, unusable, sums))
 
 
 class Scans(Fields):
