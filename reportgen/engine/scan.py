@@ -158,7 +158,6 @@ class Scans(Fields):
     def __init__(self, model: Model, frames: Mapping[str, pd.DataFrame]) -> None:
         super().__init__(model, frames)
         self.threads = workers()
-        self.scans = 0  # passes over a table run so far (tests count them)
         self._conditions: dict[tuple[str, str], np.ndarray] = {}
         self._offsets: dict[tuple[str, frozenset[str]], list[int]] = {}
         self._kept: dict[tuple[str, str, frozenset[str]], np.ndarray] = {}
@@ -250,7 +249,6 @@ class Scans(Fields):
 
         Nothing as long as the fact table is allocated: a pass over 32 M order lines needs a
         few MB per thread."""
-        self.scans += 1
         mask, offsets = self._chunked_mask(scope, skip_field)
         used = [d for d, _ in query.dims] + query.conditions
         relations = {lifted.relation for lifted in used if lifted.relation is not None}
