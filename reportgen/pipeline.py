@@ -279,9 +279,8 @@ def build(
     from reportgen.engine.plan import needed_columns, plan_section, sections_needed
 
     analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
-    all_plans = {s.id: plan_section(model, s) for _, s in analysis}
     computed = sections_needed(spec, selected)  # --section: the chosen and what they quote
-    plans = {sid: plan for sid, plan in all_plans.items() if sid in computed}
+    plans = {s.id: plan_section(model, s) for _, s in analysis if s.id in computed}
     date = build_date(spec, loaded.base_dir)
     out_dir = options.output_dir or loaded.base_dir / "output"
     out_root = Path(os.path.realpath(out_dir))  # where every output goes, fixed now
@@ -294,7 +293,7 @@ def build(
         [sid for sid in plans if not selected or sid in selected],
     )
 
-    needed = needed_columns(model, all_plans.values())
+    needed = needed_columns(model, plans.values())
     engine_name = options.engine or spec.settings.engine
     cache_dir = loaded.base_dir / ".reportgen-cache" if options.use_cache else None
     store = _results_store(loaded.base_dir, options)
@@ -333,7 +332,7 @@ def build(
                         del results[sid], orders[sid]  # recompute the section with its chart
                     else:
                         charted[sid] = capped
-            quality_cache_key = quality_key(model, prints, needed, engine_name)
+            quality_cache_key = quality_key(model, prints, needed, engine_name, plans)
             quality = store.get("quality", quality_cache_key)
     missing = [sid for sid in plans if sid not in results]
     stats.sections_computed = len(missing)
@@ -383,7 +382,7 @@ def build(
             stats.atoms_computed = executor.aggregated
             if quality is None:
                 quality = _quality_to_json(
-                    tables, _quality_numbers(model, executor, tables, all_plans.values())
+                    tables, _quality_numbers(model, executor, tables, plans.values())
                 )
                 if store is not None:
                     store.put("quality", quality_cache_key, quality)
