@@ -418,7 +418,7 @@ def build(
         sections=views,
     )
     stats.view = view
-    from reportgen.output import prepare_dir, write_all
+    from reportgen.output import csv_bytes, prepare_dir, remove_stale_exports, write_all
 
     prepare_dir(out_dir, create=options.output_dir is None or out_dir.parent.exists())
     files: dict[Path, bytes] = {}
@@ -436,11 +436,11 @@ def build(
             )
     for sid, result in results.items():
         if not selected or sid in selected:  # every group, not only the top-N shown
-            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = result.full.to_csv(
-                index=False, lineterminator="\n"
-            ).encode("utf-8")
+            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = csv_bytes(result.full)
     with progress.stage("write files"):
         write_all(files, root=out_dir, resolved=out_root)
+        if not selected:  # a whole build: the export folder holds exactly its files
+            remove_stale_exports(out_dir / f"{slug}-data", {f"{sid}.csv" for sid in results})
     if store is not None:
         store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
@@ -566,7 +566,7 @@ def _capped_key(
     assert isinstance(section, AnalysisSection)
     assert section.chart is not None
     return derived_key(
-        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.y
+        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.first_measure
     )
 
 
@@ -598,7 +598,10 @@ def _chart_results(
         assert section.chart is not None
         plan = plans[section.id]
         capped = replace(
-            plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
+            plan,
+            top=MAX_CHART_CATEGORIES - 1,
+            other=True,
+            sort=plan.sort or f"-{section.chart.first_measure}",
         )
         charted[section.id] = run_section(
             model, executor, capped, full=results[section.id].full
@@ -857,7 +860,7 @@ def _section_views(
     charts: _ChartCache | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     from reportgen.engine.finish import other_label
-    from reportgen.render.methods import definitions_tables, quality_tables
+    from reportgen.render.methods import definitions_tables, quality_tables, section_filters
     from reportgen.render.views import (
         column_meta,
         render_section_text,
@@ -906,7 +909,16 @@ def _section_views(
                     else _chart(spec, section, shown, chart_meta, chart_title)
                 )
             block = table_block(spec, section, result, meta, results[section.id].full)
-            views.append(section_view(section, title, body, None, [block] if block else []))
+            views.append(
+                section_view(
+                    section,
+                    title,
+                    body,
+                    None,
+                    [block] if block else [],
+                    section_filters(model, section),
+                )
+            )
             if chart is not None:
                 charted_views.append((len(views) - 1, chart))
         elif isinstance(section, DefinitionsSection):

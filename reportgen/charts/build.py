@@ -8,7 +8,14 @@ import altair as alt
 import pandas as pd
 
 from reportgen.charts import bars, grids, lines
-from reportgen.charts.common import ChartInput, ColumnInfo, chart_labels, chart_text, wrap_title
+from reportgen.charts.common import (
+    ChartInput,
+    ColumnInfo,
+    chart_labels,
+    chart_text,
+    column_info,
+    wrap_title,
+)
 from reportgen.spec.models import ChartSpec
 from reportgen.style.theme import Theme, default_theme, vega_config
 
@@ -32,8 +39,39 @@ _KINDS: dict[str, Callable[[ChartInput], bars.Built]] = {
 }
 
 
+MEASURE, VALUE = "_measure", "_value"  # the long form of several measures
+
+
+def one_measure(
+    spec: ChartSpec, frame: pd.DataFrame, columns: Mapping[str, ColumnInfo]
+) -> tuple[ChartSpec, pd.DataFrame, dict[str, ColumnInfo]]:
+    """Several measures (``y: [high, low]``) as one series each: the result in long form, one
+    row per x and measure, coloured by the measure (bars side by side). One measure: as is."""
+    measures = spec.measures
+    if len(measures) == 1:
+        return spec.model_copy(update={"y": measures[0]}), frame, dict(columns)
+    missing = [m for m in measures if m not in frame.columns]
+    if missing or spec.x not in frame.columns:
+        _check_columns(spec.model_copy(update={"y": measures[0]}), frame)
+        msg = f"{spec.type} chart: column(s) {', '.join(missing)} not in the result"
+        raise ValueError(msg)
+    labels = [column_info(columns, m).label for m in measures]
+    long = frame.melt(id_vars=[spec.x], value_vars=measures, var_name=MEASURE, value_name=VALUE)
+    long[MEASURE] = pd.Categorical(
+        long[MEASURE].map(dict(zip(measures, labels, strict=True))), categories=labels, ordered=True
+    )
+    first = column_info(columns, measures[0])
+    infos = {
+        **columns,
+        MEASURE: ColumnInfo("Measure", "text", tuple(labels)),
+        VALUE: ColumnInfo(" and ".join(labels), first.format),
+    }
+    kind = "grouped" if spec.type == "bar" else spec.type
+    return spec.model_copy(update={"y": VALUE, "color": MEASURE, "type": kind}), long, infos
+
+
 def _check_columns(spec: ChartSpec, frame: pd.DataFrame) -> None:
-    needed = [spec.x] + ([spec.y] if spec.type != "histogram" else [])
+    needed = [spec.x] + ([spec.first_measure] if spec.type != "histogram" else [])
     if spec.color and spec.type != "line" and spec.type != "area" and spec.type != "scatter":
         needed.append(spec.color)
     missing = [name for name in needed if name not in frame.columns]
@@ -59,6 +97,7 @@ def build_chart(
     ``columns`` gives each result column's display label, number format and category order;
     axis formats use the same formats as tables and text.
     """
+    spec, frame, columns = one_measure(spec, frame, columns)
     _check_columns(spec, frame)
     theme = theme or default_theme()
     frame, columns = chart_labels(frame, columns)  # no control characters, no endless names

@@ -159,6 +159,11 @@ class ChartInput:
     currency: str
     theme: Theme
 
+    @property
+    def y(self) -> str:
+        """The measure drawn (several measures are one long column by now: see build)."""
+        return self.spec.first_measure
+
     def info(self, name: str) -> ColumnInfo:
         return column_info(self.columns, name)
 

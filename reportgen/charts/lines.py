@@ -62,12 +62,12 @@ def _series(inp: ChartInput) -> tuple[str | None, list[Any]]:
     colour = inp.spec.color
     if colour is None or colour not in inp.frame.columns:
         return None, []
-    return colour, inp.categories(colour, inp.spec.y)
+    return colour, inp.categories(colour, inp.y)
 
 
 def _highlight_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X) -> list[alt.Chart]:
     """The highlighted point in the accent colour, with its value above it."""
-    y = inp.spec.y
+    y = inp.y
     point = (
         alt.Chart(rows)
         .transform_filter("datum._highlight")
@@ -84,7 +84,7 @@ def _highlight_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X) -> list
 
 def _rows(inp: ChartInput, names: list[str]) -> pd.DataFrame:
     rows = plain_rows(inp.frame[names])
-    y = inp.spec.y
+    y = inp.y
     rows["_label"] = [inp.text(y, v) for v in rows[y]]
     rows["_highlight"] = inp.highlight_flags(rows[y])
     return rows
@@ -92,7 +92,7 @@ def _rows(inp: ChartInput, names: list[str]) -> pd.DataFrame:
 
 def line(inp: ChartInput, *, area: bool = False) -> Built:
     """One line (the highlighted point labelled), or one coloured line per series."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour, series = _series(inp)
     height = inp.spec.height or theme.chart_height
     x_enc = _x_encoding(inp, x)
@@ -137,7 +137,7 @@ def area(inp: ChartInput) -> Built:
 
 def scatter(inp: ChartInput) -> Built:
     """Points on two numeric axes; the highlighted point in the accent colour."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour, series = _series(inp)
     height = inp.spec.height or theme.chart_height
     names = [x, y] + ([colour] if colour else [])

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportgen.engine.having import keep_having
 from reportgen.engine.pandas_engine import arithmetic
 from reportgen.engine.plan import NOT_STATED, OTHER, Executor, Keep, SectionPlan, atom_id
 from reportgen.model import expr as ex
@@ -78,7 +79,7 @@ def run_section(
     orders = {key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by}
     if full is None:
         atoms = _complete(model, plan, executor.aggregate(plan.by, plan.atoms, plan.where))
-        table = _finish(model, plan, atoms, orders)
+        table = keep_having(_finish(model, plan, atoms, orders), plan.having)
     else:
         table = _natural_order(full, names, orders)
     full = _ranking(table, plan)

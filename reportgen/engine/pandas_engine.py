@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from reportgen.data.frame import integer_width
+from reportgen.engine.dates import DATE_FUNCTIONS, NotADate
+from reportgen.engine.field_order import ordered_values
 from reportgen.engine.plan import NOT_STATED, GroupKey, Keep, atom_id
 from reportgen.errors import DataError
 from reportgen.model import expr as ex
@@ -324,6 +326,12 @@ class PandasExecutor:
             left = _numeric(self.evaluate(node.left, scope))
             right = _numeric(self.evaluate(node.right, scope))
             return arithmetic(node.op, left, right)
+        if isinstance(node, ex.Call) and node.func in DATE_FUNCTIONS:
+            try:
+                return DATE_FUNCTIONS[node.func](self.evaluate(node.args[0], scope))
+            except NotADate as error:
+                msg = f"'{ex.to_text(node)}': '{ex.to_text(node.args[0])}' {error}"
+                raise DataError(msg, table=scope) from None
         msg = f"'{ex.to_text(node)}' cannot be computed per row"
         raise DataError(msg, table=scope)
 
@@ -367,7 +375,13 @@ class PandasExecutor:
     def field(self, name: str) -> pd.Series:
         """A derived field's values for every row of its table (computed once per run)."""
         if name not in self._fields:
-            self._fields[name] = self._compute_field(name)
+            spec_field = self.model.spec.fields[name]
+            self._fields[name] = ordered_values(
+                self._compute_field(name),
+                spec_field.order,
+                spec_field.order_by,
+                lambda text: self.evaluate(ex.parse(text), spec_field.on),
+            )
         return self._fields[name]
 
     def _compute_field(self, name: str) -> pd.Series:

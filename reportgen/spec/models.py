@@ -33,7 +33,73 @@ SLUG = r"^[a-z0-9][a-z0-9-]*$"
 NAME_MAX_LENGTH = 64
 TableName = Annotated[str, StringConstraints(pattern=TABLE_NAME, max_length=NAME_MAX_LENGTH)]
 
-Format = Literal["auto", "integer", "number", "decimal", "currency", "percent", "text", "day"]
+FormatName = Literal[
+    "auto",
+    "integer",
+    "number",
+    "decimal",
+    "currency",
+    "percent",
+    "points",
+    "plain",
+    "text",
+    "day",
+    "date",
+    "datetime",
+    "month",
+    "quarter",
+    "year",
+]
+
+
+class ValueFormat(Strict):
+    """A number format with options, e.g. ``{type: currency, compact: true}`` prints $2.1M.
+
+    Written where a format name goes (a field's or metric's ``format``).
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "number", "decimals": 1, "suffix": " mm"}]}
+    )
+
+    type: Literal["number", "integer", "currency", "percent", "points"] = Field(
+        "number",
+        description=(
+            "Base format: number, integer, currency, percent (0.123 → 12.3%) or points "
+            "(a difference of shares: 0.05 → 5.0 pp)."
+        ),
+    )
+    decimals: int | None = Field(
+        None, ge=0, le=6, description="Digits after the decimal point, e.g. 1 → '828.3'."
+    )
+    compact: bool = Field(False, description="Thousands, millions, billions as K, M, B ($2.1M).")
+    separators: bool = Field(
+        True, description="Thousands separators; false for years and ids (2014, not 2,014)."
+    )
+    suffix: str = Field(
+        "", max_length=12, description="Text after the number, e.g. ' mm' or ' °C'."
+    )
+
+    def code(self) -> str:
+        """The format as one text code, the form every formatter takes: 'number;d=1;s= mm'."""
+        parts: list[str] = [self.type]
+        if self.decimals is not None:
+            parts.append(f"d={self.decimals}")
+        if self.compact:
+            parts.append("compact")
+        if not self.separators:
+            parts.append("plain")
+        if self.suffix:
+            parts.append(f"s={self.suffix.replace(';', ',')}")
+        return ";".join(parts)
+
+
+Format = FormatName | ValueFormat
+
+
+def format_code(fmt: Format) -> str:
+    """A format name as is; a format with options as its text code (see ``ValueFormat.code``)."""
+    return fmt.code() if isinstance(fmt, ValueFormat) else fmt
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,14 +236,38 @@ class CleanRules(Strict):
     )
 
 
+class ColumnSpec(Strict):
+    """How one column of a file is read: dates and times declared with their format."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "date", "format": "%Y/%m/%d"}]}
+    )
+
+    type: Literal["date", "datetime"] = Field(
+        description="'date' (a day) or 'datetime' (a day and a time of day)."
+    )
+    format: str | None = Field(
+        None,
+        max_length=40,
+        description=(
+            "How the text is written, in strftime codes, e.g. '%Y/%m/%d' or '%d.%m.%Y %H:%M'; "
+            "default ISO 8601 ('2015-07-01', '2015-07-01 14:30:00')."
+        ),
+    )
+
+
 class TableSpec(Strict):
     """One input table: where its file(s) are and how to read them."""
 
     path: str | list[str] = Field(
         description="File path (or list of paths, or a glob), relative to the spec file's folder."
     )
-    format: Literal["csv", "parquet"] | None = Field(
-        None, description="File format; defaults to the file extension."
+    format: Literal["csv", "parquet", "json"] | None = Field(
+        None,
+        description=(
+            "File format; defaults to the file extension (json: an array of records, "
+            "[{column: value, …}, …])."
+        ),
     )
     key: str | None = Field(
         None, description="Column that identifies a row (unique after cleaning)."
@@ -198,6 +288,13 @@ class TableSpec(Strict):
     )
     clean: CleanRules = Field(default_factory=CleanRules, description="Cleaning rules.")
     description: str = Field("", description="What the table holds (shown in the methods).")
+    columns: dict[str, ColumnSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Columns read as dates or times, by spec name: {date: {type: date, format: '%Y/%m/%d'}}. "
+            "Parquet date and timestamp columns are dates without this."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +305,28 @@ class FieldBase(Strict):
     on: str = Field(description="Table the field belongs to (one value per row of it).")
     label: str | None = Field(None, description="Display name in tables and charts.")
     description: str = Field("", description="Definition shown in the methods section.")
-    format: Format = Field("auto", description="How values are shown.")
+    format: Format = Field(
+        "auto",
+        description=(
+            "How values are shown: a name (integer, number, decimal, currency, percent, points, "
+            "plain, text, day, date, datetime, month, quarter, year) or {type, decimals, compact, "
+            "separators, suffix}."
+        ),
+    )
+    order: list[str] | None = Field(
+        None,
+        description=(
+            "Explicit order of the field's values in tables, charts and text, e.g. "
+            "[Low, Mid, High]; values not listed follow in their own order."
+        ),
+    )
+    order_by: str | None = Field(
+        None,
+        description=(
+            "Order the field's values by another column or field of the same table (its smallest "
+            "value per label), e.g. a month name by month(date)."
+        ),
+    )
 
 
 class BinsField(FieldBase):
@@ -320,10 +438,18 @@ class AggregateField(FieldBase):
 
 
 class ExprField(FieldBase):
-    """Arithmetic or a condition over columns of the same row, e.g. 'income / 1000'."""
+    """Arithmetic, a condition or a date function over columns of the same row, e.g.
+    'income / 1000' or 'year(date)'."""
 
     type: Literal["expr"] = Field(description="Field kind.")
-    expr: str = Field(description="Expression.")
+    expr: str = Field(
+        description=(
+            "Expression; date functions: year, quarter, month, week, weekday, day, hour (numbers), "
+            "month_name, weekday_name (ordered names), and the period starts to_year, to_quarter, "
+            "to_month, to_week, to_day, to_hour (dates, for resampling)."
+        ),
+        examples=["income / 1000", "year(date)", "to_month(date)"],
+    )
 
 
 class WeekdayField(FieldBase):
@@ -356,7 +482,14 @@ class MetricSpec(Strict):
 
     expr: str = Field(description="Aggregation call or arithmetic over other metrics.")
     label: str | None = Field(None, description="Display name.")
-    format: Format = Field("auto", description="How values are shown.")
+    format: Format = Field(
+        "auto",
+        description=(
+            "How values are shown: a name (integer, number, decimal, currency, percent, points, "
+            "plain) or {type, decimals, compact, separators, suffix}."
+        ),
+        examples=["currency", {"type": "currency", "compact": True}],
+    )
     description: str = Field("", description="Definition shown in the methods section.")
 
 
@@ -369,7 +502,21 @@ class Query(Strict):
 
     by: list[str] = Field(default_factory=list, description="Group-by columns or fields.")
     metrics: list[str] = Field(min_length=1, description="Metric names.")
-    where: str | None = Field(None, description="Extra condition for this section only.")
+    where: str | None = Field(
+        None,
+        description=(
+            "Row filter for this section only, applied before aggregation (columns and fields, "
+            "not metrics); stated under the section."
+        ),
+    )
+    having: str | None = Field(
+        None,
+        description=(
+            "Result filter, applied after aggregation: a condition on the result's metrics and "
+            "group columns, e.g. 'cars >= 10'; stated under the section."
+        ),
+        examples=["order_lines >= 500"],
+    )
     sort: str | None = Field(
         None,
         description="Sort by a column or metric; '-name' for descending. Default: natural order.",
@@ -408,7 +555,13 @@ class ChartSpec(Strict):
 
     type: ChartType = Field(description="Chart kind.")
     x: str = Field(description="Column on the x axis (categories for bar, hbar and pie).")
-    y: str = Field(description="Metric on the y axis (value for bar, hbar and pie).")
+    y: str | list[str] = Field(
+        description=(
+            "Metric on the y axis (value for bar, hbar and pie); a list of metrics for one "
+            "series each (line, area, bar: e.g. [temp_max, temp_min])."
+        ),
+        examples=["orders", ["temp_max", "temp_min"]],
+    )
     color: str | None = Field(
         None, description="Column for colour (grouped, stacked), or the metric of a heatmap."
     )
@@ -420,6 +573,21 @@ class ChartSpec(Strict):
     )
     labels: bool = Field(True, description="Direct value labels where they fit.")
     height: int | None = Field(None, ge=80, le=900, description="Height in pixels.")
+    trend: bool = Field(
+        False,
+        description=(
+            "Scatter: draw a least-squares trend line (the correlation is follows(x, y).r in text)."
+        ),
+    )
+
+    @property
+    def measures(self) -> list[str]:
+        """The metrics drawn: ``y`` as a list."""
+        return [self.y] if isinstance(self.y, str) else list(self.y)
+
+    @property
+    def first_measure(self) -> str:
+        return self.measures[0]
 
 
 class TableView(Strict):
