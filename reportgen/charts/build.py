@@ -14,6 +14,7 @@ from reportgen.charts.common import (
     chart_labels,
     chart_text,
     column_info,
+    lower_label,
     wrap_title,
 )
 from reportgen.spec.models import ChartSpec
@@ -64,7 +65,7 @@ def one_measure(
     infos = {
         **columns,
         MEASURE: ColumnInfo("Measure", "text", tuple(labels)),
-        VALUE: ColumnInfo(" and ".join(labels), first.format),
+        VALUE: ColumnInfo(" and ".join([labels[0], *map(lower_label, labels[1:])]), first.format),
     }
     kind = "grouped" if spec.type == "bar" else spec.type
     return spec.model_copy(update={"y": VALUE, "color": MEASURE, "type": kind}), long, infos
@@ -91,17 +92,21 @@ def build_chart(
     title: str,
     currency: str = "$",
     theme: Theme | None = None,
+    row_order: bool = False,
 ) -> AnyChart:
     """Draw ``frame`` (a small aggregated result) as ``spec`` says, in the report's theme.
 
     ``columns`` gives each result column's display label, number format and category order;
-    axis formats use the same formats as tables and text.
+    axis formats use the same formats as tables and text. ``row_order``: the result is sorted
+    (the query's ``sort``), so the categories are drawn in the rows' order, as in the table.
     """
     spec, frame, columns = one_measure(spec, frame, columns)
     _check_columns(spec, frame)
     theme = theme or default_theme()
     frame, columns = chart_labels(frame, columns)  # no control characters, no endless names
-    chart, plot_height = _KINDS[spec.type](ChartInput(spec, frame, columns, currency, theme))
+    chart, plot_height = _KINDS[spec.type](
+        ChartInput(spec, frame, columns, currency, theme, row_order)
+    )
     title = chart_text(title, None)
     wrapped = wrap_title(title, theme)
     title_height = (len(wrapped) if isinstance(wrapped, list) else 1) * (theme.title_size + 4) + 12

@@ -158,6 +158,7 @@ class ChartInput:
     columns: Mapping[str, ColumnInfo]
     currency: str
     theme: Theme
+    row_order: bool = False  # the query is sorted: the x categories follow the rows' order
 
     @property
     def y(self) -> str:
@@ -206,11 +207,14 @@ class ChartInput:
         return None
 
     def categories(self, name: str, by: str | None, *, descending: bool = True) -> list[Any]:
-        """Categories of ``name`` in display order: natural, else by the total of ``by``.
+        """Categories of ``name`` in display order: the rows' own for x of a sorted query, else
+        natural, else by the total of ``by``.
 
         The other bucket (``ColumnInfo.other``) always comes last.
         """
         order = self.natural_order(name)
+        if self.row_order and name == self.spec.x:
+            order = list(dict.fromkeys(v for v in self.frame[name].tolist() if not is_missing(v)))
         if order is None:
             if by is None:
                 order = list(

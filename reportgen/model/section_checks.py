@@ -7,6 +7,8 @@ category (a group column), so a swapped horizontal bar is a located error, not a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reportgen.errors import SpecIssue, did_you_mean
 from reportgen.model import expr as ex
 from reportgen.spec.models import AnalysisSection, ChartSpec
@@ -18,8 +20,11 @@ CATEGORY_X = ("bar", "hbar", "grouped", "stacked", "stacked100", "line", "area",
 SEVERAL_MEASURES = ("bar", "line", "area")
 
 
-def metrics_in_where(section: AnalysisSection, base: Loc) -> list[SpecIssue]:
-    """A metric named in the row filter: say that it belongs in ``having``."""
+def metrics_in_where(
+    section: AnalysisSection, base: Loc, is_column: Callable[[str], bool]
+) -> list[SpecIssue]:
+    """A metric named in the row filter (and no column or field of that name): say that it
+    belongs in ``having``."""
     query = section.query
     if not query.where:
         return []
@@ -27,7 +32,11 @@ def metrics_in_where(section: AnalysisSection, base: Loc) -> list[SpecIssue]:
         node = ex.parse(query.where)
     except ex.ExprError:
         return []  # reported with the rest of the condition
-    named = [ref.name for ref in ex.refs(node) if ref.table is None and ref.name in query.metrics]
+    named = [
+        ref.name
+        for ref in ex.refs(node)
+        if ref.table is None and ref.name in query.metrics and not is_column(ref.name)
+    ]
     return [
         SpecIssue(
             (*base, "query", "where"),

@@ -741,7 +741,10 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                 _resolve_text(model, text, table, (*base, "query", "by", b_index), "name", issues)
                 if len(issues) > before:
                     break
-        where_metrics = metrics_in_where(section, base)
+        reachable = {t for table in tables for t in model.reachable(table)}
+        where_metrics = metrics_in_where(
+            section, base, lambda name: any(name in model.names_on(t) for t in reachable)
+        )
         issues.extend(where_metrics)
         if query.where and not where_metrics:
             for table in sorted(tables):
