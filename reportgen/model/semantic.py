@@ -741,10 +741,8 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                 _resolve_text(model, text, table, (*base, "query", "by", b_index), "name", issues)
                 if len(issues) > before:
                     break
-        reachable = {t for table in tables for t in model.reachable(table)}
-        where_metrics = metrics_in_where(
-            section, base, lambda name: any(name in model.names_on(t) for t in reachable)
-        )
+        visible = {n for table in tables for t in model.reachable(table) for n in model.names_on(t)}
+        where_metrics = metrics_in_where(section, base, visible.__contains__)
         issues.extend(where_metrics)
         if query.where and not where_metrics:
             for table in sorted(tables):
