@@ -192,8 +192,8 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
     snippet = ast.get_source_segment(source, node) or type(node).__name__
     if isinstance(node, ast.Call):
         msg = (
-            f"function calls are not allowed here: '{snippet}' (row expressions may use the "
-            f"date functions {', '.join(ROW_FUNCTIONS)})"
+            f"function calls are not allowed here: '{snippet}' (only date functions such as "
+            "year(date) or to_month(date))"
         )
     else:
         msg = f"'{snippet}' is not allowed in an expression (use names, numbers, quoted text, comparisons, and/or/not, + - * /)"
