@@ -218,7 +218,7 @@ def json_records(name: str, file: InputFile) -> pa.Table:
         raise DataError(msg, table=name, path=file.display)
     names = list(dict.fromkeys(k for record in records for k in record))
     try:
-        return pa.Table.from_pylist(records, schema=None).select(names)
+        return pa.table({n: [record.get(n) for record in records] for n in names})
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         msg = f"a column holds values of different kinds ({error})"
         raise DataError(msg, table=name, path=file.display) from None

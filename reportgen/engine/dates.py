@@ -73,11 +73,11 @@ DATE_FUNCTIONS: dict[str, Callable[[pd.Series], pd.Series]] = {
     "quarter": _part(lambda d: d.quarter),
     "month": _part(lambda d: d.month),
     "week": _part(lambda d: d.isocalendar().week),
-    "weekday": _part(lambda d: d.weekday + 1),  # ISO: Monday 1 … Sunday 7
+    "weekday": _part(lambda d: d.day_of_week + 1),  # ISO: Monday 1 … Sunday 7
     "day": _part(lambda d: d.day),
     "hour": _part(lambda d: d.hour),
     "month_name": _names(lambda d: d.month, MONTH_NAMES, 1),
-    "weekday_name": _names(lambda d: d.weekday, WEEKDAY_NAMES, 0),
+    "weekday_name": _names(lambda d: d.day_of_week, WEEKDAY_NAMES, 0),
     "to_year": _start("Y"),
     "to_quarter": _start("Q"),
     "to_month": _start("M"),

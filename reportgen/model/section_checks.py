@@ -67,8 +67,8 @@ def check_having(section: AnalysisSection, base: Loc, outputs: list[str]) -> lis
                 loc,
                 f"'{ref}' is not a column of the result: 'having' filters result rows after "
                 f"aggregation, on the query's metrics and group columns "
-                f"({', '.join(outputs)}){did_you_mean(str(ref), outputs)}; a condition on the "
-                "data's rows before aggregation goes in 'where'",
+                f"({', '.join(outputs)}); a condition on the data's rows before aggregation "
+                f"goes in 'where'{did_you_mean(str(ref), outputs)}",
             )
         )
     if isinstance(node, ex.Call):
@@ -90,7 +90,7 @@ def check_chart(section: AnalysisSection, base: Loc, groups: list[str]) -> list[
             SpecIssue(
                 (*loc, "y"),
                 f"a {chart.type} chart draws one measure; several (y: [{', '.join(measures)}]) "
-                f"need a {', '.join(SEVERAL_MEASURES)} chart",
+                "need a bar, line or area chart",
             )
         )
     if not isinstance(chart.y, str) and chart.color is not None:
