@@ -34,10 +34,13 @@ def test_date_parts(func: str, expected: list[int | None]) -> None:
 
 def test_names_are_ordered_by_the_calendar() -> None:
     months = DATE_FUNCTIONS["month_name"](DATES)
-    assert months.tolist()[:2] == ["Jul", "Dec"] and pd.isna(months.iloc[2])
-    assert list(months.cat.categories[:3]) == ["Jan", "Feb", "Mar"] and months.cat.ordered
+    assert months.tolist()[:2] == ["Jul", "Dec"]
+    assert pd.isna(months.iloc[2])
+    assert list(months.cat.categories[:3]) == ["Jan", "Feb", "Mar"]
+    assert months.cat.ordered
     days = DATE_FUNCTIONS["weekday_name"](DATES)
-    assert days.tolist()[0] == "Wednesday" and days.tolist()[3] == "Monday"
+    assert days.tolist()[0] == "Wednesday"
+    assert days.tolist()[3] == "Monday"
 
 
 @pytest.mark.parametrize(
@@ -64,9 +67,8 @@ def test_a_date_function_refuses_numbers() -> None:
 
 def test_row_expressions_accept_date_functions_only() -> None:
     node = ex.parse("month(date) in [6, 7]")
-    assert isinstance(node, ex.Compare) and node.left == ex.Call(
-        "month", (ex.Ref(None, "date"),), ()
-    )
+    assert isinstance(node, ex.Compare)
+    assert node.left == ex.Call("month", (ex.Ref(None, "date"),), ())
     with pytest.raises(ex.ExprError, match="only date functions"):
         ex.parse("upper(name)")
     with pytest.raises(ex.ExprError, match="takes one date column"):
