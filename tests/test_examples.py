@@ -170,3 +170,12 @@ def test_cars_years_print_without_separators(cars: Path) -> None:
     html = (cars / "cars.html").read_text()
     assert "in 1970 to" in html
     assert "1,970" not in html
+
+
+def test_weather_date_literal_in_a_row_filter(weather: Path, raw_weather: pd.DataFrame) -> None:
+    table = _export(weather, "seattle-weather", "wettest-recent-months")
+    recent = raw_weather[raw_weather["date"] >= "2014-01-01"]
+    monthly = recent.groupby(recent["date"].dt.to_period("M"))["precipitation"].sum()
+    assert len(table) == len(monthly)  # the export keeps every group (top 3 shown)
+    assert table["month_start"].iloc[0] == str(monthly.idxmax().start_time.date())
+    assert table["rain"].iloc[0] == pytest.approx(monthly.max(), rel=1e-9)
