@@ -91,7 +91,8 @@ def run_section(
     present = set(full[first].astype(str))
     values = [*kept, *([NOT_STATED] if NOT_STATED in present else [])]
     order = {str(v): i for i, v in enumerate(values)}
-    if not plan.other:  # no bucket: the kept groups' rows of the full table
+    if not plan.other or plan.having is not None:  # no bucket: the kept groups' rows
+        # (with 'having', a bucket would hold the groups the result filter left out)
         shown = full[full[first].astype(str).isin(order)]
         return SectionResult(full, _by_rank(shown, first, order), totals)
     label = other_label(full[first])
