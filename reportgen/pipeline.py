@@ -551,7 +551,11 @@ def _needs_cap(spec: Spec, plans: dict[str, Any], results: dict[str, Any], sid: 
     plan = plans[sid]
     if not plan.by or section.chart.type in ("scatter", "histogram"):
         return False
-    return bool(results[sid].shown[plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
+    first = results[sid].shown[plan.by[0].name]
+    continuous = pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_numeric_dtype(first)
+    if section.chart.type in ("line", "area") and continuous:
+        return False  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
+    return bool(first.nunique() > MAX_CHART_CATEGORIES)
 
 
 def _capped_key(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -18,6 +19,7 @@ from reportgen.charts.common import (
     wrap_title,
 )
 from reportgen.spec.models import ChartSpec
+from reportgen.style.format import format_value
 from reportgen.style.theme import Theme, default_theme, vega_config
 
 __all__ = ["ColumnInfo", "build_chart"]
@@ -71,6 +73,29 @@ def one_measure(
     return spec.model_copy(update={"y": VALUE, "color": MEASURE, "type": kind}), long, infos
 
 
+TIME_AXIS_KINDS = ("line", "area", "scatter")
+
+
+def dates_as_labels(
+    spec: ChartSpec, frame: pd.DataFrame, columns: Mapping[str, ColumnInfo]
+) -> tuple[pd.DataFrame, dict[str, ColumnInfo]]:
+    """Date columns drawn as categories (bars, pies, heatmaps, colours) as their formatted text
+    ('2015 Q3', 'Jul 2015'), in time order; the x of a line, area or scatter stays a time axis."""
+    frame, infos = frame.copy(), dict(columns)
+    for name in frame.columns:
+        series = frame[name]
+        if name == spec.x and spec.type in TIME_AXIS_KINDS:
+            continue
+        if not pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        info = column_info(columns, name)
+        ordered = sorted(series.dropna().unique())
+        texts = {value: format_value(pd.Timestamp(value), info.format) for value in ordered}
+        frame[name] = pd.Series([texts.get(v) for v in series], index=series.index, dtype=object)
+        infos[name] = replace(info, order=tuple(dict.fromkeys(texts.values())))
+    return frame, infos
+
+
 def _check_columns(spec: ChartSpec, frame: pd.DataFrame) -> None:
     needed = [spec.x] + ([spec.first_measure] if spec.type != "histogram" else [])
     if spec.color and spec.type != "line" and spec.type != "area" and spec.type != "scatter":
@@ -101,6 +126,7 @@ def build_chart(
     (the query's ``sort``), so the categories are drawn in the rows' order, as in the table.
     """
     spec, frame, columns = one_measure(spec, frame, columns)
+    frame, columns = dates_as_labels(spec, frame, columns)
     _check_columns(spec, frame)
     theme = theme or default_theme()
     frame, columns = chart_labels(frame, columns)  # no control characters, no endless names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -269,6 +270,11 @@ def plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
             rows[name] = rows[name].astype(object)
         if rows[name].dtype == object and _all_numbers(rows[name]):
             rows[name] = pd.to_numeric(rows[name])
+        if rows[name].dtype == object:  # dates among other values: as ISO text (JSON has none)
+            rows[name] = [
+                v.isoformat() if isinstance(v, dt.date | pd.Timestamp) else v
+                for v in rows[name].tolist()
+            ]
     return rows
 
 
