@@ -180,7 +180,7 @@ class ColumnSpec(Strict):
     )
 
     type: Literal["date", "datetime"] = Field(
-        description="'date' (a day) or 'datetime' (a day and a time of day)."
+        description="'date' (a day) or 'datetime' (a day and a time of day).", examples=["date"]
     )
     format: str | None = Field(
         None,
@@ -189,6 +189,7 @@ class ColumnSpec(Strict):
             "How the text is written, in strftime codes, e.g. '%Y/%m/%d' or '%d.%m.%Y %H:%M'; "
             "default ISO 8601 ('2015-07-01', '2015-07-01 14:30:00')."
         ),
+        examples=["%Y/%m/%d", "%d.%m.%Y %H:%M"],
     )
 
 
@@ -196,7 +197,11 @@ class TableSpec(Strict):
     """One input table: where its file(s) are and how to read them."""
 
     path: str | list[str] = Field(
-        description="File path (or list of paths, or a glob), relative to the spec file's folder."
+        description=(
+            "File path (or list of paths, or a glob), relative to the spec file's folder; "
+            "'package:NAME/path' reads a data file shipped inside an installed Python package."
+        ),
+        examples=["data/orders.csv", "package:vega_datasets/_data/cars.json"],
     )
     format: Literal["csv", "parquet", "json"] | None = Field(
         None,
@@ -230,6 +235,7 @@ class TableSpec(Strict):
             "Columns read as dates or times, by spec name: {date: {type: date, format: '%Y/%m/%d'}}. "
             "Parquet date and timestamp columns are dates without this."
         ),
+        examples=[{"date": {"type": "date", "format": "%Y/%m/%d"}}],
     )
 
 
@@ -255,6 +261,7 @@ class FieldBase(Strict):
             "Explicit order of the field's values in tables, charts and text, e.g. "
             "[Low, Mid, High]; values not listed follow in their own order."
         ),
+        examples=[["Small", "Medium", "Large"]],
     )
     order_by: str | None = Field(
         None,
@@ -262,6 +269,7 @@ class FieldBase(Strict):
             "Order the field's values by another column or field of the same table (its smallest "
             "value per label), e.g. a month name by month(date)."
         ),
+        examples=["order_date"],
     )
 
 
@@ -514,6 +522,7 @@ class ChartSpec(Strict):
         description=(
             "Scatter: draw a least-squares trend line (the correlation is follows(x, y).r in text)."
         ),
+        examples=[True],
     )
 
     @property

@@ -43,16 +43,28 @@ class ValueFormat(BaseModel):
             "Base format: number, integer, currency, percent (0.123 → 12.3%) or points "
             "(a difference of shares: 0.05 → 5.0 pp)."
         ),
+        examples=["currency"],
     )
     decimals: int | None = Field(
-        None, ge=0, le=6, description="Digits after the decimal point, e.g. 1 → '828.3'."
+        None,
+        ge=0,
+        le=6,
+        description="Digits after the decimal point, e.g. 1 → '828.3'.",
+        examples=[1],
     )
-    compact: bool = Field(False, description="Thousands, millions, billions as K, M, B ($2.1M).")
+    compact: bool = Field(
+        False, description="Thousands, millions, billions as K, M, B ($2.1M).", examples=[True]
+    )
     separators: bool = Field(
-        True, description="Thousands separators; false for years and ids (2014, not 2,014)."
+        True,
+        description="Thousands separators; false for years and ids (2014, not 2,014).",
+        examples=[False],
     )
     suffix: str = Field(
-        "", max_length=12, description="Text after the number, e.g. ' mm' or ' °C'."
+        "",
+        max_length=12,
+        description="Text after the number, e.g. ' mm' or ' °C'.",
+        examples=[" mm"],
     )
 
     def code(self) -> str:
