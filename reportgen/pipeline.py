@@ -426,7 +426,7 @@ def build(
         sections=views,
     )
     stats.view = view
-    from reportgen.output import prepare_dir, write_all
+    from reportgen.output import csv_bytes, prepare_dir, remove_stale_exports, write_all
 
     prepare_dir(out_dir, create=options.output_dir is None or out_dir.parent.exists())
     files: dict[Path, bytes] = {}
@@ -444,11 +444,11 @@ def build(
             )
     for sid, result in results.items():
         if not selected or sid in selected:  # every group, not only the top-N shown
-            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = result.full.to_csv(
-                index=False, lineterminator="\n"
-            ).encode("utf-8")
+            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = csv_bytes(result.full)
     with progress.stage("write files"):
         write_all(files, root=out_dir, resolved=out_root)
+        if not selected:  # a whole build: the export folder holds exactly its files
+            remove_stale_exports(out_dir / f"{slug}-data", {f"{sid}.csv" for sid in results})
     if store is not None:
         store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
@@ -559,7 +559,11 @@ def _needs_cap(spec: Spec, plans: dict[str, Any], results: dict[str, Any], sid: 
     plan = plans[sid]
     if not plan.by or section.chart.type in ("scatter", "histogram"):
         return False
-    return bool(results[sid].shown[plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
+    first = results[sid].shown[plan.by[0].name]
+    continuous = pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_numeric_dtype(first)
+    if section.chart.type in ("line", "area") and continuous:
+        return False  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
+    return bool(first.nunique() > MAX_CHART_CATEGORIES)
 
 
 def _capped_key(
@@ -574,7 +578,7 @@ def _capped_key(
     assert isinstance(section, AnalysisSection)
     assert section.chart is not None
     return derived_key(
-        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.y
+        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.first_measure
     )
 
 
@@ -606,7 +610,10 @@ def _chart_results(
         assert section.chart is not None
         plan = plans[section.id]
         capped = replace(
-            plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
+            plan,
+            top=MAX_CHART_CATEGORIES - 1,
+            other=True,
+            sort=plan.sort or f"-{section.chart.first_measure}",
         )
         charted[section.id] = run_section(
             model, executor, capped, full=results[section.id].full
@@ -865,7 +872,7 @@ def _section_views(
     charts: _ChartCache | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     from reportgen.engine.finish import other_label
-    from reportgen.render.methods import definitions_tables, quality_tables
+    from reportgen.render.methods import definitions_tables, quality_tables, section_filters
     from reportgen.render.views import (
         column_meta,
         render_section_text,
@@ -914,7 +921,16 @@ def _section_views(
                     else _chart(spec, section, shown, chart_meta, chart_title)
                 )
             block = table_block(spec, section, result, meta, results[section.id].full)
-            views.append(section_view(section, title, body, None, [block] if block else []))
+            views.append(
+                section_view(
+                    section,
+                    title,
+                    body,
+                    None,
+                    [block] if block else [],
+                    section_filters(model, section),
+                )
+            )
             if chart is not None:
                 charted_views.append((len(views) - 1, chart))
         elif isinstance(section, DefinitionsSection):
@@ -990,7 +1006,12 @@ def _chart(
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order, m.other) for name, m in meta.items()}
     chart = build_chart(
-        section.chart, result, columns=columns, title=title, currency=spec.settings.currency
+        section.chart,
+        result,
+        columns=columns,
+        title=title,
+        currency=spec.settings.currency,
+        row_order=section.query.sort is not None,
     )
     return _PendingChart(
         svg=to_svg_later(chart),

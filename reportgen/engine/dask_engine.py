@@ -193,7 +193,13 @@ def read_fact(source: FactSource, npartitions: int) -> _Read:
             )
             log.info("table %s: read from the cache %s", name, path)
             return _Read(frame, displays, record=metadata["quality"])
-    if table.layout == "wide" or len(formats) > 1 or any(is_gzip(f.path) for f in files):
+    if (
+        table.layout == "wide"
+        or len(formats) > 1
+        or formats == {"json"}
+        or table.columns  # declared dates are parsed by the loader
+        or any(is_gzip(f.path) for f in files)
+    ):
         return read_with_loader(source, npartitions)
     header = common_header(name, table, files)
     plan = plan_columns(name, table, header, source.columns)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportgen.engine.dates import DATE_FUNCTIONS, NotADate
 from reportgen.engine.lookups import as_bool, as_numeric
 from reportgen.errors import DataError
 from reportgen.model import expr as ex
@@ -77,8 +78,18 @@ class Evaluator:
             left = as_numeric(self.evaluate(node.left, scope))
             right = as_numeric(self.evaluate(node.right, scope))
             return arithmetic(node.op, left, right)
+        if isinstance(node, ex.Call) and node.func in DATE_FUNCTIONS:
+            return self._date_part(node, scope)
         msg = f"'{ex.to_text(node)}' cannot be computed per row"
         raise DataError(msg, table=scope)
+
+    def _date_part(self, node: ex.Call, scope: str) -> pd.Series:
+        """A date function (``engine.dates``) of its one argument, or a located data error."""
+        try:
+            return DATE_FUNCTIONS[node.func](self.evaluate(node.args[0], scope))
+        except NotADate as error:
+            msg = f"'{ex.to_text(node)}': '{ex.to_text(node.args[0])}' {error}"
+            raise DataError(msg, table=scope) from None
 
     def _compare(self, node: ex.Compare, scope: str) -> pd.Series:
         left = self.evaluate(node.left, scope)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from reportgen.engine.field_order import ordered_values
 from reportgen.engine.lookups import as_numeric, key_text
 from reportgen.engine.plan import GroupKey
 from reportgen.engine.rows import RowIndex
@@ -29,7 +30,13 @@ class Fields(RowIndex):
     def field(self, name: str) -> pd.Series:
         """A derived field's values for every row of its table (computed once per run)."""
         if name not in self._fields:
-            self._fields[name] = self._compute_field(name)
+            spec_field = self.model.spec.fields[name]
+            self._fields[name] = ordered_values(
+                self._compute_field(name),
+                spec_field.order,
+                spec_field.order_by,
+                lambda text: self.evaluate(ex.parse(text), spec_field.on),
+            )
         return self._fields[name]
 
     def aggregate_field(self, name: str, spec_field: AggregateField) -> pd.Series:

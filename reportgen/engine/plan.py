@@ -39,6 +39,7 @@ class SectionPlan:
     top: int | None
     other: bool = True
     min_support: tuple[str, float] | None = None  # (metric, at least): smaller groups not ranked
+    having: ex.Node | None = None  # a condition on the result's rows, after aggregation
 
 
 OTHER = "Other"  # the bucket of the groups outside a top-N, unless a real value is called so
@@ -151,6 +152,7 @@ def plan_section(model: Model, section: AnalysisSection) -> SectionPlan:
         query.top,
         query.other,
         (support.metric, support.at_least) if support is not None else None,
+        ex.parse(query.having) if query.having else None,
     )
 
 

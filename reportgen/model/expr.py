@@ -74,6 +74,13 @@ class Call:
 
 Node = Union[Ref, Const, ConstList, Unary, Binary, Compare, BoolOp, Call]  # noqa: UP007
 
+# Functions of one column allowed in row expressions (fields, filters, where): date parts and
+# period starts. The engine computes them (engine/dates.py); each takes a date or datetime.
+DATE_PARTS = ("year", "quarter", "month", "week", "weekday", "day", "hour")
+DATE_NAMES = ("month_name", "weekday_name")
+PERIOD_STARTS = ("to_year", "to_quarter", "to_month", "to_week", "to_day", "to_hour")
+ROW_FUNCTIONS = DATE_PARTS + DATE_NAMES + PERIOD_STARTS
+
 _BINARY = {
     ast.Add: "+",
     ast.Sub: "-",
@@ -164,6 +171,16 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
             parts.append(Compare(_COMPARE[type(operator)], left, right))
             left = right
         return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
+    if (
+        isinstance(node, ast.Call)
+        and not allow_calls
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ROW_FUNCTIONS
+    ):
+        if len(node.args) != 1 or node.keywords:
+            msg = f"{node.func.id}() takes one date column, e.g. {node.func.id}(date)"
+            raise ExprError(msg)
+        return Call(node.func.id, (again(node.args[0]),), ())
     if isinstance(node, ast.Call) and allow_calls and isinstance(node.func, ast.Name):
         keywords = []
         for keyword in node.keywords:
@@ -174,7 +191,10 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
         return Call(node.func.id, tuple(again(a) for a in node.args), tuple(keywords))
     snippet = ast.get_source_segment(source, node) or type(node).__name__
     if isinstance(node, ast.Call):
-        msg = f"function calls are not allowed here: '{snippet}'"
+        msg = (
+            f"function calls are not allowed here: '{snippet}' (only date functions such as "
+            "year(date) or to_month(date))"
+        )
     else:
         msg = f"'{snippet}' is not allowed in an expression (use names, numbers, quoted text, comparisons, and/or/not, + - * /)"
     raise ExprError(msg)
