@@ -151,7 +151,7 @@ def infer_folder(folder: Path) -> FolderGuess:
 
 def snake(name: str) -> str:
     """A header name as a spec name: lower case, words joined by underscores, not a keyword."""
-    text = re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower() or "column"
+    text = re.sub(r"[^0-9a-zA-Z_]+", "_", name.strip()).strip("_").lower() or "column"
     if text[0].isdigit():
         text = f"c_{text}"
     return f"{text}_" if keyword.iskeyword(text) or text in ("true", "false", "none") else text
