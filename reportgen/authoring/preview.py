@@ -82,6 +82,7 @@ class Preview:
         self.server: ThreadingHTTPServer | None = None
         self.threads: list[threading.Thread] = []
         self.watched: list[Path] = [self.spec]
+        self.seen: dict[str, tuple[int, int]] = {}
 
     @property
     def url(self) -> str:
@@ -93,6 +94,7 @@ class Preview:
         """Build the HTML (results cache on); keep the last good page when it fails."""
         from reportgen.pipeline import BuildOptions, build
 
+        self.seen = _signature(self.watched)  # before anything is read: a later edit is seen
         options = BuildOptions(formats=("html",), quiet=True)
         try:
             written = build(self.spec, options, stdout=io.StringIO())
@@ -106,6 +108,7 @@ class Preview:
             self.state.version += 1
             self.state.builds += 1
         self.watched = [self.spec, *_inputs_of(self.spec, self.watched)]
+        self.seen = {**_signature(self.watched), **self.seen}  # new inputs: as they are now
         self._say(f"rebuilt: {error.splitlines()[0] if error else 'ok'}")
 
     def pdf(self) -> bytes | str:
@@ -121,12 +124,13 @@ class Preview:
         return written["pdf"].read_bytes()
 
     def _watch(self) -> None:
-        seen = _signature(self.watched)
         while not self.stopping.wait(POLL_SECONDS):
             now = _signature(self.watched)
-            if now != seen:
+            if all(self.seen.get(path) == mark for path, mark in now.items()):
+                continue
+            time.sleep(POLL_SECONDS / 3)  # let a write finish: rebuild once the files are still
+            if _signature(self.watched) == now:
                 self.rebuild()
-                seen = _signature(self.watched)
 
     # ---- serving ------------------------------------------------------------------------
     def start(self) -> None:
@@ -238,12 +242,13 @@ def _template_files(spec: Path) -> Iterator[Path]:
             yield from (p for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def _signature(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    marks = []
+def _signature(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """Each path's modification time and size (-1 when it is missing)."""
+    marks = {}
     for path in paths:
         try:
             stat = path.stat()
-            marks.append((str(path), stat.st_mtime_ns, stat.st_size))
+            marks[str(path)] = (stat.st_mtime_ns, stat.st_size)
         except OSError:
-            marks.append((str(path), -1, -1))
-    return tuple(marks)
+            marks[str(path)] = (-1, -1)
+    return marks
