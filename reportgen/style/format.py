@@ -31,6 +31,8 @@ def format_value(
         return "∞" if number > 0 else "−∞"
     if fmt == "percent":
         return f"{number * 100:,.1f}%".replace("-", "−")
+    if fmt == "change":  # a relative change, signed: 0.124 → '+12.4%'
+        return f"{number * 100:+,.1f}%".replace("-", "−")
     if fmt == "currency":
         sign = "−" if number < 0 else ""
         return f"{sign}{currency}{abs(number):,.2f}"
