@@ -104,10 +104,11 @@ def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
 def _resolve(spec: Spec, base_dir: Path) -> tuple[Model, dict[str, list[str]], list[SpecIssue]]:
     """The model of ``spec`` over the data headers (only they are read), and its problems."""
     from reportgen.data.read import read_header
+    from reportgen.data.undeclared import undeclared_hints
 
     columns = {name: read_header(name, table, base_dir) for name, table in spec.data.items()}
     model, issues = build_model(spec, columns)
-    return model, columns, issues
+    return model, columns, undeclared_hints(spec, base_dir, columns, issues)
 
 
 def load_and_resolve(spec_path: Path) -> tuple[Any, Model, dict[str, list[str]]]:
