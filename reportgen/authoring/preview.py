@@ -13,6 +13,7 @@ import html
 import io
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +34,9 @@ RELOAD_SCRIPT = """<script>
   }
   poll();
 })();
-</script>"""
+</script><a id="reportgen-preview-pdf" href="/report.pdf" style="position:fixed;right:1em;bottom:1em;
+z-index:1000;background:#fff;border:1px solid #999;border-radius:4px;padding:0.3em 0.7em;
+font:13px sans-serif;color:#333;text-decoration:none">Build the PDF</a>"""
 ERROR_BANNER = (
     '<div id="reportgen-preview-error" style="position:sticky;top:0;z-index:1000;'
     "background:#fde8e8;color:#7a1212;border-bottom:2px solid #c53030;padding:0.8em 1.2em;"
@@ -101,6 +104,8 @@ class Preview:
             page, error = written["html"].read_text(encoding="utf-8"), None
         except ReportgenError as failure:
             page, error = None, failure.render()
+        except Exception:  # a bug: shown in the page (the preview keeps running)
+            page, error = None, "a bug in reportgen (please report it):\n" + traceback.format_exc()
         with self.lock:
             if page is not None:
                 self.state.page = page

@@ -59,6 +59,7 @@ def test_serves_on_localhost_with_the_reload_script(preview: Preview) -> None:
     assert "Data report" in page
     assert "/__version" in page
     assert fetch(preview.url + "__version").strip().isdigit()
+    assert 'href="/report.pdf"' in page
 
 
 def test_an_edit_shows_within_a_second_and_a_broken_edit_keeps_the_last_report(
