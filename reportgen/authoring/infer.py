@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from reportgen.data.files import InputFile, resolve_files
 from reportgen.data.read import file_header, is_wide, open_input, wide_rows
-from reportgen.errors import UsageError
+from reportgen.errors import DataError, UsageError
 from reportgen.spec.models import TableSpec
 
 SAMPLE_ROWS = 20_000
@@ -110,6 +110,7 @@ class FolderGuess:
     folder: Path
     tables: list[TableGuess]
     relations: list[RelationGuess]
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # files left out, and why
 
     def table(self, name: str) -> TableGuess:
         return next(t for t in self.tables if t.name == name)
@@ -130,7 +131,21 @@ def infer_folder(folder: Path) -> FolderGuess:
         msg = f"init: no CSV or Parquet file in {folder} (looked for {', '.join(DATA_SUFFIXES)})"
         raise UsageError(msg)
     names = table_names(files)
-    tables = [_read_table(name, path) for name, path in zip(names, files, strict=True)]
+    tables, skipped = [], []
+    for name, path in zip(names, files, strict=True):
+        try:
+            table = _read_table(name, path)
+        except (DataError, ValueError, pa.ArrowException) as error:
+            skipped.append((path, str(error).split("\n")[0]))
+            continue
+        if table.rows_sampled == 0:
+            skipped.append((path, "it has no rows"))
+        else:
+            tables.append(table)
+    if not tables:
+        reasons = "; ".join(f"{path.name}: {reason}" for path, reason in skipped)
+        msg = f"init: no readable data file with rows in {folder} ({reasons})"
+        raise UsageError(msg)
     people = {t.name for t in tables if PEOPLE_TABLE.search(t.name)}
     for table in tables:
         _classify(table, people)
@@ -142,7 +157,7 @@ def infer_folder(folder: Path) -> FolderGuess:
         column = _table(tables, relation.child).column(relation.column)
         if column is not None:
             column.kind = "id"
-    return FolderGuess(folder, tables, relations)
+    return FolderGuess(folder, tables, relations, skipped)
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def quote(text: str) -> str:
 
 
 def label(name: str) -> str:
-    return name.replace("_", " ").strip().capitalize() or name
+    return re.sub(r"[_-]+", " ", name).strip().capitalize() or name
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def starter_spec(guess: FolderGuess, spec_path: Path) -> str:
     names = {t.name: _names(t, taken) for t in guess.tables}
     base = spec_path.resolve().parent
     outside = any(not _inside(t.path, base) for t in guess.tables)
-    title = label(guess.folder.resolve().name) if guess.folder.resolve().name else "Data"
+    title = label(_report_name(guess.folder))
     lines = [
         "# A starter report written by `reportgen init` from the files it found.",
         "# Every guess is marked 'guess:'; check them, then run",
@@ -68,6 +68,8 @@ def starter_spec(guess: FolderGuess, spec_path: Path) -> str:
     lines += ["", "data:"]
     for table in guess.tables:
         lines += _table_lines(table, base)
+    for path, reason in guess.skipped:
+        lines.append(f"  # left out: {path.name} ({reason})")
     lines += ["", "relations:" + ("" if guess.relations else " []")]
     for relation in guess.relations:
         lines.append(
@@ -97,6 +99,14 @@ def starter_spec(guess: FolderGuess, spec_path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _report_name(folder: Path) -> str:
+    """The data folder's name, or its parent's when it is called data, input or raw."""
+    resolved = folder.resolve()
+    if resolved.name.lower() in ("data", "input", "inputs", "raw", "csv") and resolved.parent.name:
+        return resolved.parent.name
+    return resolved.name or "data"
+
+
 def _inside(path: Path, base: Path) -> bool:
     return not os.path.relpath(path.resolve(), base).startswith("..")
 
@@ -112,7 +122,8 @@ def _names(table: TableGuess, taken: set[str]) -> Names:
         if name not in taken:
             taken.add(name)
             means.append((name, column))
-    return Names(count, f"share_{table.name}", means)
+    share = f"share_{table.name}"
+    return Names(count, share if share not in taken else f"{share}_rows", means)
 
 
 def _table_lines(table: TableGuess, base: Path) -> list[str]:

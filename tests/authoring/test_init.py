@@ -174,8 +174,15 @@ def test_shop_folder_keys_relations_kinds(tmp_path: Path) -> None:
 
 
 def test_shop_folder_builds_without_edits(tmp_path: Path) -> None:
-    make_shop(tmp_path / "data")
-    spec, page = init_and_build(tmp_path)
+    folder = tmp_path / "tea-shop"
+    make_shop(folder / "data")
+    (folder / "data" / "returns.csv").write_text("order_id,reason\n", encoding="utf-8")
+    (folder / "data" / "notes.csv").write_bytes(b"\xff\xfe,x\n1,2\n")
+    spec, page = init_and_build(folder)
+    text = spec.read_text(encoding="utf-8")
+    assert "# left out: returns.csv (it has no rows)" in text
+    assert "# left out: notes.csv (" in text
+    assert "<title>Tea shop report" in page
     assert "Orders by channel" in page
     assert "Person 1<" not in page
     assert "@example.com" not in page

@@ -38,7 +38,7 @@ def wait_for(condition: Callable[[], bool], limit: float) -> bool:
 
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("preview")
+    folder = tmp_path_factory.mktemp("preview", numbered=False) / "tea-shop"
     make_shop(folder / "data")
     path = folder / "report.yaml"
     init(folder / "data", path, stdout=io.StringIO())
@@ -56,7 +56,7 @@ def preview(spec: Path) -> Iterator[Preview]:
 def test_serves_on_localhost_with_the_reload_script(preview: Preview) -> None:
     assert preview.url.startswith("http://127.0.0.1:")
     page = fetch(preview.url)
-    assert "Data report" in page
+    assert "Tea shop report" in page
     assert "/__version" in page
     assert fetch(preview.url + "__version").strip().isdigit()
     assert 'href="/report.pdf"' in page
@@ -67,11 +67,11 @@ def test_an_edit_shows_within_a_second_and_a_broken_edit_keeps_the_last_report(
 ) -> None:
     text = spec.read_text(encoding="utf-8")
     version = fetch(preview.url + "__version")
-    spec.write_text(text.replace("title: Data report", "title: Tea shop review"), "utf-8")
+    spec.write_text(text.replace("title: Tea shop report", "title: Tea shop review"), "utf-8")
     assert wait_for(lambda: "Tea shop review" in fetch(preview.url), WAIT)
     assert fetch(preview.url + "__version") != version
 
-    broken = text.replace("title: Data report", "title: Tea shop review\n  colour: red")
+    broken = text.replace("title: Tea shop report", "title: Tea shop review\n  colour: red")
     spec.write_text(broken, "utf-8")
     line = broken.splitlines().index("  colour: red") + 1
     assert wait_for(lambda: "reportgen-preview-error" in fetch(preview.url), 10)
@@ -97,7 +97,7 @@ def test_ctrl_c_stops_cleanly(spec: Path) -> None:
             line = process.stdout.readline()
             assert line, process.stderr.read() if process.stderr else ""
         url = line.split("serving ", 1)[1].split()[0]
-        assert "Data report" in fetch(url)
+        assert "Tea shop report" in fetch(url)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
     finally:
