@@ -97,7 +97,12 @@ class Preview:
         """Build the HTML (results cache on); keep the last good page when it fails."""
         from reportgen.pipeline import BuildOptions, build
 
-        self.seen = _signature(self.watched)  # before anything is read: a later edit is seen
+        previous, self.seen = self.seen, _signature(self.watched)  # a later edit is seen
+        if any(previous.get(str(p)) != self.seen.get(str(p)) for p in _template_files(self.spec)):
+            from reportgen.render.templates import environment, stylesheet
+
+            environment.cache_clear()  # the theme changed: read its templates and CSS again
+            stylesheet.cache_clear()
         options = BuildOptions(formats=("html",), quiet=True)
         try:
             written = build(self.spec, options, stdout=io.StringIO())

@@ -4,6 +4,7 @@ spec shows its located error above the last good report, and Ctrl-C stops it cle
 from __future__ import annotations
 
 import io
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 
 from reportgen.authoring.init import init
 from reportgen.authoring.preview import Preview
+from reportgen.render import templates
 from tests.authoring.test_init import make_shop
 
 WAIT = 1.0  # the issue's limit for a text edit to show
@@ -46,11 +48,25 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def preview(spec: Path) -> Iterator[Preview]:
-    server = Preview(spec, port=0)
-    server.start()
-    yield server
-    server.stop()
+def theme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the theme folder the preview's builds read (so a test may edit it)."""
+    folder = tmp_path_factory.mktemp("theme") / "templates"
+    shutil.copytree(templates.templates_dir(), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def preview(spec: Path, theme: Path) -> Iterator[Preview]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(templates, "templates_dir", lambda: theme)
+        templates.environment.cache_clear()
+        templates.stylesheet.cache_clear()
+        server = Preview(spec, port=0)
+        server.start()
+        yield server
+        server.stop()
+    templates.environment.cache_clear()
+    templates.stylesheet.cache_clear()
 
 
 def test_serves_on_localhost_with_the_reload_script(preview: Preview) -> None:
@@ -81,6 +97,14 @@ def test_an_edit_shows_within_a_second_and_a_broken_edit_keeps_the_last_report(
 
     spec.write_text(text, "utf-8")
     assert wait_for(lambda: "reportgen-preview-error" not in fetch(preview.url), 10)
+
+
+def test_a_theme_edit_rebuilds(preview: Preview, theme: Path) -> None:
+    stylesheet = theme / templates.STYLESHEET
+    stylesheet.write_text(
+        stylesheet.read_text("utf-8") + "\n.preview-check { color: red; }\n", "utf-8"
+    )
+    assert wait_for(lambda: ".preview-check" in fetch(preview.url), 10)
 
 
 def test_ctrl_c_stops_cleanly(spec: Path) -> None:
