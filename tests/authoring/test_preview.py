@@ -107,6 +107,12 @@ def test_a_theme_edit_rebuilds(preview: Preview, theme: Path) -> None:
     assert wait_for(lambda: ".preview-check" in fetch(preview.url), 10)
 
 
+def test_a_data_edit_rebuilds(preview: Preview, spec: Path) -> None:
+    products = spec.parent / "data" / "products.csv"
+    products.write_text(products.read_text("utf-8") + "16,Kettles,30.0\n", "utf-8")
+    assert wait_for(lambda: "Kettles" in fetch(preview.url), 20)
+
+
 def test_ctrl_c_stops_cleanly(spec: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "reportgen", "preview", str(spec), "--port", "0"],
