@@ -41,7 +41,10 @@ PEOPLE_TABLE = re.compile(
     r"customer|client|user|person|people|employee|member|patient|student|staff|contact",
     re.IGNORECASE,
 )
-DATE_TEXT = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$")
+DATE_TEXT = re.compile(
+    r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8}\.? \d{4})"
+    r"([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$"
+)
 
 Kind = str  # "id", "category", "number", "code", "date", "text", "private"
 

@@ -195,6 +195,9 @@ def test_vega_datasets_folder_builds_without_edits(tmp_path: Path) -> None:
     for name in ("airports.csv", "stocks.csv", "seattle-weather.csv", "la-riots.csv"):
         shutil.copy(source / name, tmp_path / "data" / name)
     spec, page = init_and_build(tmp_path)
+    guess = infer_folder(tmp_path / "data")
+    assert guess.table("stocks").column("date").kind == "date"  # type: ignore[union-attr]
+    assert guess.table("seattle_weather").column("date").kind == "date"  # type: ignore[union-attr]
     riots = load_spec(spec).spec.data["la_riots"]
     assert set(riots.private) == {"first_name", "last_name", "address"}
     assert "Seattle weather by weather" in page
