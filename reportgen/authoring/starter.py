@@ -54,7 +54,7 @@ def starter_spec(guess: FolderGuess, spec_path: Path) -> str:
         "# A starter report written by `reportgen init` from the files it found.",
         "# Every guess is marked 'guess:'; check them, then run",
         f"#   python -m reportgen preview {spec_path.name}",
-        "# and edit while the page reloads. Every key is described in docs/spec.md.",
+        "# and edit while the page reloads. Every key: python -m reportgen reference (docs/spec.md).",
         "report:",
         f"  title: {quote(title + ' report')}",
         f"  subtitle: {quote('A first look at the data in ' + guess.folder.name + '/')}",
