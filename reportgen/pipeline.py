@@ -68,14 +68,18 @@ class Progress:
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.started = time.perf_counter()
         self.timings: dict[str, float] = {}
+        self.ticker: Any = None  # the running stage's live line (its .detail says on what)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        from reportgen.progress import ticking
+
         begin = time.perf_counter()
         if not self.quiet and self.tty:
             self.stream.write(f"\r\033[K{name} …")
             self.stream.flush()
-        yield
+        with ticking(self.stream, name, quiet=self.quiet) as self.ticker:
+            yield
         elapsed = time.perf_counter() - begin
         self.timings[name] = elapsed
         if not self.quiet:
@@ -109,10 +113,11 @@ def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
 def _resolve(spec: Spec, base_dir: Path) -> tuple[Model, dict[str, list[str]], list[SpecIssue]]:
     """The model of ``spec`` over the data headers (only they are read), and its problems."""
     from reportgen.data.read import read_header
+    from reportgen.data.undeclared import undeclared_hints
 
     columns = {name: read_header(name, table, base_dir) for name, table in spec.data.items()}
     model, issues = build_model(spec, columns)
-    return model, columns, issues
+    return model, columns, undeclared_hints(spec, base_dir, columns, issues)
 
 
 def load_and_resolve(spec_path: Path) -> tuple[Any, Model, dict[str, list[str]]]:
@@ -355,16 +360,16 @@ def build(
                 executor = DaskExecutor(model, sources, scheduler=options.scheduler)
                 tables = executor.tables
             else:
-                tables = {
-                    name: load_table(
+                tables = {}
+                for number, (name, table) in enumerate(spec.data.items(), 1):
+                    progress.ticker.detail = f"{name} ({number} of {len(spec.data)})"
+                    tables[name] = load_table(
                         name,
                         table,
                         loaded.base_dir,
                         columns=sorted(needed[name]),
                         cache_dir=cache_dir,
                     )
-                    for name, table in spec.data.items()
-                }
 
         with progress.stage("compute sections"), ExitStack() as cleanup:
             if executor is not None:

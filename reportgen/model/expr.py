@@ -8,8 +8,11 @@ parsed with Python's ``ast`` and only the node kinds below are accepted.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Union
+
+from reportgen.spec.friendly import HINT_COMPARE_EQUALS, call_hint
 
 
 class ExprError(ValueError):
@@ -114,7 +117,7 @@ def parse(text: str, *, allow_calls: bool = False) -> Node:
         tree = ast.parse(source.replace("\n", " "), mode="eval")
     except SyntaxError as error:
         where = f" at character {error.offset}" if error.offset else ""
-        msg = f"cannot parse expression '{source}'{where}"
+        msg = f"cannot parse expression '{source}'{where}{_equals_hint(source)}"
         raise ExprError(msg) from None
     return _convert(tree.body, source, allow_calls)
 
@@ -191,13 +194,23 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
         return Call(node.func.id, tuple(again(a) for a in node.args), tuple(keywords))
     snippet = ast.get_source_segment(source, node) or type(node).__name__
     if isinstance(node, ast.Call):
-        msg = (
-            f"function calls are not allowed here: '{snippet}' (only date functions such as "
-            "year(date) or to_month(date))"
-        )
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        msg = f"function calls are not allowed here: '{snippet}'{call_hint(name)}"
     else:
         msg = f"'{snippet}' is not allowed in an expression (use names, numbers, quoted text, comparisons, and/or/not, + - * /)"
     raise ExprError(msg)
+
+
+def _equals_hint(source: str) -> str:
+    """'x = 5' → the hint to write 'x == 5', when that parses."""
+    fixed = re.sub(r"(?<![=!<>])=(?!=)", "==", source)
+    if fixed == source:
+        return ""
+    try:
+        ast.parse(fixed.replace("\n", " "), mode="eval")
+    except SyntaxError:
+        return ""
+    return HINT_COMPARE_EQUALS.format(fixed=fixed)
 
 
 def refs(node: Node) -> list[Ref]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from reportgen.errors import SpecIssue, did_you_mean
 from reportgen.model import expr as ex
 from reportgen.model.section_checks import check_chart, check_having, metrics_in_where
+from reportgen.spec.friendly import HINT_METRIC_IN_ROWS
 from reportgen.spec.models import (
     AggregateField,
     AnalysisSection,
@@ -214,6 +215,8 @@ class Model:
                     f"'{scope}' (no many-to-one relation path from '{scope}' to '{elsewhere[0]}')"
                 )
                 raise ResolveError(msg)
+            if ref.name in self.spec.metrics:
+                raise ResolveError(HINT_METRIC_IN_ROWS.format(name=ref.name, scope=scope))
             hint = ""
             for table in reachable:
                 hint = hint or self._private_hint(table, ref.name)

@@ -109,6 +109,8 @@ def format_value(
         return "∞" if number > 0 else "−∞"
     if fmt == "year":
         return str(round(number))
+    if fmt == "change":  # a relative change, signed: 0.124 → '+12.4%'
+        return f"{number * 100:+,.1f}%".replace("-", "−")
     if fmt == "day":
         return day_names(day_zero)[int(number) % 7]
     if fmt in ("date", "datetime", "month", "quarter"):
