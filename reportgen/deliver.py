@@ -100,10 +100,11 @@ def report_files(
         with stage("workbook"):
             files[out_dir / f"{slug}.xlsx"] = _workbook(made)
     if "csv" in formats:
-        from reportgen.render.exports import section_csv
+        from reportgen.output import csv_bytes
+        from reportgen.render.exports import guarded
 
         for sid, result in made.results.items():  # every group, not only the top-N shown
-            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = section_csv(result.full)
+            files[out_dir / f"{slug}-data" / f"{sid}.csv"] = csv_bytes(guarded(result.full))
     if charts:
         with stage("chart files"):
             from reportgen.render.chart_files import svg_with_font

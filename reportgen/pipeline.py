@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from reportgen.spec.models import (
     DefinitionsSection,
     Spec,
 )
+
+if TYPE_CHECKING:
+    from reportgen.engine.plan import Executor
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class BuildStats:
     """What a build did: tests and the benchmark read these to check the results cache."""
 
     sections_computed: int = 0
+    sections_planned: int = 0  # the analysis sections this build needs (--section: fewer)
+    atoms_computed: int = 0  # aggregations the executor ran for the sections and their charts
     charts_rendered: int = 0
     data_loaded: bool = False
     view: Any = None  # the ReportView rendered (benchmarks time its HTML and PDF variants)
@@ -63,14 +68,18 @@ class Progress:
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.started = time.perf_counter()
         self.timings: dict[str, float] = {}
+        self.ticker: Any = None  # the running stage's live line (its .detail says on what)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        from reportgen.progress import ticking
+
         begin = time.perf_counter()
         if not self.quiet and self.tty:
             self.stream.write(f"\r\033[K{name} …")
             self.stream.flush()
-        yield
+        with ticking(self.stream, name, quiet=self.quiet) as self.ticker:
+            yield
         elapsed = time.perf_counter() - begin
         self.timings[name] = elapsed
         if not self.quiet:
@@ -104,10 +113,11 @@ def _check_headers(loaded: Any) -> tuple[Model, dict[str, list[str]]]:
 def _resolve(spec: Spec, base_dir: Path) -> tuple[Model, dict[str, list[str]], list[SpecIssue]]:
     """The model of ``spec`` over the data headers (only they are read), and its problems."""
     from reportgen.data.read import read_header
+    from reportgen.data.undeclared import undeclared_hints
 
     columns = {name: read_header(name, table, base_dir) for name, table in spec.data.items()}
     model, issues = build_model(spec, columns)
-    return model, columns, issues
+    return model, columns, undeclared_hints(spec, base_dir, columns, issues)
 
 
 def load_and_resolve(spec_path: Path) -> tuple[Any, Model, dict[str, list[str]]]:
@@ -271,10 +281,11 @@ def build(
         spec: Spec = loaded.spec
         selected = _select_sections(spec, options.sections)
 
-    from reportgen.engine.plan import needed_columns, plan_section
+    from reportgen.engine.plan import needed_columns, plan_section, sections_needed
 
     analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
-    plans = {s.id: plan_section(model, s) for _, s in analysis}
+    computed = sections_needed(spec, selected)  # --section: the chosen and what they quote
+    plans = {s.id: plan_section(model, s) for _, s in analysis if s.id in computed}
     date = build_date(spec, loaded.base_dir)
     out_dir = options.output_dir or loaded.base_dir / "output"
     out_root = Path(os.path.realpath(out_dir))  # where every output goes, fixed now
@@ -331,10 +342,11 @@ def build(
                         del results[sid], orders[sid]  # recompute the section with its chart
                     else:
                         charted[sid] = capped
-            quality_cache_key = quality_key(model, prints, needed, engine_name)
+            quality_cache_key = quality_key(model, prints, needed, engine_name, plans)
             quality = store.get("quality", quality_cache_key)
     missing = [sid for sid in plans if sid not in results]
     stats.sections_computed = len(missing)
+    stats.sections_planned = len(plans)
     stats.data_loaded = bool(missing) or quality is None
     if stats.data_loaded:
         if any(isinstance(s, AnalysisSection) and s.chart for s in spec.sections):
@@ -353,16 +365,16 @@ def build(
                 executor = DaskExecutor(model, sources, scheduler=options.scheduler)
                 tables = executor.tables
             else:
-                tables = {
-                    name: load_table(
+                tables = {}
+                for number, (name, table) in enumerate(spec.data.items(), 1):
+                    progress.ticker.detail = f"{name} ({number} of {len(spec.data)})"
+                    tables[name] = load_table(
                         name,
                         table,
                         loaded.base_dir,
                         columns=sorted(needed[name]),
                         cache_dir=cache_dir,
                     )
-                    for name, table in spec.data.items()
-                }
 
         with progress.stage("compute sections"), ExitStack() as cleanup:
             if executor is not None:
@@ -377,6 +389,7 @@ def build(
                 results[sid] = run_section(model, executor, plan, total=sid in totals)
                 orders[sid] = _group_orders(executor, plan, results[sid])
             charted.update(_chart_results(spec, model, executor, plans, results, missing))
+            stats.atoms_computed = executor.aggregated
             if quality is None:
                 quality = _quality_to_json(
                     tables, _quality_numbers(model, executor, tables, plans.values())
@@ -424,7 +437,7 @@ def build(
         interactive=spec.settings.interactive_charts,
     )
     stats.view = view
-    from reportgen.output import prepare_dir, write_all
+    from reportgen.output import prepare_dir, remove_stale_exports, write_all
 
     prepare_dir(out_dir, create=options.output_dir is None or out_dir.parent.exists())
     from reportgen.deliver import Deliverables, report_files
@@ -434,6 +447,8 @@ def build(
     files = report_files(made, out_dir, slug, options.formats, progress.stage)
     with progress.stage("write files"):
         write_all(files, root=out_dir, resolved=out_root)
+        if not selected:  # a whole build: the export folder holds exactly its files
+            remove_stale_exports(out_dir / f"{slug}-data", {f"{sid}.csv" for sid in results})
     if store is not None:
         store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     shown = [str(p) for p in files if p.suffix in (".html", ".pdf", ".xlsx")]
@@ -471,7 +486,7 @@ def _select_sections(spec: Spec, wanted: tuple[str, ...]) -> set[str]:
     return set(wanted)
 
 
-def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Any:
+def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Executor:
     engine = options.engine or model.spec.settings.engine
     frames = {name: loaded.frame for name, loaded in tables.items()}
     if engine == "dask":
@@ -550,7 +565,11 @@ def _needs_cap(spec: Spec, plans: dict[str, Any], results: dict[str, Any], sid: 
     plan = plans[sid]
     if not plan.by or section.chart.type in ("scatter", "histogram"):
         return False
-    return bool(results[sid].shown[plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
+    first = results[sid].shown[plan.by[0].name]
+    continuous = pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_numeric_dtype(first)
+    if section.chart.type in ("line", "area") and continuous:
+        return False  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
+    return bool(first.nunique() > MAX_CHART_CATEGORIES)
 
 
 def _capped_key(
@@ -565,7 +584,7 @@ def _capped_key(
     assert isinstance(section, AnalysisSection)
     assert section.chart is not None
     return derived_key(
-        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.y
+        keys[sid], "capped", MAX_CHART_CATEGORIES, section.chart.type, section.chart.first_measure
     )
 
 
@@ -597,7 +616,10 @@ def _chart_results(
         assert section.chart is not None
         plan = plans[section.id]
         capped = replace(
-            plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
+            plan,
+            top=MAX_CHART_CATEGORIES - 1,
+            other=True,
+            sort=plan.sort or f"-{section.chart.first_measure}",
         )
         charted[section.id] = run_section(
             model, executor, capped, full=results[section.id].full
@@ -677,7 +699,7 @@ def _quality_numbers(
     """Rows used per table, rows excluded at each step (they add up: kept − steps = used), and
     the rows of each declared category of the map and cases fields the report uses (where
     cheap to count: a field no section reads is not computed for this)."""
-    from reportgen.engine.pandas_engine import exclusion_steps
+    from reportgen.engine.rows import exclusion_steps
 
     used = {name: int(executor.mask(name).sum()) for name in tables}
     steps = {
@@ -859,7 +881,7 @@ def _section_views(
     charts: _ChartCache | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     from reportgen.engine.finish import other_label
-    from reportgen.render.methods import definitions_tables, quality_tables
+    from reportgen.render.methods import definitions_tables, quality_tables, section_filters
     from reportgen.render.views import (
         column_meta,
         render_section_text,
@@ -872,7 +894,7 @@ def _section_views(
     metas = {
         s.id: column_meta(model, s, orders[s.id], results[s.id].other_label)
         for s in spec.sections
-        if isinstance(s, AnalysisSection)
+        if isinstance(s, AnalysisSection) and s.id in results
     }
     # Narrative reads every group (``full``, no Other bucket) and the re-aggregated totals.
     contexts = result_contexts(
@@ -908,7 +930,16 @@ def _section_views(
                     else _chart(spec, section, shown, chart_meta, chart_title)
                 )
             block = table_block(spec, section, result, meta, results[section.id].full)
-            views.append(section_view(section, title, body, None, [block] if block else []))
+            views.append(
+                section_view(
+                    section,
+                    title,
+                    body,
+                    None,
+                    [block] if block else [],
+                    section_filters(model, section),
+                )
+            )
             if chart is not None:
                 charted_views.append((len(views) - 1, chart))
         elif isinstance(section, DefinitionsSection):
@@ -986,7 +1017,12 @@ def _chart(
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order, m.other) for name, m in meta.items()}
     chart = build_chart(
-        section.chart, result, columns=columns, title=title, currency=spec.settings.currency
+        section.chart,
+        result,
+        columns=columns,
+        title=title,
+        currency=spec.settings.currency,
+        row_order=section.query.sort is not None,
     )
     alt = describe(section.chart, result, columns, currency=spec.settings.currency)
     drawn = chart.to_dict(validate=False)  # unvalidated: see ``to_svg_later``

@@ -1,4 +1,4 @@
-"""A section's full result → its CSV export, text guarded against formula injection.
+"""A section's full result → the rows its CSV export writes, text guarded against formula injection.
 
 The rule (README, "Outputs"): a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return is written with a leading apostrophe (``'=HYPERLINK(…)``), the convention
@@ -20,8 +20,8 @@ def guarded_text(value: object) -> object:
     return value
 
 
-def section_csv(frame: pd.DataFrame) -> bytes:
-    """Every row of the section's result as UTF-8 CSV (``\\n`` line ends), text guarded."""
+def guarded(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the section's result whose text cells are guarded (see ``guarded_text``)."""
     shown = frame.copy()
     for name in shown.columns:
         series = shown[name]
@@ -29,4 +29,4 @@ def section_csv(frame: pd.DataFrame) -> bytes:
             series = series.astype(object)
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             shown[name] = series.map(guarded_text)
-    return shown.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return shown

@@ -10,7 +10,8 @@ from datetime import datetime
 import pandas as pd
 from openpyxl import load_workbook
 
-from reportgen.render.exports import section_csv
+from reportgen.output import csv_bytes
+from reportgen.render.exports import guarded
 from reportgen.render.workbook import MAX_SHEET_ROWS, SectionSheet, render_workbook, sheet_names
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1-555", "-2+3", "@SUM(A1)", "\tTab"]
@@ -29,7 +30,7 @@ def _frame() -> pd.DataFrame:
 
 
 def test_csv_marks_text_that_starts_like_a_formula() -> None:
-    rows = list(csv.reader(io.StringIO(section_csv(_frame()).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(csv_bytes(guarded(_frame())).decode("utf-8"))))
     assert rows[0] == ["product_name", "order_lines", "share"]
     names = [row[0] for row in rows[1:]]
     assert names == ["'" + name for name in HOSTILE] + PLAIN
