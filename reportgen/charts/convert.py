@@ -12,10 +12,8 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
-import hashlib
 import itertools
 import json
-import os
 import queue
 import re
 import signal
@@ -30,8 +28,8 @@ from typing import IO, Any
 
 import altair as alt
 
+from reportgen.charts.runtime_cache import cached_runtime, keep_runtime
 from reportgen.errors import OutputError
-from reportgen.staging import staging_path
 from reportgen.style.fonts import bundled_font
 
 VL_VERSION = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # 'v6.4.1' → 'v6_4'
@@ -319,45 +317,12 @@ def _runtime_bundle() -> str:
     return bundle.replace("</script", "<\\/script")
 
 
-def _runtime_file(cache_dir: Path) -> Path:
-    from importlib.metadata import version
-
-    return cache_dir / f"vega-runtime-{version('vl-convert-python')}-{VL_VERSION}.js"
-
-
-def _cached_runtime(cache_dir: Path | None) -> str | None:
-    """The bundle kept by an earlier build, if intact (its first line holds its SHA-256)."""
-    if cache_dir is None:
-        return None
-    try:
-        head, _, body = _runtime_file(cache_dir).read_text(encoding="utf-8").partition("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if head != "// sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest():
-        return None
-    return body
-
-
-def _keep_runtime(cache_dir: Path, bundle: str) -> None:
-    """Best effort, atomically (a cache: nothing when the folder is not writable)."""
-    target = _runtime_file(cache_dir)
-    temporary = staging_path(target)
-    text = "// sha256:" + hashlib.sha256(bundle.encode("utf-8")).hexdigest() + "\n" + bundle
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-
-
 def runtime_script_later(cache_dir: Path | None = None) -> Future[str]:
     """The Vega runtime the interactive HTML inlines once (see ``_runtime_bundle``): from the
     cache folder when an earlier build kept it, else bundled by the converter process (on the
     other core, while this one writes the PDF) and kept."""
     future: Future[str] = Future()
-    cached = _cached_runtime(cache_dir)
+    cached = cached_runtime(cache_dir, VL_VERSION)
     if cached is not None:
         future.set_result(cached)
         return future
@@ -371,7 +336,7 @@ def runtime_script_later(cache_dir: Path | None = None) -> Future[str]:
 
         def keep(done: Future[str]) -> None:
             if not done.cancelled() and done.exception() is None:
-                _keep_runtime(folder, done.result())
+                keep_runtime(folder, VL_VERSION, done.result())
 
         future.add_done_callback(keep)
     return future
