@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import re
+import socket
 import warnings
 from typing import Any
 
@@ -20,6 +21,10 @@ from reportgen.errors import OutputError, UsageError
 PROBE_SECONDS = 5.0  # the connection attempts; the handshake and reply get 2 s more
 _SCHEMES = ("tcp", "tls", "ws", "wss")
 _EXAMPLE = "expected tcp://HOST:PORT, e.g. tcp://scheduler-host:8786"
+# For a server that answers, but not as Dask does (its bytes read as Dask's are noise), or never.
+_NOT_DASK = (
+    "(a web server or another service? a scheduler listens on port 8786 unless told otherwise)"
+)
 _HOST_PORT = re.compile(r"(?P<host>\[[^\]]*\]|[^:\[\]/]*)(?::(?P<port>[^:]*))?")
 
 
@@ -69,42 +74,53 @@ async def _identify(address: str) -> str:
     from distributed.comm.core import CommClosedError
     from distributed.security import Security
 
+    refused = await _refused(address)
+    if refused:
+        return f"{refused} (is the scheduler running, and the address right?)"
     options = Security().get_connection_args("client")
     try:
         comm = await asyncio.wait_for(
             open_comm(address, timeout=PROBE_SECONDS, **options), PROBE_SECONDS + 2
         )
     except TimeoutError:
-        return (
-            f"something accepts connections but gave no Dask handshake within "
-            f"{PROBE_SECONDS + 2:g} s (is this the scheduler's port?)"
-        )
-    except OSError as error:
-        cause = error.__cause__ or error.__context__ or error
-        if isinstance(cause, OSError) and cause.strerror:
-            return f"{cause.strerror.lower()} (is the scheduler running, and the address right?)"
-        return _not_dask(error) if isinstance(error, CommClosedError) else _unreachable(error)
-    except Exception as error:  # what a non-Dask server's bytes decode to
-        return _not_dask(error)
+        wait = f"{PROBE_SECONDS + 2:g} s"
+        return f"something accepts connections but gave no Dask handshake in {wait} {_NOT_DASK}"
+    except CommClosedError:
+        return f"the server there closed the connection at Dask's handshake {_NOT_DASK}"
+    except OSError as error:  # e.g. a TLS handshake that fails
+        return f"cannot connect ({_short(error)}; is the scheduler running, and the address right?)"
+    except Exception:  # what a non-Dask server's bytes decode to
+        return f"the server there does not answer in Dask's protocol {_NOT_DASK}"
     try:
         await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), 2)
         answer = await asyncio.wait_for(comm.read(), 2)
-    except Exception as error:
-        return _not_dask(error)
+    except Exception:
+        return f"the server there does not answer Dask's identity call {_NOT_DASK}"
     finally:
         comm.abort()
     kind = answer.get("type") if isinstance(answer, dict) else None
     if kind == "Scheduler":
         return ""
-    return f"the server there is a Dask {kind}, not a scheduler" if kind else _not_dask(answer)
+    if kind:
+        return f"the server there is a Dask {kind}, not a scheduler"
+    return f"the server there answered Dask's identity call with something else {_NOT_DASK}"
 
 
-def _not_dask(found: object) -> str:
-    return f"the server there does not speak Dask's protocol ({_short(found)})"
-
-
-def _unreachable(error: BaseException) -> str:
-    return f"cannot connect ({_short(error)}; is the scheduler running, and the address right?)"
+async def _refused(address: str) -> str:
+    """Why a plain TCP connection to the address fails at once (refused, unknown host), or ''."""
+    host, _, port = address.split("://", 1)[1].rpartition(":")
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host.strip("[]"), int(port)), PROBE_SECONDS
+        )
+    except TimeoutError:
+        return f"no connection within {PROBE_SECONDS:g} s"
+    except OSError as error:
+        if error.errno and not isinstance(error, socket.gaierror):
+            return os.strerror(error.errno).lower()
+        return (error.strerror or str(error)).lower()
+    writer.close()
+    return ""
 
 
 def _short(found: object) -> str:
@@ -137,7 +153,7 @@ def connect(scheduler: str | None, *, processes: bool = False) -> tuple[Any, Any
             threads_per_worker=1,
             processes=processes,
             memory_limit=_memory_limit(2),
-            dashboard_address=None,
+            dashboard_address=":0",  # its status pages on any free port, not a warning
             silence_logs=logging.ERROR,
         )
     return Client(cluster), cluster

@@ -1,4 +1,4 @@
-"""A spec's fact tables → cleaned partitions persisted on the Dask workers, read by the data layer.
+"""A spec's fact tables → cleaned partitions on the Dask workers, read by the data layer's loader.
 
 Fact tables (those no relation points to) are read, checked and cleaned by the project's own
 loader (:mod:`reportgen.data.load`), exactly as on the pandas engine: the same rules, the same
