@@ -342,12 +342,9 @@ def build(
             executor: Any = None
             if engine_name == "dask":
                 # Dimensions load in pandas; fact tables are read by the Dask workers.
-                from reportgen.engine.dask_cluster import check_address
                 from reportgen.engine.dask_engine import DaskExecutor
                 from reportgen.engine.dask_read import load_tables
 
-                if options.scheduler:
-                    check_address(options.scheduler)  # a malformed address before the data
                 sources = load_tables(model, loaded.base_dir, needed, cache_dir=cache_dir)
                 executor = DaskExecutor(model, sources, scheduler=options.scheduler)
                 tables = executor.tables

@@ -58,6 +58,12 @@ def truncate(project: Project) -> None:
     edit_file(project, lambda raw: raw.rstrip(b"\n")[:-4])
 
 
+def big_id_last(project: Project) -> None:
+    """Far beyond the rows any reader samples for its types."""
+    last = (project.data / LINES).read_bytes().rstrip(b"\n").count(b"\n") + 1
+    edit_field(project, last, 1, str(BIG).encode())
+
+
 def repeat_a_customer(project: Project) -> None:
     edit_file(project, lambda raw: raw + raw.split(b"\n")[1] + b"\n", file="customers.csv")
 
@@ -81,7 +87,7 @@ CASES: list[tuple[str, Callable[[Project], None], int, str]] = [
     ("latin-1-byte", lambda p: edit_field(p, 40, 1, b"caf\xe9"), 3, "which is not UTF-8"),
     ("ragged-row", add_a_field, 3, "line 30 has 5 fields where the header has 4"),
     ("nul-byte", lambda p: edit_field(p, 20, 1, b"12\x0034"), 3, "'12\x0034' on line 20"),
-    ("id-of-2-63", lambda p: edit_field(p, 60, 1, str(BIG).encode()), 3, "does not fit"),
+    ("id-of-2-63-on-the-last-line", big_id_last, 3, "does not fit in a 64-bit integer"),
     ("thousands", lambda p: edit_field(p, 70, 1, b'"1,234"'), 3, "thousands separators"),
     ("truncated", truncate, 3, "fields where the header has 4"),
     ("header-only", lambda p: edit_file(p, lambda raw: raw[: raw.index(b"\n") + 1]), 3, "no rows"),
