@@ -10,6 +10,7 @@ a cache folder is given) is split into partitions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,9 @@ def load_tables(
 
 def persist_fact(client: Any, name: str, source: Any, npartitions: int) -> PersistedFact:
     """Read ``source`` (a :class:`FactSource`, :class:`LoadedTable`, pandas or Dask frame) into
-    partitions persisted on ``client``'s workers, with the loader's quality record.
+    partitions persisted on ``client``'s workers, with the loader's quality record. A frame
+    given is split into ``npartitions``; a table read here, into about ``ROWS_PER_PARTITION``
+    rows each.
 
     A :class:`FactSource` goes through the data layer (:func:`cached_or_loaded`), so any data
     error is the loader's :class:`~reportgen.errors.DataError`, raised here on the client.
@@ -97,6 +100,8 @@ def persist_fact(client: Any, name: str, source: Any, npartitions: int) -> Persi
             columns=source.columns,
             cache_dir=source.cache_dir,
         )
+        if isinstance(source, LoadedTable):  # partitions of about the cached copy's size
+            npartitions = max(1, math.ceil(len(source.frame) / ROWS_PER_PARTITION))
     if isinstance(source, CachedTable):
         frame = dd.read_parquet(
             str(source.path),
