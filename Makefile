@@ -50,6 +50,7 @@ test: $(STAMP) lint
 	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
+	-$(PY) -m pip install -q -e '.[bench]'  # DuckDB and Polars for the peers benchmark (optional)
 	$(PY) benchmarks/run.py
 
 bench-quick: $(STAMP)

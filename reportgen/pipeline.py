@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from reportgen.spec.models import (
     DefinitionsSection,
     Spec,
 )
+
+if TYPE_CHECKING:
+    from reportgen.engine.plan import Executor
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class BuildStats:
     """What a build did: tests and the benchmark read these to check the results cache."""
 
     sections_computed: int = 0
+    sections_planned: int = 0  # the analysis sections this build needs (--section: fewer)
+    atoms_computed: int = 0  # aggregations the executor ran for the sections and their charts
     charts_rendered: int = 0
     data_loaded: bool = False
     view: Any = None  # the ReportView rendered (benchmarks time its HTML and PDF variants)
@@ -271,10 +276,11 @@ def build(
         spec: Spec = loaded.spec
         selected = _select_sections(spec, options.sections)
 
-    from reportgen.engine.plan import needed_columns, plan_section
+    from reportgen.engine.plan import needed_columns, plan_section, sections_needed
 
     analysis = [(i, s) for i, s in enumerate(spec.sections) if isinstance(s, AnalysisSection)]
-    plans = {s.id: plan_section(model, s) for _, s in analysis}
+    computed = sections_needed(spec, selected)  # --section: the chosen and what they quote
+    plans = {s.id: plan_section(model, s) for _, s in analysis if s.id in computed}
     date = build_date(spec, loaded.base_dir)
     out_dir = options.output_dir or loaded.base_dir / "output"
     out_root = Path(os.path.realpath(out_dir))  # where every output goes, fixed now
@@ -326,10 +332,11 @@ def build(
                         del results[sid], orders[sid]  # recompute the section with its chart
                     else:
                         charted[sid] = capped
-            quality_cache_key = quality_key(model, prints, needed, engine_name)
+            quality_cache_key = quality_key(model, prints, needed, engine_name, plans)
             quality = store.get("quality", quality_cache_key)
     missing = [sid for sid in plans if sid not in results]
     stats.sections_computed = len(missing)
+    stats.sections_planned = len(plans)
     stats.data_loaded = bool(missing) or quality is None
     if stats.data_loaded:
         if any(isinstance(s, AnalysisSection) and s.chart for s in spec.sections):
@@ -373,6 +380,7 @@ def build(
                 results[sid] = run_section(model, executor, plan, total=sid in totals)
                 orders[sid] = _group_orders(executor, plan, results[sid])
             charted.update(_chart_results(spec, model, executor, plans, results, missing))
+            stats.atoms_computed = executor.aggregated
             if quality is None:
                 quality = _quality_to_json(
                     tables, _quality_numbers(model, executor, tables, plans.values())
@@ -473,7 +481,7 @@ def _select_sections(spec: Spec, wanted: tuple[str, ...]) -> set[str]:
     return set(wanted)
 
 
-def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Any:
+def _executor(model: Model, tables: dict[str, Any], options: BuildOptions) -> Executor:
     engine = options.engine or model.spec.settings.engine
     frames = {name: loaded.frame for name, loaded in tables.items()}
     if engine == "dask":
@@ -679,7 +687,7 @@ def _quality_numbers(
     """Rows used per table, rows excluded at each step (they add up: kept − steps = used), and
     the rows of each declared category of the map and cases fields the report uses (where
     cheap to count: a field no section reads is not computed for this)."""
-    from reportgen.engine.pandas_engine import exclusion_steps
+    from reportgen.engine.rows import exclusion_steps
 
     used = {name: int(executor.mask(name).sum()) for name in tables}
     steps = {
@@ -871,7 +879,7 @@ def _section_views(
     metas = {
         s.id: column_meta(model, s, orders[s.id], results[s.id].other_label)
         for s in spec.sections
-        if isinstance(s, AnalysisSection)
+        if isinstance(s, AnalysisSection) and s.id in results
     }
     # Narrative reads every group (``full``, no Other bucket) and the re-aggregated totals.
     contexts = result_contexts(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.engine.pandas_engine import arithmetic
+from reportgen.engine.evaluate import arithmetic
 from reportgen.engine.plan import NOT_STATED, OTHER, Executor, Keep, SectionPlan, atom_id
 from reportgen.model import expr as ex
 from reportgen.model.semantic import Metric, Model, all_atoms
