@@ -161,6 +161,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return EXIT_OK
         from reportgen.pipeline import BuildOptions, build
 
+        if args.scheduler:  # a malformed address before the spec and the data are read
+            from reportgen.engine.dask_cluster import check_address
+
+            check_address(args.scheduler)
         options = BuildOptions(
             formats=tuple(args.format or ("html", "pdf")),
             output_dir=args.output_dir,

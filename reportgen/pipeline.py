@@ -354,7 +354,8 @@ def build(
             executor: Any = None
             if engine_name == "dask":
                 # Dimensions load in pandas; fact tables are read by the Dask workers.
-                from reportgen.engine.dask_engine import DaskExecutor, load_tables
+                from reportgen.engine.dask_engine import DaskExecutor
+                from reportgen.engine.dask_read import load_tables
 
                 sources = load_tables(model, loaded.base_dir, needed, cache_dir=cache_dir)
                 executor = DaskExecutor(model, sources, scheduler=options.scheduler)
