@@ -180,7 +180,7 @@ def test_the_results_cache_holds_plain_data_only(project: Path, built: Path) -> 
 
 
 def test_only_the_totals_a_template_quotes_are_computed() -> None:
-    from reportgen.pipeline import sections_with_total
+    from reportgen.render.text_check import sections_with_total
     from reportgen.spec.models import Spec
 
     def analysis(sid: str, text: str = "", title: str = "T") -> dict[str, object]:
