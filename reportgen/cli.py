@@ -23,7 +23,7 @@ from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError, SpecErro
 COMMANDS = ("build", "validate", "sample-data")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportgen",
         description="Build a client-ready HTML and PDF report from a YAML spec and a data folder.",
@@ -113,7 +113,7 @@ def _normalise(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Run one command; return its exit status. Tests call this directly."""
     out = stdout or sys.stdout
-    parser = _build_parser()
+    parser = build_parser()
     args = parser.parse_args(_normalise(sys.argv[1:] if argv is None else argv))
     if args.command is None:
         parser.print_help(out)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.cli import _build_parser, main
+from reportgen.cli import build_parser, main
 from reportgen.data.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +15,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_cli_option_is_documented() -> None:
-    parser = _build_parser()
+    parser = build_parser()
     options = {
         option
         for action in parser._subparsers._group_actions[0].choices.values()  # type: ignore[union-attr]
