@@ -132,10 +132,20 @@ def test_html_is_self_contained_with_one_svg_per_chart(project: Path, built: Pat
     assert collector.urls == []
     assert "http://" not in re.sub(r'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"', "", html)
     assert "https://" not in html
-    alts = re.findall(
-        r'<svg[^>]*aria-label="([^"]+)"|<desc>([^<]+)</desc>|aria-label="([^"]+)"', html
+    # each chart's figure holds one SVG labelled (aria-label and <title>) with its alt text
+    charted = [s.id for s in spec.sections if getattr(s, "chart", None) is not None]
+    figures = dict(
+        re.findall(r'<figure class="chart" id="([^"]+)-chart">(.*?)</figure>', html, re.S)
     )
-    assert len(alts) >= charts
+    assert sorted(figures) == sorted(charted)
+    for sid, figure in figures.items():
+        labels = re.findall(
+            r'<svg[^>]*\srole="img" aria-label="([^"]+)"><title>([^<]+)</title>', figure
+        )
+        assert len(labels) == 1, sid
+        label, title = labels[0]
+        assert label == title, sid
+        assert re.search(r"^\w[\w ]* of .+\. .*\d", label), (sid, label)  # kind, then values
 
 
 def test_exports_every_analysis_section(project: Path, built: Path) -> None:
