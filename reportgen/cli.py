@@ -19,6 +19,7 @@ from typing import TextIO
 
 from reportgen.data.vocab import SCENARIOS
 from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError, SpecError
+from reportgen.stages.writers import WRITERS
 
 COMMANDS = ("build", "validate", "sample-data")
 
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
     build.add_argument(
         "--format",
-        choices=["html", "pdf"],
+        choices=list(WRITERS),
         action="append",
         help="write only this format (repeatable; default: html and pdf)",
     )
@@ -138,7 +139,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         from reportgen.pipeline import BuildOptions, build
 
         options = BuildOptions(
-            formats=tuple(args.format or ("html", "pdf")),
+            formats=tuple(args.format or WRITERS),
             output_dir=args.output_dir,
             sections=tuple(args.section or ()),
             engine=args.engine,

@@ -93,7 +93,8 @@ def write_outputs(
 ) -> dict[Path, bytes]:
     """Render each asked format and write it with the section tables, atomically."""
     from reportgen.output import prepare_dir, write_all
-    from reportgen.stages.outputs import WRITERS, WriteContext, report_path, table_files
+    from reportgen.stages.outputs import table_files
+    from reportgen.stages.writers import WRITERS, WriteContext, report_path
 
     prepare_dir(job.out_dir, create=not job.out_dir_given or job.out_dir.parent.exists())
     context = WriteContext(job.loaded.base_dir, job.engine.cache_dir)

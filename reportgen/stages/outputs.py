@@ -1,63 +1,21 @@
-"""The report view and section tables → the output files: one writer per ``--format`` (a
-registry: adding an output is one entry), each section's table as CSV, all written
-atomically into the output folder; and the checks and names decided before the build."""
+"""The section tables → CSV files; the output checks and names decided before the build
+(the report's own formats are ``stages.writers``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 from reportgen.data.files import resolve_files
 from reportgen.engine.finish import SectionResult
 from reportgen.errors import UsageError
 from reportgen.output import check_targets
-from reportgen.render.context import ReportView
 from reportgen.spec.load import LoadedSpec
 from reportgen.spec.models import NAME_MAX_LENGTH, Spec
-
-
-@dataclass(frozen=True)
-class WriteContext:
-    """What a writer may use besides the view: the spec's folder and the cache folder."""
-
-    base_dir: Path
-    cache_dir: Path | None
-
-
-@dataclass(frozen=True)
-class Writer:
-    """One output format: its progress label, its file's suffix and how to render it."""
-
-    stage: str
-    suffix: str
-    render: Callable[[ReportView, WriteContext], bytes]
-
-
-def _html(view: ReportView, context: WriteContext) -> bytes:
-    from reportgen.render.html import render_html
-
-    return render_html(view, cache_dir=context.cache_dir).encode("utf-8")
-
-
-def _pdf(view: ReportView, context: WriteContext) -> bytes:
-    from reportgen.render.pdf import render_pdf
-
-    return render_pdf(view, base_dir=context.base_dir, cache_dir=context.cache_dir)
-
-
-WRITERS: dict[str, Writer] = {
-    "html": Writer("HTML", ".html", _html),
-    "pdf": Writer("PDF", ".pdf", _pdf),
-}
-
-
-def report_path(out_dir: Path, slug: str, kind: str) -> Path:
-    """Where the ``kind`` output of the report goes."""
-    return out_dir / f"{slug}{WRITERS[kind].suffix}"
+from reportgen.stages.writers import WRITERS, report_path
 
 
 def table_path(out_dir: Path, slug: str, section_id: str) -> Path:
