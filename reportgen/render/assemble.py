@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from reportgen.engine.finish import SectionResult, other_label
 from reportgen.errors import SpecIssue
 from reportgen.model.quality import DataQuality
 from reportgen.model.semantic import Model
 from reportgen.render.charting import ChartCache, PendingChart
-from reportgen.render.context import ChartBlock, ReportView, SectionView
+from reportgen.render.context import ChartBlock, ReportView, SectionView, TableBlock
 from reportgen.render.methods import definitions_tables, quality_tables
 from reportgen.render.views import (
     ColumnMeta,
@@ -26,7 +27,12 @@ from reportgen.render.views import (
     table_block,
 )
 from reportgen.spec.load import LoadedSpec, raise_located
-from reportgen.spec.models import AnalysisSection, DataQualitySection, DefinitionsSection
+from reportgen.spec.models import (
+    AnalysisSection,
+    DataQualitySection,
+    DefinitionsSection,
+    SectionSpec,
+)
 
 GroupOrders = Mapping[str, list[str] | None]  # each group column's category order
 
@@ -110,7 +116,7 @@ def _analysis_view(
     section: AnalysisSection,
     meta: dict[str, ColumnMeta],
     title: str,
-    body: Any,
+    body: Markup,
 ) -> SectionView:
     """An analysis section's view with its table (its chart is placed later)."""
     result = content.results[section.id]
@@ -133,7 +139,7 @@ def _chart_meta(
     return {**meta, first: dataclasses.replace(meta[first], other=bucket)}
 
 
-def _appendix(content: ReportContent, section: Any) -> list[Any]:
+def _appendix(content: ReportContent, section: SectionSpec) -> list[TableBlock]:
     """The generated tables of a definitions or data-quality section (none for text)."""
     if isinstance(section, DefinitionsSection):
         return definitions_tables(content.model)
