@@ -18,6 +18,7 @@ from reportgen.render.context import ReportView
 from reportgen.render.text_check import check_narratives
 from reportgen.spec.models import AnalysisSection
 from reportgen.stages.job import BuildJob, BuildOptions, plan_job
+from reportgen.stages.writers import WRITERS
 
 if TYPE_CHECKING:
     from reportgen.stages.sections import SectionTables
@@ -61,7 +62,8 @@ def build(
     with progress.stage("charts and text"):
         view = assemble_view(job, tables, stats)
     files = write_outputs(job, view, tables, progress)
-    progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in ('.html', '.pdf'))}")
+    reports = {writer.suffix for writer in WRITERS.values()}
+    progress.done(f"wrote {', '.join(str(p) for p in files if p.suffix in reports)}")
     return {p.suffix.lstrip("."): p for p in files}
 
 
@@ -94,7 +96,7 @@ def write_outputs(
     """Render each asked format and write it with the section tables, atomically."""
     from reportgen.output import prepare_dir, write_all
     from reportgen.stages.outputs import table_files
-    from reportgen.stages.writers import WRITERS, WriteContext, report_path
+    from reportgen.stages.writers import WriteContext, report_path
 
     prepare_dir(job.out_dir, create=not job.out_dir_given or job.out_dir.parent.exists())
     context = WriteContext(job.loaded.base_dir, job.engine.cache_dir)
