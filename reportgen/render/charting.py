@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reportgen.charts.alt_text import describe
-from reportgen.charts.build import ColumnInfo, build_chart
-from reportgen.charts.convert import stable_ids, to_svg_later
+from reportgen.charts.convert import stable_ids
 from reportgen.engine.results_cache import ResultsCache, derived_key
 from reportgen.render.context import ChartBlock
 from reportgen.render.views import ColumnMeta
@@ -44,6 +42,10 @@ def draw_chart(
     title: str,
 ) -> PendingChart:
     """Build the section's chart from ``result`` and hand it to the converter."""
+    from reportgen.charts.alt_text import describe  # Altair: only when a chart is drawn
+    from reportgen.charts.build import ColumnInfo, build_chart
+    from reportgen.charts.convert import to_svg_later
+
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order, m.other) for name, m in meta.items()}
     chart = build_chart(
