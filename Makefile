@@ -7,11 +7,12 @@ SPEC   ?= report.yaml
 CUSTOMERS ?= 20000
 FUZZ_MINUTES ?= 10
 
-.PHONY: report test data bench bench-quick fuzz lint check-system clean help
+.PHONY: report test data docs bench bench-quick fuzz lint check-system clean help
 
 help:
 	@echo "make report  - set up .venv, generate sample data if data/ is empty, build the report"
 	@echo "make test    - set up .venv and run lint, types and the test suite"
+	@echo "make docs    - regenerate docs/spec.md and the JSON Schema from the spec models"
 	@echo "make data    - generate the synthetic Instacart data into data/ (CUSTOMERS=$(CUSTOMERS))"
 	@echo "make bench   - full-scale benchmark (writes benchmarks/results.json and prints a table)"
 	@echo "make bench-quick - the same on 20,000 customers, in about a minute"
@@ -38,6 +39,10 @@ data/orders.csv: | $(STAMP)
 data: $(STAMP)
 	$(PY) -m reportgen sample-data --out data/ --customers $(CUSTOMERS)
 
+docs: $(STAMP)
+	$(PY) -m reportgen reference --out docs/spec.md
+	$(PY) -m reportgen.spec.schema
+
 report: $(STAMP) data/orders.csv
 	$(PY) -m reportgen $(SPEC)
 
@@ -51,6 +56,7 @@ test: $(STAMP) lint
 	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
+	-$(PY) -m pip install -q -e '.[bench]'  # DuckDB and Polars for the peers benchmark (optional)
 	$(PY) benchmarks/run.py
 
 bench-quick: $(STAMP)

@@ -215,6 +215,7 @@ def course_tables(data: Path) -> dict[str, pd.DataFrame]:
         .sort_values(ascending=False, kind="stable")
     )
     tables["top-products"] = products.head(10).reset_index()
+    tables["products-all"] = products.reset_index()
 
     profiles = habits("profile")
     profiles["share_customers"] = profiles["customers"] / profiles["customers"].sum()

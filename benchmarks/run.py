@@ -1,6 +1,7 @@
 """Full-scale benchmark: reportgen cold and warm, per stage, against the course-style baseline.
 
-    python benchmarks/run.py [--runs N] [--quick] [--skip-baseline] [--small-customers N]
+    python benchmarks/run.py [--runs N] [--quick] [--skip-baseline] [--skip-peers]
+                             [--small-customers N]
 
 Generates full-scale synthetic data into ``benchmarks/data/`` when absent (with a copy of
 ``report.yaml`` whose paths point at it), runs every measurement as a separate process, and writes
@@ -297,6 +298,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["dask"] = {"error": str(error).splitlines()[0]}
             print(f"dask: skipped ({results['dask']['error']})", flush=True)
 
+    if not args.skip_peers:
+        results["peers"] = measure_peers(spec, args.runs)
+
     if not args.skip_baseline:
         theirs = Path(tempfile.mkdtemp(prefix="course-way-"))
         try:
@@ -317,6 +321,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"small scale: {results['small']}", flush=True)
     results["verdict"] = verdict(results)
     return results
+
+
+def measure_peers(spec: Path, runs: int) -> dict[str, Any]:
+    """The peers benchmark (``benchmarks/peers.py``) in its own process: reportgen's data stage
+    for the compared sections against DuckDB and Polars on the same cleaned data."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json", delete=False) as handle:
+        target = Path(handle.name)
+    command = [PY, str(BENCH / "peers.py"), str(spec), "--runs", str(runs), "--json", str(target)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    print(done.stdout, end="", flush=True)
+    try:
+        if done.returncode not in (0, 1):
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        return dict(json.loads(target.read_text(encoding="utf-8")))
+    finally:
+        target.unlink(missing_ok=True)
 
 
 def _no_results_cache() -> dict[str, str]:
@@ -456,6 +476,18 @@ def markdown(results: dict[str, Any]) -> str:
                 + ("yes" if check["equal"] else f"no — {check['sections']}")
                 + ".",
             ]
+    peers = results.get("peers")
+    if peers and "median_seconds" in peers:
+        timed = ", ".join(f"{k} {v:.2f} s" for k, v in peers["median_seconds"].items())
+        equal = all(not d for d in peers["differences"].values())
+        lines += [
+            "",
+            f"Peers, warm data stage (read the cleaned Parquet + compute) of the same "
+            f"{len(peers['sections'])} sections, interleaved runs: {timed}; tables equal: "
+            + ("yes" if equal else f"no — {peers['differences']}")
+            + "."
+            + "".join(f" {note}." for note in peers["notes"]),
+        ]
     check = results.get("baseline_check")
     if check:
         lines += [
@@ -508,6 +540,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CUSTOMERS:,} customers")
     parser.add_argument("--skip-baseline", action="store_true", help="do not run the baseline")
+    parser.add_argument(
+        "--skip-peers", action="store_true", help="do not run the DuckDB/Polars peers benchmark"
+    )
     parser.add_argument("--notes", default="", help="a paragraph for the README block")
     parser.add_argument(
         "--small-customers",

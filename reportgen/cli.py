@@ -3,6 +3,9 @@
     python -m reportgen report.yaml [--format html|pdf] [--output-dir DIR] [--section ID] [--quiet]
     python -m reportgen validate report.yaml
     python -m reportgen sample-data --out data/ [--customers N] [--seed S] [--scenario NAME]
+    python -m reportgen init DATA_DIR [--out report.yaml] [--force]
+    python -m reportgen preview report.yaml [--port N]
+    python -m reportgen reference [--out docs/spec.md]
 
 Heavy imports happen inside the commands so that ``--help`` is instant.
 """
@@ -21,7 +24,7 @@ from reportgen.data.vocab import SCENARIOS
 from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError, SpecError
 from reportgen.stages.writers import WRITERS
 
-COMMANDS = ("build", "validate", "sample-data")
+COMMANDS = ("build", "validate", "sample-data", "init", "preview", "reference")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,6 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the data shows (default: default; the scenarios are listed below)",
     )
     sample.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+    init = sub.add_parser("init", help="write a starter spec from a folder of CSV/Parquet files")
+    init.add_argument("data_dir", type=Path, help="the folder holding the data files")
+    init.add_argument(
+        "--out", type=Path, default=Path("report.yaml"), help="spec to write (default: report.yaml)"
+    )
+    init.add_argument("--force", action="store_true", help="replace the spec if it exists")
+
+    preview = sub.add_parser(
+        "preview", help="serve the report on 127.0.0.1, rebuilt and reloaded on every change"
+    )
+    preview.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
+    preview.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    preview.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+
+    reference = sub.add_parser("reference", help="write the spec reference (docs/spec.md)")
+    reference.add_argument(
+        "--out", type=Path, default=None, help="file to write (default: print it)"
+    )
     return parser
 
 
@@ -131,6 +153,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
                 scenario=args.scenario,
             )
             return EXIT_OK
+        if args.command in ("init", "preview", "reference"):
+            return _authoring(args, out)
         if args.command == "validate":
             from reportgen.pipeline import validate
 
@@ -156,6 +180,27 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except KeyboardInterrupt:
         _report("reportgen: interrupted; the previous report, if any, is unchanged")
         return EXIT_INTERRUPTED
+
+
+def _authoring(args: argparse.Namespace, out: TextIO) -> int:
+    """The authoring commands: init, preview, reference."""
+    if args.command == "init":
+        from reportgen.authoring.init import init
+
+        init(args.data_dir, args.out, stdout=out, force=args.force)
+    elif args.command == "preview":
+        from reportgen.authoring.preview import serve
+
+        serve(args.spec, port=args.port, stdout=out, quiet=args.quiet)
+    else:
+        from reportgen.authoring.reference import render_reference
+
+        text = render_reference()
+        if args.out is None:
+            out.write(text)
+        else:
+            args.out.write_text(text, encoding="utf-8")
+    return EXIT_OK
 
 
 def _report(message: str) -> None:

@@ -12,6 +12,7 @@ import os
 import signal
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from reportgen.errors import OutputError
 from reportgen.staging import remove_dead_staging, staging_path
@@ -258,3 +259,37 @@ def _write_all_by_path(files: dict[Path, bytes]) -> None:  # pragma: no cover - 
         for temp, _target in staged:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+EXPORT_DIGITS = 12  # significant digits of a float in the CSV exports (no float noise)
+
+
+def csv_bytes(frame: Any) -> bytes:
+    """A result table as CSV: floats with at most 12 significant digits (1139.2, not
+    1139.1999999999996), dates as ISO text, '\\n' line ends."""
+    clean = frame.copy()
+    for name in clean.columns:
+        if clean[name].dtype.kind == "f":
+            clean[name] = [
+                float(f"{v:.{EXPORT_DIGITS}g}") if v == v else v for v in clean[name].tolist()
+            ]
+    return str(clean.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+
+
+def remove_stale_exports(folder: Path, keep: set[str]) -> list[str]:
+    """Delete the CSV files in the export ``folder`` that this build did not write (sections
+    since deleted or renamed); other files and anything that is not a plain file stay."""
+    removed: list[str] = []
+    if folder.is_symlink() or not folder.is_dir():
+        return removed
+    for path in sorted(folder.iterdir()):
+        if (
+            path.suffix == ".csv"
+            and path.name not in keep
+            and path.is_file()
+            and not path.is_symlink()
+        ):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path.name)
+    return removed

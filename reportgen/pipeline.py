@@ -31,6 +31,8 @@ class BuildStats:
     """What a build did: tests and the benchmark read these to check the results cache."""
 
     sections_computed: int = 0
+    sections_planned: int = 0  # the analysis sections this build needs (--section: fewer)
+    atoms_computed: int = 0  # aggregations the executor ran for the sections and their charts
     charts_rendered: int = 0
     data_loaded: bool = False
     view: ReportView | None = None  # the view rendered (benchmarks time its HTML and PDF)
@@ -86,6 +88,7 @@ def assemble_view(job: BuildJob, tables: SectionTables, stats: BuildStats) -> Re
     charts = ChartCache(job.store, tables.keys)
     view = report_view(content, charts)
     stats.sections_computed, stats.data_loaded = len(tables.computed), tables.data_loaded
+    stats.sections_planned, stats.atoms_computed = len(job.plans), tables.atoms_computed
     stats.charts_rendered, stats.view = charts.rendered, view
     return view
 
@@ -94,8 +97,8 @@ def write_outputs(
     job: BuildJob, view: ReportView, tables: SectionTables, progress: Progress
 ) -> dict[Path, bytes]:
     """Render each asked format and write it with the section tables, atomically."""
-    from reportgen.output import prepare_dir, write_all
-    from reportgen.stages.outputs import table_files
+    from reportgen.output import prepare_dir, remove_stale_exports, write_all
+    from reportgen.stages.outputs import export_dir, table_files
     from reportgen.stages.writers import WriteContext, report_path
 
     prepare_dir(job.out_dir, create=not job.out_dir_given or job.out_dir.parent.exists())
@@ -108,6 +111,9 @@ def write_outputs(
     files.update(table_files(job.out_dir, job.slug, tables.results, job.exported))
     with progress.stage("write files"):
         write_all(files, root=job.out_dir, resolved=job.out_root)
+        if not job.selected:  # a whole build: the export folder holds exactly its files
+            exported = {path.name for path in files if path.suffix == ".csv"}
+            remove_stale_exports(export_dir(job.out_dir, job.slug), exported)
     if job.store is not None:
         job.store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
     return files

@@ -48,15 +48,19 @@ def describe(
     def label(name: str) -> str:
         return chart_text(lower_label(column_info(columns, name).label), None)
 
+    y = spec.first_measure
     if spec.type == "heatmap" and spec.color:
-        measure, keys = spec.color, [spec.y, spec.x]
+        measure, keys = spec.color, [y, spec.x]
     elif spec.type == "scatter":
-        measure, keys = spec.y, [spec.x]
+        measure, keys = y, [spec.x]
     else:
-        measure = spec.y
+        measure = y
         keys = [spec.x] + ([spec.color] if spec.color and spec.color in frame.columns else [])
     keys = [k for k in dict.fromkeys(keys) if k in frame.columns and k != measure]
-    if spec.type == "scatter":
+    if len(spec.measures) > 1:
+        names = " and ".join(label(m) for m in spec.measures)
+        head = f"{KIND_NAMES[spec.type]} of {names} by {' and '.join(map(label, keys))}"
+    elif spec.type == "scatter":
         head = f"{KIND_NAMES[spec.type]} of {label(measure)} against {label(spec.x)}"
     else:
         head = f"{KIND_NAMES[spec.type]} of {label(measure)} by {' and '.join(map(label, keys))}"

@@ -45,7 +45,7 @@ def _label_width(rows: pd.DataFrame, size: float) -> float:
 
 def bar(inp: ChartInput) -> Built:
     """Vertical bars; nominal categories whose names do not fit are drawn as horizontal bars."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     categories = inp.categories(x, y)
     natural = inp.natural_order(x) is not None
     step = (theme.chart_width - VALUE_AXIS_SPACE) / max(1, len(categories))
@@ -83,7 +83,7 @@ def bar(inp: ChartInput) -> Built:
 
 def hbar(inp: ChartInput) -> Built:
     """Horizontal bars sorted by value (unless the categories have a natural order)."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     categories = inp.categories(x, y)
     rows = _value_rows(inp, x, y)
     name_width = min(220.0, _category_label_width(inp, categories))
@@ -136,7 +136,7 @@ def _require_colour(inp: ChartInput) -> str:
 
 def grouped(inp: ChartInput) -> Built:
     """Bars side by side within each category, one colour per series."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour = _require_colour(inp)
     rows, series = _series_rows(inp, x, y, colour)
     categories = inp.categories(x, y)
@@ -174,7 +174,7 @@ def grouped(inp: ChartInput) -> Built:
 
 def stacked(inp: ChartInput) -> Built:
     """Stacked bars with the category total above each bar."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour = _require_colour(inp)
     rows, series = _series_rows(inp, x, y, colour)
     categories = inp.categories(x, y)
@@ -224,7 +224,7 @@ def stacked(inp: ChartInput) -> Built:
 
 def stacked100(inp: ChartInput) -> Built:
     """Horizontal bars of 100 %: each category's mix of series, shares labelled where they fit."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour = _require_colour(inp)
     rows, series = _series_rows(inp, x, y, colour)
     categories = inp.categories(x, y)
@@ -288,7 +288,7 @@ def stacked100(inp: ChartInput) -> Built:
 
 def histogram(inp: ChartInput) -> Built:
     """Touching bars over a numeric axis: counts per value, or binned raw values."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     height = inp.spec.height or theme.chart_height
     x_format = inp.axis_format(x)
     if y == x or y not in inp.frame.columns:

@@ -24,7 +24,11 @@ def needs_cap(section: AnalysisSection, plan: SectionPlan, result: SectionResult
     """Whether the chart of ``section`` has more categories on its first axis than it shows."""
     if section.chart is None or not plan.by or section.chart.type in ("scatter", "histogram"):
         return False
-    return bool(result.shown[plan.by[0].name].nunique() > MAX_CHART_CATEGORIES)
+    first = result.shown[plan.by[0].name]
+    continuous = pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_numeric_dtype(first)
+    if section.chart.type in ("line", "area") and continuous:
+        return False  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
+    return bool(first.nunique() > MAX_CHART_CATEGORIES)
 
 
 def capped_key(
@@ -34,7 +38,7 @@ def capped_key(
     if section.chart is None or not needs_cap(section, plan, result):
         return None
     chart = section.chart
-    return derived_key(section_key, "capped", MAX_CHART_CATEGORIES, chart.type, chart.y)
+    return derived_key(section_key, "capped", MAX_CHART_CATEGORIES, chart.type, chart.first_measure)
 
 
 def capped_table(
@@ -47,6 +51,9 @@ def capped_table(
     """The largest ``MAX_CHART_CATEGORIES - 1`` groups and the other bucket, for the chart."""
     assert section.chart is not None
     capped = replace(
-        plan, top=MAX_CHART_CATEGORIES - 1, other=True, sort=plan.sort or f"-{section.chart.y}"
+        plan,
+        top=MAX_CHART_CATEGORIES - 1,
+        other=True,
+        sort=plan.sort or f"-{section.chart.first_measure}",
     )
     return run_section(model, executor, capped, full=result.full).shown

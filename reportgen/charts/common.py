@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -158,6 +159,12 @@ class ChartInput:
     columns: Mapping[str, ColumnInfo]
     currency: str
     theme: Theme
+    row_order: bool = False  # the query is sorted: the x categories follow the rows' order
+
+    @property
+    def y(self) -> str:
+        """The measure drawn (several measures are one long column by now: see build)."""
+        return self.spec.first_measure
 
     def info(self, name: str) -> ColumnInfo:
         return column_info(self.columns, name)
@@ -201,11 +208,14 @@ class ChartInput:
         return None
 
     def categories(self, name: str, by: str | None, *, descending: bool = True) -> list[Any]:
-        """Categories of ``name`` in display order: natural, else by the total of ``by``.
+        """Categories of ``name`` in display order: the rows' own for x of a sorted query, else
+        natural, else by the total of ``by``.
 
         The other bucket (``ColumnInfo.other``) always comes last.
         """
         order = self.natural_order(name)
+        if self.row_order and name == self.spec.x:
+            order = list(dict.fromkeys(v for v in self.frame[name].tolist() if not is_missing(v)))
         if order is None:
             if by is None:
                 order = list(
@@ -260,6 +270,11 @@ def plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
             rows[name] = rows[name].astype(object)
         if rows[name].dtype == object and _all_numbers(rows[name]):
             rows[name] = pd.to_numeric(rows[name])
+        if rows[name].dtype == object:  # dates among other values: as ISO text (JSON has none)
+            rows[name] = [
+                v.isoformat() if isinstance(v, dt.date | pd.Timestamp) else v
+                for v in rows[name].tolist()
+            ]
     return rows
 
 

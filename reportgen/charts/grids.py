@@ -11,7 +11,7 @@ from reportgen.charts.common import ChartInput, field, plain_rows, text_width
 
 def heatmap(inp: ChartInput) -> Built:
     """Rows × columns (e.g. day × hour) coloured by a metric on a sequential ramp, with a legend."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     value = inp.spec.color
     if value is None:
         msg = "a heatmap needs 'color': the metric that colours the cells"
@@ -82,7 +82,7 @@ def heatmap(inp: ChartInput) -> Built:
 
 def pie(inp: ChartInput, *, donut: bool = False) -> Built:
     """Slices sorted by size (or natural order), shares labelled on the slices, a legend."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     categories = inp.categories(x, y)
     colours = inp.series_colours(x, categories)
     rows = plain_rows(inp.frame[[x, y]])

@@ -20,12 +20,12 @@ from reportgen.charts.common import (
 def _x_encoding(inp: ChartInput, x: str) -> alt.X:
     """Time and numbers on a continuous axis (integers without separators); text as ordinal."""
     if inp.is_temporal(x):
-        return alt.X(field(x), type="temporal", title=inp.label(x), axis=alt.Axis(labelAngle=0))
+        return alt.X(field(x), type="temporal", title=inp.label(x), axis=time_axis(inp.frame[x]))
     if inp.is_numeric(x):
         values = pd.to_numeric(inp.frame[x], errors="coerce").dropna()
         fmt = inp.axis_format(x)
         integers = bool((values % 1 == 0).all()) if len(values) else False
-        if integers and fmt == "," and values.abs().max() < 10_000:
+        if integers and fmt in (",", ",~f") and values.abs().max() < 10_000:
             fmt = "d"
         scale = alt.Scale(nice=False, zero=False)
         if len(values):
@@ -34,7 +34,7 @@ def _x_encoding(inp: ChartInput, x: str) -> alt.X:
         if integers:
             axis = alt.Axis(format=fmt, labelAngle=0, tickMinStep=1)
         return alt.X(field(x), type="quantitative", title=inp.label(x), scale=scale, axis=axis)
-    order = inp.natural_order(x) or list(dict.fromkeys(inp.frame[x].tolist()))
+    order = inp.categories(x, None)
     return alt.X(
         field(x),
         type="ordinal",
@@ -43,6 +43,19 @@ def _x_encoding(inp: ChartInput, x: str) -> alt.X:
         axis=alt.Axis(labelAngle=0, labelLimit=120),
         scale=alt.Scale(padding=0.3),
     )
+
+
+def time_axis(values: pd.Series) -> alt.Axis:
+    """A time axis with ticks a reader counts in: years over long spans ('2014'), months over
+    months ('Jul 2015'), days over days ('1 Jul'); never crowded labels."""
+    present = pd.to_datetime(values.dropna())
+    span = (present.max() - present.min()).days if len(present) else 0
+    if span >= 3 * 365:
+        return alt.Axis(format="%Y", tickCount="year", labelAngle=0)
+    if span >= 90:
+        step = max(1, round(span / 30 / 8))
+        return alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": step}, labelAngle=0)
+    return alt.Axis(format="%-d %b", labelAngle=0)
 
 
 def _y_encoding(inp: ChartInput, y: str, *, stack: Literal["zero"] | None = None) -> alt.Y:
@@ -62,12 +75,12 @@ def _series(inp: ChartInput) -> tuple[str | None, list[Any]]:
     colour = inp.spec.color
     if colour is None or colour not in inp.frame.columns:
         return None, []
-    return colour, inp.categories(colour, inp.spec.y)
+    return colour, inp.categories(colour, inp.y)
 
 
 def _highlight_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X) -> list[alt.Chart]:
     """The highlighted point in the accent colour, with its value above it."""
-    y = inp.spec.y
+    y = inp.y
     point = (
         alt.Chart(rows)
         .transform_filter("datum._highlight")
@@ -84,7 +97,7 @@ def _highlight_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X) -> list
 
 def _rows(inp: ChartInput, names: list[str]) -> pd.DataFrame:
     rows = plain_rows(inp.frame[names])
-    y = inp.spec.y
+    y = inp.y
     rows["_label"] = [inp.text(y, v) for v in rows[y]]
     rows["_highlight"] = inp.highlight_flags(rows[y])
     return rows
@@ -92,7 +105,7 @@ def _rows(inp: ChartInput, names: list[str]) -> pd.DataFrame:
 
 def line(inp: ChartInput, *, area: bool = False) -> Built:
     """One line (the highlighted point labelled), or one coloured line per series."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour, series = _series(inp)
     height = inp.spec.height or theme.chart_height
     x_enc = _x_encoding(inp, x)
@@ -137,7 +150,7 @@ def area(inp: ChartInput) -> Built:
 
 def scatter(inp: ChartInput) -> Built:
     """Points on two numeric axes; the highlighted point in the accent colour."""
-    x, y, theme = inp.spec.x, inp.spec.y, inp.theme
+    x, y, theme = inp.spec.x, inp.y, inp.theme
     colour, series = _series(inp)
     height = inp.spec.height or theme.chart_height
     names = [x, y] + ([colour] if colour else [])
@@ -151,9 +164,27 @@ def scatter(inp: ChartInput) -> Built:
     )
     y_enc = _y_encoding(inp, y).scale(zero=False)
     points = alt.Chart(rows).mark_point(filled=True, size=60, opacity=0.85)
+    trend = _trend_layers(inp, rows, x_enc, y_enc)
     if colour:
         layer = points.encode(x=x_enc, y=y_enc, color=series_colour(inp, colour, series))
         extra = 24 + legend_rows_height(series, inp.theme)
-        return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height + extra
+        layers = [layer, *trend, *_highlight_layers(inp, rows, x_enc)]
+        return alt.LayerChart(layer=layers), height + extra
     layer = points.encode(x=x_enc, y=y_enc, color=alt.value(theme.base))
-    return alt.LayerChart(layer=[layer, *_highlight_layers(inp, rows, x_enc)]), height
+    return alt.LayerChart(layer=[layer, *trend, *_highlight_layers(inp, rows, x_enc)]), height
+
+
+def _trend_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X, y_enc: alt.Y) -> list[Any]:
+    """With ``trend: true``, the least-squares line through all the points (one line, not one
+    per colour), dashed in the brand colour."""
+    if not inp.spec.trend:
+        return []
+    x, y = inp.spec.x, inp.y
+    line = (
+        alt.Chart(rows)
+        .transform_filter(f"isValid(datum[{field(x)!r}]) && isValid(datum[{field(y)!r}])")
+        .transform_regression(field(x), field(y))
+        .mark_line(color=inp.theme.brand, strokeWidth=2, strokeDash=[6, 4])
+        .encode(x=x_enc, y=y_enc)
+    )
+    return [line]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -10,15 +11,17 @@ from typing import Literal
 from reportgen.errors import DataError, did_you_mean
 from reportgen.spec.models import TableSpec
 
-FileFormat = Literal["csv", "parquet"]
+FileFormat = Literal["csv", "parquet", "json"]
 
 _EXTENSIONS: dict[str, FileFormat] = {
     ".csv": "csv",
     ".txt": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".json": "json",
 }
 _GLOB_CHARS = frozenset("*?[")
+PACKAGE_PREFIX = "package:"
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,36 @@ def resolve_files(name: str, table: TableSpec, base_dir: Path) -> list[InputFile
     """Expand the table's paths (globs sorted) against ``base_dir``; every entry must match."""
     files: list[InputFile] = []
     for entry in table_paths(table):
+        if entry.startswith(PACKAGE_PREFIX):
+            path = package_file(name, entry)
+            files.append(InputFile(path, entry, _format_of(name, table, path)))
+            continue
         for path in _expand(name, entry, base_dir):
             files.append(InputFile(path, _display(path, base_dir), _format_of(name, table, path)))
     return files
+
+
+def package_file(name: str, entry: str) -> Path:
+    """'package:vega_datasets/_data/cars.json': a data file shipped inside an installed Python
+    package (read only; the package is found, not imported), shown as written."""
+    package, _, inside = entry[len(PACKAGE_PREFIX) :].partition("/")
+    parts = Path(inside).parts
+    if not package.isidentifier() or not inside or ".." in parts or Path(inside).is_absolute():
+        msg = "a package path is 'package:NAME/path/inside/it', e.g. package:vega_datasets/_data/cars.json"
+        raise DataError(msg, table=name, path=entry)
+    try:
+        found = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        found = None
+    folders = list(found.submodule_search_locations or []) if found is not None else []
+    if not folders:
+        msg = f"no installed Python package '{package}' (install it with pip)"
+        raise DataError(msg, table=name, path=entry)
+    path = Path(folders[0]) / inside
+    if not path.is_file():
+        msg = f"no such file in the package '{package}'"
+        raise DataError(msg, table=name, path=entry)
+    return path
 
 
 def _expand(name: str, entry: str, base_dir: Path) -> list[Path]:
@@ -73,12 +103,10 @@ def _format_of(name: str, table: TableSpec, path: Path) -> FileFormat:
     if suffix == ".gz":  # 'orders.csv.gz': gzip-compressed CSV, uncompressed as it is read
         suffix = Path(path.stem).suffix.lower()
     fmt = _EXTENSIONS.get(suffix)
-    if fmt == "parquet" and path.suffix.lower() == ".gz":
+    if fmt in ("parquet", "json") and path.suffix.lower() == ".gz":
         fmt = None
     if fmt is None:
-        msg = (
-            f"cannot tell the format from the extension '{path.suffix}'; set format: csv or parquet"
-        )
+        msg = f"cannot tell the format from the extension '{path.suffix}'; set format: csv, parquet or json"
         raise DataError(msg, table=name, path=_display(path, path.parent))
     return fmt
 

@@ -6,7 +6,8 @@ The dtype rules, applied after cleaning so that a frame depends only on its rows
 - other numbers are float64 (sums then equal a plain pandas computation);
 - text is ``category``, categories sorted, unused ones dropped, and "" counted as missing;
 - a column with no values at all (e.g. a header-only file) is float64, all missing;
-- booleans stay bool (nullable ``boolean`` when values are missing); dates stay as read.
+- booleans stay bool (nullable ``boolean`` when values are missing); dates and times are
+  datetime64 (Arrow dates become timestamps at midnight).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def _to_series(values: pa.ChunkedArray) -> pd.Series:
         values = values.cast(pa.from_numpy_dtype(width))
     if pa.types.is_floating(kind):
         values = values.cast(pa.float64())
+    if pa.types.is_date(kind):  # a date is a timestamp at midnight (not Python date objects)
+        values = values.cast(pa.timestamp("s"))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         values = values.dictionary_encode()
     series = values.to_pandas(types_mapper=_ARROW_NULLABLE.get if values.null_count else None)

@@ -162,12 +162,16 @@ class _Progress:
 
     @contextmanager
     def stage(self, label: str) -> Iterator[None]:
+        from reportgen.progress import ticking
+
         self.number += 1
+        name = f"sample-data [{self.number}/{self.total}] {label}"
         if self.tty:
-            self._emit(f"\rsample-data [{self.number}/{self.total}] {label} …\x1b[K")
-        yield
+            self._emit(f"\r{name} …\x1b[K")
+        with ticking(sys.stderr, name, quiet=not self.tty):  # a live line on a terminal only
+            yield
         elapsed = time.perf_counter() - self.started
-        line = f"sample-data [{self.number}/{self.total}] {label} ({elapsed:.1f} s)"
+        line = f"{name} ({elapsed:.1f} s)"
         self._emit(f"\r{line}\x1b[K" if self.tty else f"{line}\n")
 
     def done(self, out: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -55,6 +56,8 @@ def file_header(name: str, table: TableSpec, file: InputFile) -> list[str]:
     """The column names of one file, exactly as written in it."""
     if file.format == "parquet":
         names = _parquet_header(name, file)
+    elif file.format == "json":
+        names = list(json_records(name, file).column_names)
     elif is_wide(name, table, file):
         names = [row[0] for row in wide_rows(name, file)]
     else:
@@ -200,6 +203,25 @@ def _csv_header(name: str, file: InputFile) -> list[str]:
                 )
                 raise DataError(msg, table=name, path=file.display)
     return names
+
+
+def json_records(name: str, file: InputFile) -> pa.Table:
+    """A JSON file holding an array of records ``[{column: value, …}, …]`` as an Arrow table
+    (columns in first-seen order; a record without a column has it missing)."""
+    try:
+        records = json.loads(_decode(name, file, read_input(name, file), what="file"))
+    except json.JSONDecodeError as error:
+        msg = f"not readable JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        raise DataError(msg, table=name, path=file.display) from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        msg = 'a JSON table must be an array of records: [{"column": value, …}, …]'
+        raise DataError(msg, table=name, path=file.display)
+    names = list(dict.fromkeys(k for record in records for k in record))
+    try:
+        return pa.table({n: [record.get(n) for record in records] for n in names})
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        msg = f"a column holds values of different kinds ({error})"
+        raise DataError(msg, table=name, path=file.display) from None
 
 
 def _parquet_header(name: str, file: InputFile) -> list[str]:

@@ -14,8 +14,17 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reportgen.data.columns import ColumnPlan
+from reportgen.data.dates import declared_dates, parse_dates
 from reportgen.data.files import InputFile
-from reportgen.data.read import csv_rows, is_gzip, is_wide, open_input, read_input, wide_rows
+from reportgen.data.read import (
+    csv_rows,
+    is_gzip,
+    is_wide,
+    json_records,
+    open_input,
+    read_input,
+    wide_rows,
+)
 from reportgen.errors import DataError
 from reportgen.spec.models import TableSpec
 
@@ -85,14 +94,18 @@ def _scan_file(
     if file.format == "parquet":
         arrow = _read_parquet(name, file, plan)
         line_offset = None
+    elif file.format == "json":
+        arrow = json_records(name, file).select(list(plan.read))
+        line_offset = None
     elif is_wide(name, table, file):
         raw = _transposed(name, file)
-        arrow = _read_csv(name, file, plan, raw)
+        arrow = _read_csv(name, file, plan, raw, as_text=declared_dates(table, plan))
         line_offset = None
     else:
         open_input(name, file).close()  # permissions and the like, as a DataError
-        arrow = _read_csv(name, file, plan, None)
+        arrow = _read_csv(name, file, plan, None, as_text=declared_dates(table, plan))
         line_offset = 2
+    arrow = parse_dates(name, table, plan, arrow, line_offset)
     problems: list[ColumnProblem] = []
     if file.format == "csv":
         arrow = _exact_integers(name, file, plan, arrow, raw, line_offset, problems)
@@ -113,11 +126,12 @@ def _read_csv(
     raw: bytes | None,
     *,
     as_text: Collection[str] = (),
+    only: bool = False,
 ) -> pa.Table:
     """Parse CSV from ``raw`` bytes, or from the file itself when ``raw`` is None (planned
-    columns, or only ``as_text``'s, read as text)."""
+    columns with ``as_text``'s read as text, or with ``only`` those alone)."""
     convert = pa_csv.ConvertOptions(
-        include_columns=list(as_text or plan.read),
+        include_columns=list(as_text if only else plan.read),
         column_types=dict.fromkeys([*plan.private, *as_text], pa.string()),
         null_values=[""],
         strings_can_be_null=True,
@@ -292,7 +306,7 @@ def _exact_integers(
                 suspects.append(column)
     if not suspects:
         return arrow
-    text = _read_csv(name, file, plan, raw, as_text=suspects)
+    text = _read_csv(name, file, plan, raw, as_text=suspects, only=True)
     for column in suspects:
         values = pc.utf8_trim_whitespace(text.column(column))
         present = pc.drop_null(values)

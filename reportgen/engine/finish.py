@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportgen.engine.pandas_engine import arithmetic
+from reportgen.engine.evaluate import arithmetic
+from reportgen.engine.having import keep_having
 from reportgen.engine.plan import NOT_STATED, OTHER, Executor, Keep, SectionPlan, atom_id
 from reportgen.model import expr as ex
 from reportgen.model.semantic import Metric, Model, all_atoms
@@ -78,7 +79,7 @@ def run_section(
     orders = {key.name: executor.categories(key, plan.atoms[0].over) for key in plan.by}
     if full is None:
         atoms = _complete(model, plan, executor.aggregate(plan.by, plan.atoms, plan.where))
-        table = _finish(model, plan, atoms, orders)
+        table = keep_having(_finish(model, plan, atoms, orders), plan.having)
     else:
         table = _natural_order(full, names, orders)
     full = _ranking(table, plan)
@@ -90,7 +91,8 @@ def run_section(
     present = set(full[first].astype(str))
     values = [*kept, *([NOT_STATED] if NOT_STATED in present else [])]
     order = {str(v): i for i, v in enumerate(values)}
-    if not plan.other:  # no bucket: the kept groups' rows of the full table
+    if not plan.other or plan.having is not None:  # no bucket: the kept groups' rows
+        # (with 'having', a bucket would hold the groups the result filter left out)
         shown = full[full[first].astype(str).isin(order)]
         return SectionResult(full, _by_rank(shown, first, order), totals)
     label = other_label(full[first])

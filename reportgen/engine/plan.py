@@ -1,20 +1,21 @@
 """A section's query → an engine-neutral plan: what to group by, which atoms to aggregate, where.
 
-The plan holds no data. An executor (pandas here, Dask in ``engine.dask``) runs ``aggregate``;
+The plan holds no data. An ``Executor`` (``pandas_engine``, ``dask_engine``) runs ``aggregate``;
 ``engine.finish`` turns atom results into the section's table the same way for every engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Atom, Model, Resolved, all_atoms
-from reportgen.spec.models import AggregateField, AnalysisSection
+from reportgen.model.semantic import Atom, Model, Relation, Resolved, all_atoms
+from reportgen.spec.models import AggregateField, AnalysisSection, Spec
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class SectionPlan:
     top: int | None
     other: bool = True
     min_support: tuple[str, float] | None = None  # (metric, at least): smaller groups not ranked
+    having: ex.Node | None = None  # a condition on the result's rows, after aggregation
 
 
 OTHER = "Other"  # the bucket of the groups outside a top-N, unless a real value is called so
@@ -53,8 +55,29 @@ class Keep:
     other: str = OTHER
 
 
+class RowFlags(Protocol):
+    """One boolean per row of a table: a numpy array (pandas) or a lazy array (Dask)."""
+
+    def __and__(self, other: Any) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def any(self) -> Any: ...
+
+    def sum(self) -> Any: ...
+
+
 class Executor(Protocol):
-    """Runs the aggregations of a plan on some engine."""
+    """Runs the aggregations of a plan on some engine: everything the pipeline, ``finish`` and
+    the data-quality numbers ask of one. One instance per run; it caches what it derives."""
+
+    model: Model
+    aggregated: int  # atoms aggregated so far (the work a run did, for tests and stats)
+
+    @property
+    def orphans(self) -> dict[str, list[tuple[Relation, int]]]:
+        """Per table (once ``valid`` ran for it): rows whose parent is missing, per relation."""
+        ...
 
     def aggregate(
         self,
@@ -71,6 +94,34 @@ class Executor(Protocol):
 
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         """The natural order of a categorical group column (None for numbers)."""
+        ...
+
+    def length(self, table: str) -> int:
+        """The loaded rows of ``table``."""
+        ...
+
+    def valid(self, table: str) -> RowFlags:
+        """Rows whose every relation resolves, recursively."""
+        ...
+
+    def mask(self, table: str) -> RowFlags:
+        """Valid rows that pass every global filter on the table or on a table it reaches."""
+        ...
+
+    def condition(self, node: ex.Node, scope: str) -> RowFlags:
+        """A condition evaluated per row of ``scope`` (missing counts as false)."""
+        ...
+
+    def excluded_by_step(self, table: str) -> list[int]:
+        """Rows excluded at each of ``rows.exclusion_steps(model, table)``, first step wins."""
+        ...
+
+    def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
+        """Rows per declared category of a map or cases field (None when not counted)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the executor holds (a Dask cluster it started)."""
         ...
 
 
@@ -101,6 +152,7 @@ def plan_section(model: Model, section: AnalysisSection) -> SectionPlan:
         query.top,
         query.other,
         (support.metric, support.at_least) if support is not None else None,
+        ex.parse(query.having) if query.having else None,
     )
 
 
@@ -143,3 +195,33 @@ def needed_columns(model: Model, plans: Iterable[SectionPlan]) -> dict[str, set[
                     for where_ref in ex.refs(node):
                         add(model.resolve(where_ref, atom.over))
     return needed
+
+
+_TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_SECTIONS = re.compile(r"(?<![\w.])sections\b")
+_SECTION_BY_ID = re.compile(
+    r"""(?<![\w.])sections\s*(?:\[\s*(['"])(?P<quoted>[^'"]+)\1\s*\]|\.\s*(?P<bare>\w+))"""
+)
+
+
+def sections_needed(spec: Spec, chosen: Collection[str]) -> set[str]:
+    """The analysis sections a build of ``chosen`` (all when empty) must compute: the chosen
+    ones and every section their titles, chart titles and text quote (``sections.id`` or
+    ``sections['id']``, transitively none: only chosen sections' text is rendered). A template
+    that reads ``sections`` any other way (a loop, a computed id) needs them all."""
+    analysis = {s.id for s in spec.sections if isinstance(s, AnalysisSection)}
+    if not chosen:
+        return analysis
+    needed = set(chosen) & analysis
+    for section in spec.sections:
+        if section.id not in chosen:
+            continue
+        templates = [section.title, section.text or ""]
+        if isinstance(section, AnalysisSection) and section.chart is not None:
+            templates.append(section.chart.title or "")
+        code = " ".join(m.group(0) for t in templates for m in _TEMPLATE_CODE.finditer(t))
+        quoted = list(_SECTION_BY_ID.finditer(code))
+        if len(quoted) < len(_SECTIONS.findall(code)):
+            return analysis
+        needed |= {m.group("quoted") or m.group("bare") for m in quoted}
+    return needed & analysis

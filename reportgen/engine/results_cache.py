@@ -15,6 +15,7 @@ import os
 import stat
 import struct
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -387,10 +388,13 @@ def quality_key(
     fingerprints: dict[str, str],
     columns: dict[str, set[str]],
     engine: str = "pandas",
+    sections: Iterable[str] = (),
 ) -> str:
     """The data-quality numbers depend on every table, the relations, filters and fields.
 
     ``columns`` are the columns loaded per table: the missing-value profile covers only those.
+    ``sections``: the sections the build computes (declared categories are counted for the
+    fields they read; ``--section`` builds fewer).
     """
     spec = model.spec
     return _digest(
@@ -405,6 +409,7 @@ def quality_key(
             "relations": sorted(str(r) for r in model.relations),
             "filters": {n: f.model_dump(mode="json") for n, f in sorted(spec.filters.items())},
             "fields": {n: f.model_dump(mode="json") for n, f in sorted(spec.fields.items())},
+            "sections": sorted(sections),
         }
     )
 

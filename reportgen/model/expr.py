@@ -8,8 +8,11 @@ parsed with Python's ``ast`` and only the node kinds below are accepted.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Union
+
+from reportgen.spec.friendly import HINT_COMPARE_EQUALS, call_hint
 
 
 class ExprError(ValueError):
@@ -74,6 +77,13 @@ class Call:
 
 Node = Union[Ref, Const, ConstList, Unary, Binary, Compare, BoolOp, Call]  # noqa: UP007
 
+# Functions of one column allowed in row expressions (fields, filters, where): date parts and
+# period starts. The engine computes them (engine/dates.py); each takes a date or datetime.
+DATE_PARTS = ("year", "quarter", "month", "week", "weekday", "day", "hour")
+DATE_NAMES = ("month_name", "weekday_name")
+PERIOD_STARTS = ("to_year", "to_quarter", "to_month", "to_week", "to_day", "to_hour")
+ROW_FUNCTIONS = DATE_PARTS + DATE_NAMES + PERIOD_STARTS
+
 _BINARY = {
     ast.Add: "+",
     ast.Sub: "-",
@@ -107,7 +117,7 @@ def parse(text: str, *, allow_calls: bool = False) -> Node:
         tree = ast.parse(source.replace("\n", " "), mode="eval")
     except SyntaxError as error:
         where = f" at character {error.offset}" if error.offset else ""
-        msg = f"cannot parse expression '{source}'{where}"
+        msg = f"cannot parse expression '{source}'{where}{_equals_hint(source)}"
         raise ExprError(msg) from None
     return _convert(tree.body, source, allow_calls)
 
@@ -164,6 +174,16 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
             parts.append(Compare(_COMPARE[type(operator)], left, right))
             left = right
         return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
+    if (
+        isinstance(node, ast.Call)
+        and not allow_calls
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ROW_FUNCTIONS
+    ):
+        if len(node.args) != 1 or node.keywords:
+            msg = f"{node.func.id}() takes one date column, e.g. {node.func.id}(date)"
+            raise ExprError(msg)
+        return Call(node.func.id, (again(node.args[0]),), ())
     if isinstance(node, ast.Call) and allow_calls and isinstance(node.func, ast.Name):
         keywords = []
         for keyword in node.keywords:
@@ -174,10 +194,23 @@ def _convert(node: ast.AST, source: str, allow_calls: bool) -> Node:
         return Call(node.func.id, tuple(again(a) for a in node.args), tuple(keywords))
     snippet = ast.get_source_segment(source, node) or type(node).__name__
     if isinstance(node, ast.Call):
-        msg = f"function calls are not allowed here: '{snippet}'"
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        msg = f"function calls are not allowed here: '{snippet}'{call_hint(name)}"
     else:
         msg = f"'{snippet}' is not allowed in an expression (use names, numbers, quoted text, comparisons, and/or/not, + - * /)"
     raise ExprError(msg)
+
+
+def _equals_hint(source: str) -> str:
+    """'x = 5' → the hint to write 'x == 5', when that parses."""
+    fixed = re.sub(r"(?<![=!<>])=(?!=)", "==", source)
+    if fixed == source:
+        return ""
+    try:
+        ast.parse(fixed.replace("\n", " "), mode="eval")
+    except SyntaxError:
+        return ""
+    return HINT_COMPARE_EQUALS.format(fixed=fixed)
 
 
 def refs(node: Node) -> list[Ref]:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reportgen.data.read import read_header
+from reportgen.data.undeclared import undeclared_hints
 from reportgen.errors import ReportgenError, SpecError, SpecIssue
 from reportgen.model.semantic import Model, build_model
 from reportgen.spec.checks import spec_checks
@@ -29,7 +30,7 @@ def resolve(spec: Spec, base_dir: Path) -> tuple[Model, Columns, list[SpecIssue]
     """The model of ``spec`` over the data headers (only they are read), and its problems."""
     columns = {name: read_header(name, table, base_dir) for name, table in spec.data.items()}
     model, issues = build_model(spec, columns)
-    return model, columns, issues
+    return model, columns, undeclared_hints(spec, base_dir, columns, issues)
 
 
 def check_headers(loaded: LoadedSpec) -> tuple[Model, Columns]:

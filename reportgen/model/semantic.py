@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from reportgen.errors import SpecIssue, did_you_mean
 from reportgen.model import expr as ex
+from reportgen.model.section_checks import check_chart, check_having, metrics_in_where
+from reportgen.spec.friendly import HINT_METRIC_IN_ROWS
 from reportgen.spec.models import (
     AggregateField,
     AnalysisSection,
@@ -23,6 +25,7 @@ from reportgen.spec.models import (
     MapField,
     Spec,
     WeekdayField,
+    format_code,
 )
 
 Loc = tuple[str | int, ...]
@@ -38,6 +41,18 @@ DAY_NAMES_FROM_SUNDAY = [
     "Friday",
     "Saturday",
 ]
+
+
+# How the values of a field made by a date function print.
+DATE_FUNCTION_FORMATS = {
+    **dict.fromkeys(ex.DATE_PARTS, "plain"),
+    "to_year": "year",
+    "to_quarter": "quarter",
+    "to_month": "month",
+    "to_week": "date",
+    "to_day": "date",
+    "to_hour": "datetime",
+}
 
 
 def day_names(day_zero: str) -> list[str]:
@@ -200,6 +215,8 @@ class Model:
                     f"'{scope}' (no many-to-one relation path from '{scope}' to '{elsewhere[0]}')"
                 )
                 raise ResolveError(msg)
+            if ref.name in self.spec.metrics:
+                raise ResolveError(HINT_METRIC_IN_ROWS.format(name=ref.name, scope=scope))
             hint = ""
             for table in reachable:
                 hint = hint or self._private_hint(table, ref.name)
@@ -240,9 +257,34 @@ class Model:
             return spec_field.label
         return self.spec.labels.get(name, name.replace("_", " ").capitalize())
 
+    def field_format(self, name: str) -> str:
+        """How a field's values print: its declared format, else what its expression makes
+        (a year without separators, a month start as 'Jul 2015'), else 'auto'."""
+        spec_field = self.spec.fields.get(name)
+        if spec_field is None:
+            return "auto"
+        declared = format_code(spec_field.format)
+        if declared != "auto" or not isinstance(spec_field, ExprField):
+            return declared
+        try:
+            node = ex.parse(spec_field.expr)
+        except ex.ExprError:
+            return "auto"
+        if isinstance(node, ex.Call):
+            return DATE_FUNCTION_FORMATS.get(node.func, "auto")
+        return "auto"
+
     def known_levels(self, name: str) -> list[str] | None:
         """The values a group column can take when the spec alone says (labels of bins, cases,
         maps and weekdays, in their declared order), else None."""
+        levels = self._declared_levels(name)
+        spec_field = self.spec.fields.get(name)
+        if levels is None or spec_field is None or not spec_field.order:
+            return levels
+        listed = [v for v in spec_field.order if v in levels]
+        return listed + [v for v in levels if v not in listed]
+
+    def _declared_levels(self, name: str) -> list[str] | None:
         spec_field = self.spec.fields.get(name)
         if isinstance(spec_field, BinsField):
             return list(spec_field.labels)
@@ -281,6 +323,8 @@ def field_expressions(spec_field: FieldSpec) -> list[tuple[Loc, str, str]]:
             found.append((("of",), spec_field.of, "name"))
         if spec_field.where:
             found.append((("where",), spec_field.where, "condition"))
+    if spec_field.order_by:
+        found.append((("order_by",), spec_field.order_by, "name"))
     return found
 
 
@@ -382,6 +426,11 @@ def _check_tables(model: Model, issues: list[SpecIssue]) -> None:
                 hint = did_you_mean(column, available)
                 message = f"unknown column '{column}' in table '{name}'{hint}"
             issues.append(SpecIssue(("data", name, "clean", *where), message))
+        for column in table.columns:
+            if column not in available:
+                hint = did_you_mean(column, available)
+                message = f"unknown column '{column}' in table '{name}'{hint}"
+                issues.append(SpecIssue(("data", name, "columns", column), message))
         for field_name, spec_field in model.spec.fields.items():
             if spec_field.on == name and field_name in available:
                 msg = f"field '{field_name}' has the name of a column of '{name}'; rename the field"
@@ -495,7 +544,7 @@ def _build_metrics(model: Model, issues: list[SpecIssue]) -> None:
         _collect_atoms(model, formula, names, loc, atoms, issues)
         if len(issues) > before:
             continue
-        fmt: str = spec_metric.format
+        fmt: str = format_code(spec_metric.format)
         if fmt == "auto":
             fmt = _infer_format(formula, atoms)
         label = (
@@ -695,7 +744,10 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                 _resolve_text(model, text, table, (*base, "query", "by", b_index), "name", issues)
                 if len(issues) > before:
                     break
-        if query.where:
+        visible = {n for table in tables for t in model.reachable(table) for n in model.names_on(t)}
+        where_metrics = metrics_in_where(section, base, visible.__contains__)
+        issues.extend(where_metrics)
+        if query.where and not where_metrics:
             for table in sorted(tables):
                 before = len(issues)
                 _resolve_text(
@@ -726,9 +778,12 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                     f"(metrics: {', '.join(query.metrics)}){hint}",
                 )
             )
+        issues.extend(check_having(section, base, outputs))
         if section.chart is not None:
-            for key in ("x", "y", "color"):
-                value = getattr(section.chart, key)
+            before_chart = len(issues)
+            named = [("x", section.chart.x), ("color", section.chart.color)]
+            named += [("y", measure) for measure in section.chart.measures]
+            for key, value in named:
                 if value is not None and value not in outputs:
                     hint = did_you_mean(value, outputs)
                     issues.append(
@@ -737,6 +792,9 @@ def _check_sections(model: Model, issues: list[SpecIssue]) -> None:
                             f"'{value}' is not a column of the result (columns: {', '.join(outputs)}){hint}",
                         )
                     )
+            if len(issues) == before_chart:
+                groups = [t.split(".")[-1] for t in query.by]
+                issues.extend(check_chart(section, base, groups))
         if section.table.columns:
             for c_index, column in enumerate(section.table.columns):
                 if column not in outputs:

@@ -17,7 +17,7 @@ from reportgen.model.quality import DataQuality
 from reportgen.model.semantic import Model
 from reportgen.render.charting import ChartCache, PendingChart
 from reportgen.render.context import ChartBlock, ReportView, SectionView, TableBlock
-from reportgen.render.methods import definitions_tables, quality_tables
+from reportgen.render.methods import definitions_tables, quality_tables, section_filters
 from reportgen.render.views import (
     ColumnMeta,
     column_meta,
@@ -43,7 +43,7 @@ class ReportContent:
 
     loaded: LoadedSpec
     model: Model
-    results: Mapping[str, SectionResult]  # every analysis section's, in the spec's order
+    results: Mapping[str, SectionResult]  # the computed analysis sections, in the spec's order
     orders: Mapping[str, GroupOrders]  # by section id
     charted: Mapping[str, pd.DataFrame]  # the capped chart tables of long results
     quality: DataQuality
@@ -74,6 +74,7 @@ def section_views(content: ReportContent, charts: ChartCache) -> list[SectionVie
     metas = {
         s.id: column_meta(model, s, content.orders[s.id], content.results[s.id].other_label)
         for s in analysis
+        if s.id in content.results  # --section: only the sections computed
     }
     # Narrative reads every group (``full``, no Other bucket) and the re-aggregated totals.
     contexts = result_contexts(
@@ -121,7 +122,9 @@ def _analysis_view(
     """An analysis section's view with its table (its chart is placed later)."""
     result = content.results[section.id]
     block = table_block(content.loaded.spec, section, result.shown, meta, result.full)
-    return section_view(section, title, body, None, [block] if block else [])
+    blocks = [block] if block else []
+    filters = section_filters(content.model, section)
+    return section_view(section, title, body, None, blocks, filters)
 
 
 def _chart_meta(

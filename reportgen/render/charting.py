@@ -49,7 +49,12 @@ def draw_chart(
     assert section.chart is not None
     columns = {name: ColumnInfo(m.label, m.format, m.order, m.other) for name, m in meta.items()}
     chart = build_chart(
-        section.chart, result, columns=columns, title=title, currency=spec.settings.currency
+        section.chart,
+        result,
+        columns=columns,
+        title=title,
+        currency=spec.settings.currency,
+        row_order=section.query.sort is not None,
     )
     return PendingChart(
         svg=to_svg_later(chart),

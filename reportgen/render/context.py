@@ -56,6 +56,7 @@ class SectionView:
     body: Markup = Markup("")  # narrative already rendered to safe HTML (paragraphs, lists)
     chart: ChartBlock | None = None
     tables: list[TableBlock] = field(default_factory=list)
+    filters: str = ""  # the section's own filters in words ('Only days where …')
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Model, Relation
+from reportgen.model.semantic import Model, Relation, all_atoms
 from reportgen.render.context import TableBlock, TableColumn
 from reportgen.spec.models import (
     AggregateField,
@@ -205,6 +205,8 @@ class Words:
         return self.value(node)
 
     def call(self, node: ex.Call) -> str:
+        if node.func in DATE_WORDS:
+            return f"{DATE_WORDS[node.func]} {self.value(node.args[0])}"
         keywords = dict(node.keywords)
         if node.func == "share":
             of = node.args[0] if node.args else None
@@ -233,6 +235,32 @@ class Words:
         if isinstance(where, ex.Const) and isinstance(where.value, str):
             text += f" where {self.condition(ex.parse(where.value))}"
         return text
+
+
+# The row functions of dates in words ('the month of date', 'date truncated to the month').
+DATE_WORDS = {
+    **{part: f"the {part} of" for part in ex.DATE_PARTS},
+    "week": "the ISO week number of",
+    "weekday": "the ISO weekday number (Monday 1) of",
+    "month_name": "the month name of",
+    "weekday_name": "the weekday name of",
+    **{start: f"the start of the {start[3:]} of" for start in ex.PERIOD_STARTS},
+}
+
+
+def section_filters(model: Model, section: AnalysisSection) -> str:
+    """A section's own filters in words, stated under its title: the row filter (before
+    aggregation) and the result filter (after it)."""
+    words = Words(model)
+    parts = []
+    query = section.query
+    if query.where:
+        tables = [a.over for m in query.metrics if m in model.metrics for a in all_atoms(model, m)]
+        noun = words.plural(tables[0]) if tables else "rows"
+        parts.append(f"Only {noun} where {words.condition(ex.parse(query.where))}.")
+    if query.having:
+        parts.append(f"Groups shown only where {words.condition(ex.parse(query.having))}.")
+    return " ".join(parts)
 
 
 # ---- definitions --------------------------------------------------------------------------

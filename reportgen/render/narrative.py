@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from reportgen.errors import did_you_mean
 from reportgen.render.cells import Cell, Formats
-from reportgen.render.claims import ClaimError, Claims
+from reportgen.render.claims import ClaimError, Claims, Figure
 from reportgen.spec.models import MinSupport, Thresholds
 from reportgen.style.format import format_value, is_missing
 
@@ -447,8 +447,9 @@ def make_environment(formats: Formats, *, autoescape: bool) -> ImmutableSandboxe
     for name in ("integer", "number", "decimal", "currency", "percent", "day"):
         env.filters[name] = _number_filter(name, formats)
     env.globals.clear()
-    env.globals["ratio"] = _ratio
-    env.globals["change"] = lambda a, b: _ratio(a, b) - 1
+    # Formatted like every other number ('1.3×', '+12.4%'); they compare by their value.
+    env.globals["ratio"] = lambda a, b: Figure(_ratio(a, b), "ratio", formats)
+    env.globals["change"] = lambda a, b: Figure(_ratio(a, b) - 1, "change", formats)
     env.globals["range"] = _bounded_range
     return env
 

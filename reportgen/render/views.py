@@ -48,8 +48,7 @@ def column_meta(
     meta: dict[str, ColumnMeta] = {}
     for index, text in enumerate(section.query.by):
         name = text.split(".")[-1]
-        spec_field = model.spec.fields.get(name)
-        fmt = spec_field.format if spec_field is not None else "auto"
+        fmt = model.field_format(name)
         order = orders.get(name)
         meta[name] = ColumnMeta(
             model.label(name),
@@ -262,6 +261,7 @@ def section_view(
     body: Any,
     chart: ChartBlock | None = None,
     tables: list[TableBlock] | None = None,
+    filters: str = "",
 ) -> SectionView:
     question = section.question if isinstance(section, AnalysisSection) else ""
     return SectionView(
@@ -273,6 +273,7 @@ def section_view(
         body=body,
         chart=chart,
         tables=[t for t in (tables or []) if t is not None],
+        filters=filters,
     )
 
 

@@ -117,6 +117,8 @@ def _extra(details: ErrorDetails, located: Located) -> Handled:
             suggestion=suggestion,
         )
         return msg, located.yaml_loc, True
+    if candidates:
+        suggestion += HINT_VALID_KEYS.format(keys=", ".join(candidates))
     msg = _template("extra_forbidden", key=key, context=_context(located), suggestion=suggestion)
     return msg, located.yaml_loc, True
 
@@ -236,7 +238,10 @@ def _validator(details: ErrorDetails, located: Located) -> Handled:
     for pattern, key, template in wording.VALIDATOR_MESSAGES:
         match = re.match(pattern, text)
         if match:
-            return template.format(*match.groups()), (*loc, key), False
+            message = template.format(*match.groups())
+            if key == "labels" and int(match.group(3)) > int(match.group(1)):
+                message += HINT_QUOTE_LABELS  # a comma inside a label split it
+            return message, (*loc, key), False
     return _template(details["type"], error=text), loc, False
 
 
@@ -321,3 +326,50 @@ def _union_issues(
     choices = " or ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " or " + words[-1]
     msg = _template("union", choices=choices, kind=kind(value))
     return [SpecIssue(union_loc, msg, *positions.find(union_loc))]
+
+
+# --------------------------------------------------------------------------------------------
+# Teaching hints: the fix, added to a message that is right but does not say what to do. They
+# live here, in one place, so that a feature added to the spec language updates what they teach.
+
+HINT_VALID_KEYS = " (valid keys: {keys})"
+HINT_COMPARE_EQUALS = "; to compare, write '==': '{fixed}'"
+HINT_QUOTE_LABELS = (
+    "; if a label holds a comma, put it in quotes: inside [ ] a comma starts a new label "
+    '(e.g. [Under $75k, "$75k, or more"])'
+)
+HINT_QUOTE_TEMPLATE = (
+    "; a text with {{{{ … }}}} inside {{ }} must be in quotes, e.g. "
+    'title: "{{{{ highest.orders.order_day }}}} is the busiest day"'
+)
+DATE_CALLS = (
+    "year(), quarter(), month(), week(), weekday(), day(), hour(), month_name(), "
+    "weekday_name() and the period starts to_year() … to_hour(), each of one date column "
+    "(declare it under data.TABLE.columns with type: date)"
+)
+HINT_DATE_CALL = "; {func}() is not a date function: a row expression may call " + DATE_CALLS
+HINT_OTHER_CALL = (
+    "; functions (count, sum, mean, …) belong in metrics; a condition or field compares "
+    "columns, fields and constants, and may call the date functions " + DATE_CALLS
+)
+DATE_LIKE_CALLS = frozenset(  # names people reach for that the spec does not have
+    {"date", "to_date", "strftime", "dayofweek", "weekofyear", "dayofyear", "now", "today"}
+)
+HINT_METRIC_IN_ROWS = (
+    "'{name}' is a metric (one number per group of a section), not a column or field of the "
+    "rows of '{scope}': conditions and 'by' take columns and fields; for a number per row of "
+    "'{scope}', declare a field of type aggregate, e.g. "
+    "{{type: aggregate, on: {scope}, func: count, over: TABLE}}"
+)
+HINT_UNDECLARED_FILE = (
+    "; '{name}' is a column of {file}, which the spec does not declare: add it under data:, "
+    "e.g. {table}: {{path: {file}{key}}}{relation}"
+)
+HINT_UNDECLARED_RELATION = ", and the relation '{relation}'"
+
+
+def call_hint(func: str) -> str:
+    """What to do instead of calling ``func`` where calls are not allowed."""
+    if func.lower() in DATE_LIKE_CALLS:
+        return HINT_DATE_CALL.format(func=func)
+    return HINT_OTHER_CALL

@@ -17,6 +17,10 @@ from pydantic import (
     model_validator,
 )
 
+from reportgen.spec.value_format import Format, ValueFormat, format_code
+
+__all__ = ["Format", "ValueFormat", "format_code"]
+
 # --------------------------------------------------------------------------------------------
 # Shared base
 
@@ -32,8 +36,6 @@ TABLE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 NAME_MAX_LENGTH = 64
 TableName = Annotated[str, StringConstraints(pattern=TABLE_NAME, max_length=NAME_MAX_LENGTH)]
-
-Format = Literal["auto", "integer", "number", "decimal", "currency", "percent", "text", "day"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,14 +172,43 @@ class CleanRules(Strict):
     )
 
 
+class ColumnSpec(Strict):
+    """How one column of a file is read: dates and times declared with their format."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "date", "format": "%Y/%m/%d"}]}
+    )
+
+    type: Literal["date", "datetime"] = Field(
+        description="'date' (a day) or 'datetime' (a day and a time of day).", examples=["date"]
+    )
+    format: str | None = Field(
+        None,
+        max_length=40,
+        description=(
+            "How the text is written, in strftime codes, e.g. '%Y/%m/%d' or '%d.%m.%Y %H:%M'; "
+            "default ISO 8601 ('2015-07-01', '2015-07-01 14:30:00')."
+        ),
+        examples=["%Y/%m/%d", "%d.%m.%Y %H:%M"],
+    )
+
+
 class TableSpec(Strict):
     """One input table: where its file(s) are and how to read them."""
 
     path: str | list[str] = Field(
-        description="File path (or list of paths, or a glob), relative to the spec file's folder."
+        description=(
+            "File path (or list of paths, or a glob), relative to the spec file's folder; "
+            "'package:NAME/path' reads a data file shipped inside an installed Python package."
+        ),
+        examples=["data/orders.csv", "package:vega_datasets/_data/cars.json"],
     )
-    format: Literal["csv", "parquet"] | None = Field(
-        None, description="File format; defaults to the file extension."
+    format: Literal["csv", "parquet", "json"] | None = Field(
+        None,
+        description=(
+            "File format; defaults to the file extension (json: an array of records, "
+            "[{column: value, …}, …])."
+        ),
     )
     key: str | None = Field(
         None, description="Column that identifies a row (unique after cleaning)."
@@ -198,6 +229,14 @@ class TableSpec(Strict):
     )
     clean: CleanRules = Field(default_factory=CleanRules, description="Cleaning rules.")
     description: str = Field("", description="What the table holds (shown in the methods).")
+    columns: dict[str, ColumnSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Columns read as dates or times, by spec name: {date: {type: date, format: '%Y/%m/%d'}}. "
+            "Parquet date and timestamp columns are dates without this."
+        ),
+        examples=[{"date": {"type": "date", "format": "%Y/%m/%d"}}],
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +247,30 @@ class FieldBase(Strict):
     on: str = Field(description="Table the field belongs to (one value per row of it).")
     label: str | None = Field(None, description="Display name in tables and charts.")
     description: str = Field("", description="Definition shown in the methods section.")
-    format: Format = Field("auto", description="How values are shown.")
+    format: Format = Field(
+        "auto",
+        description=(
+            "How values are shown: a name (integer, number, decimal, currency, percent, points, "
+            "plain, text, day, date, datetime, month, quarter, year) or {type, decimals, compact, "
+            "separators, suffix}."
+        ),
+    )
+    order: list[str] | None = Field(
+        None,
+        description=(
+            "Explicit order of the field's values in tables, charts and text, e.g. "
+            "[Low, Mid, High]; values not listed follow in their own order."
+        ),
+        examples=[["Small", "Medium", "Large"]],
+    )
+    order_by: str | None = Field(
+        None,
+        description=(
+            "Order the field's values by another column or field of the same table (its smallest "
+            "value per label), e.g. a month name by month(date)."
+        ),
+        examples=["order_date"],
+    )
 
 
 class BinsField(FieldBase):
@@ -320,10 +382,18 @@ class AggregateField(FieldBase):
 
 
 class ExprField(FieldBase):
-    """Arithmetic or a condition over columns of the same row, e.g. 'income / 1000'."""
+    """Arithmetic, a condition or a date function over columns of the same row, e.g.
+    'income / 1000' or 'year(date)'."""
 
     type: Literal["expr"] = Field(description="Field kind.")
-    expr: str = Field(description="Expression.")
+    expr: str = Field(
+        description=(
+            "Expression; date functions: year, quarter, month, week, weekday, day, hour (numbers), "
+            "month_name, weekday_name (ordered names), and the period starts to_year, to_quarter, "
+            "to_month, to_week, to_day, to_hour (dates, for resampling)."
+        ),
+        examples=["income / 1000", "year(date)", "to_month(date)"],
+    )
 
 
 class WeekdayField(FieldBase):
@@ -356,7 +426,14 @@ class MetricSpec(Strict):
 
     expr: str = Field(description="Aggregation call or arithmetic over other metrics.")
     label: str | None = Field(None, description="Display name.")
-    format: Format = Field("auto", description="How values are shown.")
+    format: Format = Field(
+        "auto",
+        description=(
+            "How values are shown: a name (integer, number, decimal, currency, percent, points, "
+            "plain) or {type, decimals, compact, separators, suffix}."
+        ),
+        examples=["currency", {"type": "currency", "compact": True}],
+    )
     description: str = Field("", description="Definition shown in the methods section.")
 
 
@@ -369,7 +446,21 @@ class Query(Strict):
 
     by: list[str] = Field(default_factory=list, description="Group-by columns or fields.")
     metrics: list[str] = Field(min_length=1, description="Metric names.")
-    where: str | None = Field(None, description="Extra condition for this section only.")
+    where: str | None = Field(
+        None,
+        description=(
+            "Row filter for this section only, applied before aggregation (columns and fields, "
+            "not metrics); stated under the section."
+        ),
+    )
+    having: str | None = Field(
+        None,
+        description=(
+            "Result filter, applied after aggregation: a condition on the result's metrics and "
+            "group columns, e.g. 'cars >= 10'; stated under the section."
+        ),
+        examples=["order_lines >= 500"],
+    )
     sort: str | None = Field(
         None,
         description="Sort by a column or metric; '-name' for descending. Default: natural order.",
@@ -408,7 +499,13 @@ class ChartSpec(Strict):
 
     type: ChartType = Field(description="Chart kind.")
     x: str = Field(description="Column on the x axis (categories for bar, hbar and pie).")
-    y: str = Field(description="Metric on the y axis (value for bar, hbar and pie).")
+    y: str | list[str] = Field(
+        description=(
+            "Metric on the y axis (value for bar, hbar and pie); a list of metrics for one "
+            "series each (line, area, bar: e.g. [temp_max, temp_min])."
+        ),
+        examples=["orders", ["temp_max", "temp_min"]],
+    )
     color: str | None = Field(
         None, description="Column for colour (grouped, stacked), or the metric of a heatmap."
     )
@@ -420,6 +517,22 @@ class ChartSpec(Strict):
     )
     labels: bool = Field(True, description="Direct value labels where they fit.")
     height: int | None = Field(None, ge=80, le=900, description="Height in pixels.")
+    trend: bool = Field(
+        False,
+        description=(
+            "Scatter: draw a least-squares trend line (the correlation is follows(x, y).r in text)."
+        ),
+        examples=[True],
+    )
+
+    @property
+    def measures(self) -> list[str]:
+        """The metrics drawn: ``y`` as a list."""
+        return [self.y] if isinstance(self.y, str) else list(self.y)
+
+    @property
+    def first_measure(self) -> str:
+        return self.measures[0]
 
 
 class TableView(Strict):

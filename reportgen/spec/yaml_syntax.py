@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from reportgen.errors import SpecIssue
+from reportgen.spec.friendly import HINT_QUOTE_TEMPLATE
 
 _BRACKETS = {"sequence": ("list", "]"), "mapping": ("mapping", "}")}
 
@@ -70,6 +71,8 @@ def _explain(
     for kind, (noun, closer) in _BRACKETS.items():
         if f"parsing a flow {kind}" in context:
             msg = f"the {noun} that starts here is not closed with '{closer}' (or lacks a ',')"
+            if "{{" in _line_text(text, where[0]) + _line_text(text, opened[0]):
+                msg += HINT_QUOTE_TEMPLATE.format()
             return msg, opened
     if "expected <block end>" in problem:
         found = problem.split("but found ")[-1]

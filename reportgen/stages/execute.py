@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from reportgen.data.quality import TableQuality
 from reportgen.engine.plan import Executor
 from reportgen.errors import DataError
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Model, Relation
+from reportgen.model.semantic import Model
+from reportgen.progress import Progress
 
 
 class LoadedData(Protocol):
@@ -21,34 +22,6 @@ class LoadedData(Protocol):
 
     @property
     def quality(self) -> TableQuality: ...
-
-
-class RunningExecutor(Executor, Protocol):
-    """An executor as the build uses it: ``engine.plan.Executor`` plus the row masks and counts
-    the data checks and the data-quality numbers read."""
-
-    @property
-    def orphans(self) -> Mapping[str, list[tuple[Relation, int]]]: ...
-
-    def valid(self, table: str) -> Any:
-        """Rows whose every relation resolves (a boolean array)."""
-        ...
-
-    def mask(self, table: str) -> Any:
-        """Rows used: valid and passing every filter, on the table or its parents."""
-        ...
-
-    def condition(self, node: ex.Node, scope: str) -> Any:
-        """Rows of ``scope`` for which ``node`` holds."""
-        ...
-
-    def excluded_by_step(self, table: str) -> list[int]:
-        """Rows excluded at each of ``exclusion_steps``, each counted at its first step."""
-        ...
-
-    def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
-        """Rows per declared category of a map or cases field (None for other fields)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -66,20 +39,22 @@ class Engine:
     """The loaded tables (for their quality records) and the executor over them."""
 
     tables: Mapping[str, LoadedData]
-    executor: RunningExecutor
+    executor: Executor
 
     def close(self) -> None:
         """Shut down what the executor started (a Dask cluster); nothing for pandas."""
-        close = getattr(self.executor, "close", None)
-        if close is not None:
-            close()
+        self.executor.close()
 
 
 def load_engine(
-    model: Model, choice: EngineChoice, needed: Mapping[str, Collection[str]]
+    model: Model,
+    choice: EngineChoice,
+    needed: Mapping[str, Collection[str]],
+    progress: Progress | None = None,
 ) -> Engine:
     """Load the needed columns and start the executor over them; a table with no rows is a
-    data error. The caller closes the engine (``contextlib.closing``)."""
+    data error. The caller closes the engine (``contextlib.closing``). ``progress``: its live
+    line names the table loading (pandas)."""
     if choice.name == "dask":
         # Dimensions load in pandas; fact tables are read by the Dask workers.
         from reportgen.engine.dask_engine import DaskExecutor, load_tables
@@ -95,12 +70,13 @@ def load_engine(
     from reportgen.data.load import load_table
     from reportgen.engine.pandas_engine import PandasExecutor
 
-    tables = {
-        name: load_table(
+    tables = {}
+    for number, (name, table) in enumerate(model.spec.data.items(), 1):
+        if progress is not None:
+            progress.ticker.detail = f"{name} ({number} of {len(model.spec.data)})"
+        tables[name] = load_table(
             name, table, choice.base_dir, columns=sorted(needed[name]), cache_dir=choice.cache_dir
         )
-        for name, table in model.spec.data.items()
-    }
     check_not_empty(tables)
     return Engine(tables, PandasExecutor(model, {n: t.frame for n, t in tables.items()}))
 
@@ -119,7 +95,7 @@ def check_not_empty(tables: Mapping[str, LoadedData]) -> None:
             raise DataError(msg, table=name, path=files)
 
 
-def check_rows_left(model: Model, executor: RunningExecutor) -> None:
+def check_rows_left(model: Model, executor: Executor) -> None:
     """A data error, naming the relation or filter, when a table has no rows left to report on."""
     for name in model.spec.data:
         valid = executor.valid(name)
@@ -138,7 +114,7 @@ def check_rows_left(model: Model, executor: RunningExecutor) -> None:
             raise DataError(msg, table=name)
 
 
-def _no_valid_rows(model: Model, executor: RunningExecutor, name: str, rows: int) -> None:
+def _no_valid_rows(model: Model, executor: Executor, name: str, rows: int) -> None:
     for relation, count in executor.orphans.get(name, []):
         if count == rows:
             key = model.key_of(relation.parent)

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.engine.plan import SectionPlan, needed_columns, plan_section
+from reportgen.engine.plan import SectionPlan, needed_columns, plan_section, sections_needed
 from reportgen.engine.results_cache import ResultsCache
 from reportgen.errors import UsageError, did_you_mean
 from reportgen.model.resolve import load_and_resolve
@@ -40,7 +40,8 @@ class BuildJob:
     loaded: LoadedSpec
     model: Model
     sections: dict[str, AnalysisSection]  # the analysis sections by id, in the spec's order
-    plans: dict[str, SectionPlan]  # by section id, in the spec's order
+    plans: dict[str, SectionPlan]  # the sections computed (--section: the chosen and those
+    # their texts quote), by id in the spec's order
     selected: frozenset[str]  # --section ids; empty: all
     totals: frozenset[str]  # the sections whose total a text quotes
     needed: dict[str, set[str]]  # the columns to load per table
@@ -64,12 +65,13 @@ class BuildJob:
 
 
 def plan_job(spec_path: Path, options: BuildOptions) -> BuildJob:
-    """Load and check the spec, plan every section, choose the engine, check the outputs."""
+    """Load and check the spec, plan the sections needed, choose the engine, check the outputs."""
     loaded, model, _ = load_and_resolve(spec_path)
     spec = loaded.spec
     selected = select_sections(spec, options.sections)
     sections = {s.id: s for s in spec.sections if isinstance(s, AnalysisSection)}
-    plans = {sid: plan_section(model, section) for sid, section in sections.items()}
+    computed = sections_needed(spec, selected)  # --section: the chosen and what they quote
+    plans = {sid: plan_section(model, s) for sid, s in sections.items() if sid in computed}
     check_narratives(loaded, model)
     out_dir = options.output_dir or loaded.base_dir / "output"
     job = BuildJob(

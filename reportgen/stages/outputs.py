@@ -12,27 +12,27 @@ from pathlib import Path
 from reportgen.data.files import resolve_files
 from reportgen.engine.finish import SectionResult
 from reportgen.errors import UsageError
-from reportgen.output import check_targets
+from reportgen.output import check_targets, csv_bytes
 from reportgen.spec.load import LoadedSpec
 from reportgen.spec.models import NAME_MAX_LENGTH, Spec
 from reportgen.stages.writers import WRITERS, report_path
 
 
+def export_dir(out_dir: Path, slug: str) -> Path:
+    """The folder of the section tables' CSV files."""
+    return out_dir / f"{slug}-data"
+
+
 def table_path(out_dir: Path, slug: str, section_id: str) -> Path:
     """Where a section's table goes (every group, not only the top-N shown)."""
-    return out_dir / f"{slug}-data" / f"{section_id}.csv"
+    return export_dir(out_dir, slug) / f"{section_id}.csv"
 
 
 def table_files(
     out_dir: Path, slug: str, results: Mapping[str, SectionResult], exported: list[str]
 ) -> dict[Path, bytes]:
-    """Each exported section's full table as CSV."""
-    return {
-        table_path(out_dir, slug, sid): results[sid]
-        .full.to_csv(index=False, lineterminator="\n")
-        .encode("utf-8")
-        for sid in exported
-    }
+    """Each exported section's full table as CSV (numbers rounded as ``output.csv_bytes``)."""
+    return {table_path(out_dir, slug, sid): csv_bytes(results[sid].full) for sid in exported}
 
 
 def check_outputs(

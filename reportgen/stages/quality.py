@@ -8,19 +8,19 @@ from collections.abc import Iterable, Mapping
 from typing import TextIO
 
 from reportgen.data.quality import Unused
-from reportgen.engine.pandas_engine import exclusion_steps
-from reportgen.engine.plan import SectionPlan
+from reportgen.engine.plan import Executor, SectionPlan
+from reportgen.engine.rows import exclusion_steps
 from reportgen.errors import SpecIssue
 from reportgen.model import expr as ex
 from reportgen.model.quality import DataQuality, Step
 from reportgen.model.semantic import Model
 from reportgen.spec.load import LoadedSpec, locate_issues
-from reportgen.stages.execute import LoadedData, RunningExecutor
+from reportgen.stages.execute import LoadedData
 
 
 def quality_numbers(
     model: Model,
-    executor: RunningExecutor,
+    executor: Executor,
     tables: Mapping[str, LoadedData],
     plans: Iterable[SectionPlan] | None = None,
 ) -> DataQuality:

@@ -13,11 +13,11 @@ from reportgen.charts.capping import capped_key, capped_table, needs_cap
 from reportgen.data.cache import fingerprint
 from reportgen.data.files import resolve_files
 from reportgen.engine.finish import SectionResult, run_section
-from reportgen.engine.plan import NOT_STATED, SectionPlan
+from reportgen.engine.plan import NOT_STATED, Executor, SectionPlan
 from reportgen.engine.results_cache import ResultsCache, quality_key, section_key
 from reportgen.model.quality import DataQuality
 from reportgen.progress import Progress
-from reportgen.stages.execute import RunningExecutor, check_rows_left, load_engine
+from reportgen.stages.execute import check_rows_left, load_engine
 from reportgen.stages.job import BuildJob
 from reportgen.stages.quality import quality_numbers
 
@@ -35,6 +35,7 @@ class SectionTables:
     keys: dict[str, str] = field(default_factory=dict)  # each section's results-cache key
     quality_key: str = ""
     computed: list[str] = field(default_factory=list)
+    atoms_computed: int = 0  # aggregations the executor ran for the sections and their charts
     data_loaded: bool = False
 
 
@@ -72,7 +73,7 @@ def read_cached(job: BuildJob, store: ResultsCache, tables: SectionTables) -> No
                 continue  # compute the section again with its chart
             tables.charted[sid] = chart_table
         tables.results[sid], tables.orders[sid] = cached, entry["orders"]
-    tables.quality_key = quality_key(model, prints, job.needed, engine)
+    tables.quality_key = quality_key(model, prints, job.needed, engine, job.plans)
     found = store.get("quality", tables.quality_key)
     tables.quality = DataQuality.from_json(found) if found is not None else None
 
@@ -84,12 +85,13 @@ def compute(job: BuildJob, tables: SectionTables, progress: Progress) -> None:
 
         warm_up()  # the chart converter starts while the data loads
     with progress.stage("load data"):
-        engine = load_engine(job.model, job.engine, job.needed)
+        engine = load_engine(job.model, job.engine, job.needed, progress)
     with progress.stage("compute sections"), closing(engine):
         executor = engine.executor
         check_rows_left(job.model, executor)
         for sid in tables.computed:
             compute_section(job, executor, sid, tables)
+        tables.atoms_computed = executor.aggregated
         if tables.quality is None:
             tables.quality = quality_numbers(job.model, executor, engine.tables, job.plans.values())
             if job.store is not None:
@@ -98,9 +100,7 @@ def compute(job: BuildJob, tables: SectionTables, progress: Progress) -> None:
             store_sections(job, job.store, tables)
 
 
-def compute_section(
-    job: BuildJob, executor: RunningExecutor, sid: str, tables: SectionTables
-) -> None:
+def compute_section(job: BuildJob, executor: Executor, sid: str, tables: SectionTables) -> None:
     """One section's numbers, its groups' order and, for a long result, its chart's table."""
     plan, section = job.plans[sid], job.sections[sid]
     result = run_section(job.model, executor, plan, total=sid in job.totals)
@@ -122,9 +122,7 @@ def store_sections(job: BuildJob, store: ResultsCache, tables: SectionTables) ->
             store.put("capped", capped, tables.charted[sid])
 
 
-def group_orders(
-    executor: RunningExecutor, plan: SectionPlan, result: SectionResult
-) -> GroupOrders:
+def group_orders(executor: Executor, plan: SectionPlan, result: SectionResult) -> GroupOrders:
     """Each group column's category order (None: numbers, or text in no declared order), with
     "Not stated" and then the other bucket after the categories when the result has them."""
     orders: GroupOrders = {}

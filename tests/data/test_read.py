@@ -117,7 +117,7 @@ def test_unknown_extension(tmp_path, write):
     write("orders.dat", "a\n1\n")
     assert error_of(tmp_path, path="orders.dat") == (
         "table 't', file orders.dat: cannot tell the format from the extension '.dat'; "
-        "set format: csv or parquet"
+        "set format: csv, parquet or json"
     )
 
 

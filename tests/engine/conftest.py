@@ -68,9 +68,10 @@ def new_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int]
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster() -> Iterator[Any]:
-    """A local Dask cluster of two worker processes (the test is skipped without Dask)."""
+    """A local Dask cluster of two worker processes, one per test session (the test is skipped
+    without Dask)."""
     distributed = pytest.importorskip("distributed")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Port .* is already in use")

@@ -1,7 +1,8 @@
-"""Every field and metric kind of the pandas engine against hand-computed values on tiny frames."""
+"""Every field and metric kind, on both engines, against hand-computed values on tiny frames."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -79,16 +80,38 @@ BASE: dict[str, Any] = {
 }
 
 
-def run(sections: list[dict[str, Any]], **extra: Any) -> list[pd.DataFrame]:
-    spec = Spec.model_validate({**BASE, **extra, "sections": sections})
-    model, issues = build_model(spec, {k: list(v.columns) for k, v in FRAMES.items()})
-    assert issues == []
-    executor = PandasExecutor(model, FRAMES)
-    results = []
-    for section in spec.sections:
-        assert isinstance(section, AnalysisSection)
-        results.append(run_section(model, executor, plan_section(model, section)).shown)
-    return results
+Run = Callable[..., list[pd.DataFrame]]
+
+
+@pytest.fixture(params=["pandas", "dask"])
+def run(request: pytest.FixtureRequest) -> Run:
+    """``run(sections, **spec)``: each section's shown table, on one engine (Dask: the lines
+    in two partitions on the module's cluster)."""
+
+    def run_on(sections: list[dict[str, Any]], **extra: Any) -> list[pd.DataFrame]:
+        spec = Spec.model_validate({**BASE, **extra, "sections": sections})
+        model, issues = build_model(spec, {k: list(v.columns) for k, v in FRAMES.items()})
+        assert issues == []
+        executor: Any
+        if request.param == "pandas":
+            executor = PandasExecutor(model, FRAMES)
+        else:
+            from reportgen.engine.dask_engine import DaskExecutor
+
+            cluster = request.getfixturevalue("cluster")
+            executor = DaskExecutor(
+                model, FRAMES, scheduler=cluster.scheduler_address, npartitions=2
+            )
+        try:
+            results = []
+            for section in spec.sections:
+                assert isinstance(section, AnalysisSection)
+                results.append(run_section(model, executor, plan_section(model, section)).shown)
+            return results
+        finally:
+            executor.close()
+
+    return run_on
 
 
 def section(by: list[str], metrics: list[str], **query: Any) -> dict[str, Any]:
@@ -102,7 +125,7 @@ def as_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def test_totals_exclude_orphans_everywhere() -> None:
+def test_totals_exclude_orphans_everywhere(run: Run) -> None:
     # Order 16 belongs to a missing customer; line 99 to a missing order: both excluded.
     (table,) = run([section([], ["orders", "lines", "customers", "revenue", "aov"])])
     assert as_records(table) == [
@@ -110,7 +133,7 @@ def test_totals_exclude_orphans_everywhere() -> None:
     ]
 
 
-def test_aggregations_by_a_parent_column() -> None:
+def test_aggregations_by_a_parent_column(run: Run) -> None:
     (table,) = run(
         [
             section(
@@ -173,7 +196,7 @@ def test_aggregations_by_a_parent_column() -> None:
     ]
 
 
-def test_bins_map_weekday_cases_and_aggregate_fields() -> None:
+def test_bins_map_weekday_cases_and_aggregate_fields(run: Run) -> None:
     fields = {
         "price_range": {
             "type": "bins",
@@ -281,7 +304,7 @@ def test_bins_map_weekday_cases_and_aggregate_fields() -> None:
     assert as_records(median) == [{"user_id": 3, "customers": 1}]
 
 
-def test_global_filter_on_an_aggregate_field_applies_to_every_table() -> None:
+def test_global_filter_on_an_aggregate_field_applies_to_every_table(run: Run) -> None:
     fields = {
         "max_order": {
             "type": "aggregate",
@@ -298,7 +321,7 @@ def test_global_filter_on_an_aggregate_field_applies_to_every_table() -> None:
     assert as_records(table) == [{"customers": 2, "orders": 5, "lines": 7, "revenue": 66.0}]
 
 
-def test_share_top_n_with_other_and_sort() -> None:
+def test_share_top_n_with_other_and_sort(run: Run) -> None:
     (table,) = run(
         [section(["orders.order_dow"], ["revenue", "revenue_share"], sort="-revenue", top=2)]
     )
@@ -309,7 +332,7 @@ def test_share_top_n_with_other_and_sort() -> None:
     ]
 
 
-def test_metric_where_and_section_where() -> None:
+def test_metric_where_and_section_where(run: Run) -> None:
     (table,) = run([section(["orders.order_dow"], ["baby_lines", "reorders"], where="prices < 15")])
     assert as_records(table) == [
         {"order_dow": 0, "baby_lines": 1, "reorders": 1},
@@ -372,7 +395,7 @@ def test_min_support_must_name_one_of_the_querys_metrics() -> None:
     ]
 
 
-def test_min_support_keeps_small_groups_out_of_the_top() -> None:
+def test_min_support_keeps_small_groups_out_of_the_top(run: Run) -> None:
     # Lines per department: produce 6 (prices 2, 2, 2, 2, 20, 20), babies 2 (10, 10).
     query = {"sort": "-item_price", "top": 1}
     plain, supported = run(

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from reportgen.data.generate import generate
-from reportgen.engine import pandas_engine
+from reportgen.engine import pandas_engine, rows, scan
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
 
@@ -52,9 +52,11 @@ def runs(
     # As at full scale: the lines count as long (orders are put in order-id order, the lines'
     # own positions are dropped after use) and scans run over many small chunks.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pandas_engine, "LONG_ROWS", 1_000)
-        patch.setattr(pandas_engine, "CHUNK_ROWS", 512)
+        for module in (rows, scan, pandas_engine):
+            patch.setattr(module, "LONG_ROWS", 1_000)
+        patch.setattr(scan, "CHUNK_ROWS", 512)
         chunked = PandasExecutor(model, frames)
+        chunked.threads = 3  # chunks split over three threads, partials merged
         chunked_tables = {
             sid: run_section(model, chunked, plan).shown for sid, plan in plans.items()
         }
@@ -62,6 +64,7 @@ def runs(
         lines = frames["order_products"]
         shuffled = {**frames, "order_products": lines.sample(frac=1.0, random_state=3)}
         unsorted = PandasExecutor(model, shuffled)
+        unsorted.threads = 1
         unsorted_tables = {
             sid: run_section(model, unsorted, plan).shown for sid, plan in plans.items()
         }

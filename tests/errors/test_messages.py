@@ -78,3 +78,60 @@ def test_quoted_line_break_in_a_header_name(project: Project, fails_cleanly: Fai
         "reportgen: table 'customers', file data/customers.csv: the header name 'First⏎Name' "
         "(column 2) holds a line break inside its quotes",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Errors that teach: the message was right, now it also says what to write (issue 15).
+
+
+def test_single_equals_in_a_condition(project: Project, fails_cleanly: Fails) -> None:
+    """Used to say only "cannot parse expression … at character 10"."""
+    project.edit_spec("where: eval_set == 'prior'", "where: eval_set = 'prior'")
+    fails_cleanly(
+        2,
+        where(project, "where: eval_set =", len("where: ")),
+        "cannot parse expression 'eval_set = 'prior'' at character 10; "
+        "to compare, write '==': 'eval_set == 'prior''",
+    )
+
+
+def test_a_date_function_the_spec_lacks(project: Project, fails_cleanly: Fails) -> None:
+    """Used to say only "function calls are not allowed here"; now it lists the date functions."""
+    project.edit_spec("where: eval_set == 'prior'", "where: to_date(date_joined) == 1")
+    fails_cleanly(
+        2,
+        where(project, "where: to_date", len("where: ")),
+        "function calls are not allowed here: 'to_date(date_joined)'; to_date() is not a date "
+        "function: a row expression may call year(), quarter(), month(), week(), weekday(), "
+        "day(), hour(), month_name(), weekday_name() and the period starts to_year() … "
+        "to_hour(), each of one date column (declare it under data.TABLE.columns with type: date)",
+    )
+
+
+def test_a_metric_in_a_row_filter(project: Project, fails_cleanly: Fails) -> None:
+    """Used to say "did you mean 'order_id'?"."""
+    project.edit_spec("where: eval_set == 'prior'", "where: order_lines > 5")
+    fails_cleanly(
+        2,
+        where(project, "where: order_lines", len("where: ")),
+        "'order_lines' is a metric (one number per group of a section), not a column or field "
+        "of the rows of 'orders': conditions and 'by' take columns and fields; for a number per "
+        "row of 'orders', declare a field of type aggregate, e.g. "
+        "{type: aggregate, on: orders, func: count, over: TABLE}",
+    )
+
+
+def test_a_column_of_an_undeclared_file(project: Project, fails_cleanly: Fails) -> None:
+    """A column of aisles.csv, which sits in data/ undeclared: used to say "did you mean
+    'aisle_id'?"; now it says to declare the file, with its key and relation."""
+    (project.data / "aisles.csv").write_text("aisle_id,aisle\n1,fresh fruits\n", "utf-8")
+    project.edit_spec("query: {by: [department]", "query: {by: [aisle]")
+    run = fails_cleanly(
+        2,
+        where(project, "by: [aisle]", len("by: [")),
+        "unknown column or field 'aisle' (looked in order_products, ",
+        "); 'aisle' is a column of data/aisles.csv, which the spec does "
+        "not declare: add it under data:, e.g. aisles: {path: data/aisles.csv, key: aisle_id}, "
+        "and the relation 'products.aisle_id -> aisles'",
+    )
+    assert "did you mean" not in run.err
