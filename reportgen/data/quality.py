@@ -151,3 +151,23 @@ def quality_from_counts(
         exclusions=tuple(Exclusion(**e) for e in data["exclusions"]),
         column_profile=profile,
     )
+
+
+def table_quality_to_json(quality: TableQuality) -> Any:
+    """A whole quality record as plain JSON data (the results cache keeps it without the frame)."""
+    return {
+        **quality_to_json(quality.files, quality.rows_read, quality.exclusions),
+        "rows_kept": quality.rows_kept,
+        "column_profile": [asdict(p) for p in quality.column_profile],
+    }
+
+
+def table_quality_from_json(data: Any) -> TableQuality:
+    """The record :func:`table_quality_to_json` wrote."""
+    return TableQuality(
+        files=tuple(data["files"]),
+        rows_read=int(data["rows_read"]),
+        rows_kept=int(data["rows_kept"]),
+        exclusions=tuple(Exclusion(**e) for e in data["exclusions"]),
+        column_profile=tuple(ColumnProfile(**c) for c in data["column_profile"]),
+    )
