@@ -50,6 +50,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check reportgen tests benchmarks
 	$(PY) -m ruff format --check reportgen tests benchmarks
 	$(PY) -m mypy reportgen
+	$(VENV)/bin/lint-imports --no-cache
 
 test: $(STAMP) lint
 	$(PY) -m pytest -n auto --dist loadfile

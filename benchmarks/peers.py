@@ -30,8 +30,8 @@ from reportgen.data.load import load_table
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.engine.plan import needed_columns, plan_section
+from reportgen.model.resolve import load_and_resolve
 from reportgen.model.semantic import day_names
-from reportgen.pipeline import load_and_resolve
 from reportgen.spec.models import AnalysisSection, BinsField
 
 # Section → (group column, metric columns), as the shipped report names them.

@@ -22,11 +22,12 @@ from typing import TextIO
 
 from reportgen.data.vocab import SCENARIOS
 from reportgen.errors import EXIT_INTERRUPTED, EXIT_OK, ReportgenError, SpecError
+from reportgen.stages.writers import WRITERS
 
 COMMANDS = ("build", "validate", "sample-data", "init", "preview", "reference")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportgen",
         description="Build a client-ready HTML and PDF report from a YAML spec and a data folder.",
@@ -37,7 +38,7 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
     build.add_argument(
         "--format",
-        choices=["html", "pdf", "xlsx", "csv", "charts"],
+        choices=list(WRITERS),
         action="append",
         help="write only this format and the CSV exports (repeatable; default: all five)",
     )
@@ -135,7 +136,7 @@ def _normalise(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Run one command; return its exit status. Tests call this directly."""
     out = stdout or sys.stdout
-    parser = _build_parser()
+    parser = build_parser()
     args = parser.parse_args(_normalise(sys.argv[1:] if argv is None else argv))
     if args.command is None:
         parser.print_help(out)
@@ -161,8 +162,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return EXIT_OK
         from reportgen.pipeline import BuildOptions, build
 
+        if args.scheduler:  # a malformed address before the spec and the data are read
+            from reportgen.engine.dask_cluster import check_address
+
+            check_address(args.scheduler)
         options = BuildOptions(
-            formats=tuple(args.format or ("html", "pdf", "xlsx", "csv", "charts")),
+            formats=tuple(args.format or WRITERS),
             output_dir=args.output_dir,
             sections=tuple(args.section or ()),
             engine=args.engine,

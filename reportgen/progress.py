@@ -1,7 +1,9 @@
-"""A running stage in, one live terminal line out: what runs, on what, and for how long.
+"""Stage names and times → the progress display: an updating line on a terminal, plain lines
+otherwise, nothing under ``--quiet`` (the times are kept for the benchmark either way).
 
-Only on a terminal: ``ticking`` does nothing when the stream is not a TTY (logs, pipes, tests)
-or when quiet, so the plain stage lines stay the only output there.
+While a stage runs on a terminal, a live line says what runs, on what, and for how long:
+``ticking`` does nothing when the stream is not a TTY (logs, pipes, tests) or when quiet, so
+the plain stage lines stay the only output there.
 """
 
 from __future__ import annotations
@@ -65,3 +67,36 @@ def ticking(stream: TextIO, label: str, *, quiet: bool = False) -> Iterator[Tick
         yield ticker
     finally:
         ticker.stop()
+
+
+class Progress:
+    """Stage-by-stage progress of one build."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self.stream, self.quiet = stream, quiet
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+        self.ticker: Ticker | _Silent = (
+            _Silent()
+        )  # the running stage's live line (.detail: on what)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        begin = time.perf_counter()
+        if not self.quiet and self.tty:
+            self.stream.write(f"\r\033[K{name} …")
+            self.stream.flush()
+        with ticking(self.stream, name, quiet=self.quiet) as self.ticker:
+            yield
+        elapsed = time.perf_counter() - begin
+        self.timings[name] = elapsed
+        if not self.quiet:
+            line = f"{name:<28} {elapsed:6.2f} s"
+            self.stream.write(f"\r\033[K{line}\n" if self.tty else f"{line}\n")
+            self.stream.flush()
+
+    def done(self, message: str) -> None:
+        if not self.quiet:
+            total = time.perf_counter() - self.started
+            self.stream.write(f"{message} ({total:.1f} s)\n")

@@ -12,7 +12,8 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.engine.plan import plan_section
 from reportgen.engine.results_cache import section_dependencies
-from reportgen.pipeline import BuildOptions, BuildStats, _check_headers, build
+from reportgen.model.resolve import check_headers
+from reportgen.pipeline import BuildOptions, BuildStats, build
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
 
@@ -105,7 +106,7 @@ def test_chart_title_edit_renders_one_chart(project: Path) -> None:
 def test_changed_products_recompute_exactly_the_sections_that_read_them(project: Path) -> None:
     run(project)
     loaded = load_spec(project / "report.yaml")
-    model, _ = _check_headers(loaded)
+    model, _ = check_headers(loaded)
     readers = {
         s.id
         for s in loaded.spec.sections

@@ -141,10 +141,21 @@ def test_html_is_self_contained_with_one_svg_per_chart(project: Path, built: Pat
     html = html.replace(runtime, "")
     assert "http://" not in re.sub(r'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"', "", html)
     assert "https://" not in html
-    alts = re.findall(
-        r'<svg[^>]*aria-label="([^"]+)"|<desc>([^<]+)</desc>|aria-label="([^"]+)"', html
+    # each chart's figure holds one SVG labelled (aria-label and <title>) with its alt text
+    charted = [s.id for s in spec.sections if getattr(s, "chart", None) is not None]
+    figures = dict(
+        re.findall(r'<figure class="chart" id="([^"]+)-chart">(.*?)</figure>', html, re.S)
     )
-    assert len(alts) >= charts
+    assert sorted(figures) == sorted(charted)
+    for sid, figure in figures.items():
+        labels = re.findall(
+            r'<svg[^>]*\srole="img" aria-label="([^"]+)"><title>([^<]+)</title>', figure
+        )
+        assert len(labels) == 1, sid
+        label, title = labels[0]
+        assert label == title, sid
+        assert re.match(r"[^.]+ of [^.]+\. ", label), (sid, label)  # the kind and measure
+        assert re.search(r"\d", label.split(". ", 1)[1]), (sid, label)  # then the values
 
 
 def test_exports_every_analysis_section(project: Path, built: Path) -> None:
@@ -189,7 +200,7 @@ def test_the_results_cache_holds_plain_data_only(project: Path, built: Path) -> 
 
 
 def test_only_the_totals_a_template_quotes_are_computed() -> None:
-    from reportgen.pipeline import sections_with_total
+    from reportgen.render.text_check import sections_with_total
     from reportgen.spec.models import Spec
 
     def analysis(sid: str, text: str = "", title: str = "T") -> dict[str, object]:

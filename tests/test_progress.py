@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 import time
 
-from reportgen.pipeline import Progress
-from reportgen.progress import ticking
+from reportgen.progress import Progress, ticking
 
 
 class Terminal(io.StringIO):

@@ -300,6 +300,19 @@ def to_png_later(svg: str, width: int) -> Future[bytes]:
     return future
 
 
+def stable_ids(svg: str, prefix: str) -> str:
+    """Renumber the converter's process-wide ids (clip1, clip2 …) per chart: same bytes every build."""
+    numbering: dict[str, str] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        old = match.group(0)
+        if old not in numbering:
+            numbering[old] = f"{prefix}-{match.group(1)}{len(numbering) + 1}"
+        return numbering[old]
+
+    return re.sub(r"\b(clip|gradient_)(\d+)\b", rename, svg)
+
+
 def to_svg(chart: alt.Chart | alt.LayerChart) -> str:
     """The chart as a standalone ``<svg>`` document, its text set in the bundled font."""
     return convert(chart.to_dict(validate=False))

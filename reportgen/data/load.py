@@ -41,6 +41,18 @@ class LoadedTable:
     from_cache: bool = False
 
 
+@dataclass(frozen=True)
+class CachedTable:
+    """A table's cleaned copy in the cache, not read yet: the Parquet file, the columns (spec
+    names) a run reads from it, and the loader's quality record as JSON data (see
+    :func:`~reportgen.data.quality.quality_to_json`)."""
+
+    name: str
+    path: Path
+    columns: tuple[str, ...]
+    record: dict[str, Any]
+
+
 def load_table(
     name: str,
     table: TableSpec,
@@ -71,6 +83,29 @@ def load_table(
     frame = frame[list(plan.output)]
     release_unused_memory()
     return LoadedTable(name, frame, quality_from_json(record, frame))
+
+
+def cached_or_loaded(
+    name: str,
+    table: TableSpec,
+    base_dir: Path,
+    *,
+    columns: Collection[str] | None = None,
+    cache_dir: Path | None = None,
+) -> CachedTable | LoadedTable:
+    """The table's cleaned cache file when it is there (for a reader that reads it in parts,
+    such as Dask's), else the table loaded by :func:`load_table` (which writes that file).
+
+    Either way every check of the loader has run: a cached table raises the error a fresh
+    read would raise for the ``columns`` asked for.
+    """
+    files = resolve_files(name, table, base_dir)
+    if cache_dir is not None and all(f.format == "csv" for f in files):
+        path = cache.cache_file(cache_dir, name, cache.fingerprint(table, files))
+        found = _cached_copy(name, table, path, columns)
+        if found is not None:
+            return found
+    return load_table(name, table, base_dir, columns=columns, cache_dir=cache_dir)
 
 
 def release_unused_memory() -> None:
@@ -108,18 +143,27 @@ def cached_problems(name: str, metadata: dict[str, Any], plan: ColumnPlan) -> No
     raise_problems(name, found, set(plan.names.values()))
 
 
-def _load_cached(
+def _cached_copy(
     name: str, table: TableSpec, path: Path, columns: Collection[str] | None
-) -> LoadedTable | None:
+) -> CachedTable | None:
     metadata = cache.read_metadata(path)
     if metadata is None:
         return None
     plan = plan_columns(name, table, metadata["header"], columns)
     cached_problems(name, metadata, plan)
-    frame = cache.read_frame(path, list(plan.output))
+    return CachedTable(name, path, plan.output, metadata["quality"])
+
+
+def _load_cached(
+    name: str, table: TableSpec, path: Path, columns: Collection[str] | None
+) -> LoadedTable | None:
+    cached = _cached_copy(name, table, path, columns)
+    if cached is None:
+        return None
+    frame = cache.read_frame(path, list(cached.columns))
     if frame is None:
         return None
     log.info("table %s: read from the cache %s", name, path)
     frame = compact(frame)
     release_unused_memory()
-    return LoadedTable(name, frame, quality_from_json(metadata["quality"], frame), from_cache=True)
+    return LoadedTable(name, frame, quality_from_json(cached.record, frame), from_cache=True)

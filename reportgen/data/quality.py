@@ -114,8 +114,13 @@ def unused_categories(
 
 def column_profile(frame: pd.DataFrame) -> tuple[ColumnProfile, ...]:
     """Dtype and missing-value count of every column."""
-    counts = frame.isna().sum()
-    return tuple(ColumnProfile(str(c), str(frame[c].dtype), int(counts[c])) for c in frame.columns)
+    return profile_of(frame.dtypes, frame.isna().sum())
+
+
+def profile_of(dtypes: pd.Series, missing: pd.Series) -> tuple[ColumnProfile, ...]:
+    """The column profile from each column's dtype and count of missing values (both indexed
+    by column), however they were counted (in pandas, or per partition on Dask)."""
+    return tuple(ColumnProfile(str(c), str(dtypes[c]), int(missing[c])) for c in dtypes.index)
 
 
 def quality_to_json(
@@ -131,11 +136,38 @@ def quality_to_json(
 
 def quality_from_json(data: Any, frame: pd.DataFrame) -> TableQuality:
     """Rebuild a quality record from :func:`quality_to_json` data and the loaded frame."""
-    exclusions = tuple(Exclusion(**e) for e in data["exclusions"])
+    return quality_from_counts(data, len(frame), column_profile(frame))
+
+
+def quality_from_counts(
+    data: Any, rows_kept: int, profile: tuple[ColumnProfile, ...]
+) -> TableQuality:
+    """Rebuild a quality record from :func:`quality_to_json` data, the rows kept and the
+    column profile (for a table whose frame is not in one piece, e.g. partitioned on Dask)."""
     return TableQuality(
         files=tuple(data["files"]),
         rows_read=int(data["rows_read"]),
-        rows_kept=len(frame),
-        exclusions=exclusions,
-        column_profile=column_profile(frame),
+        rows_kept=rows_kept,
+        exclusions=tuple(Exclusion(**e) for e in data["exclusions"]),
+        column_profile=profile,
+    )
+
+
+def table_quality_to_json(quality: TableQuality) -> Any:
+    """A whole quality record as plain JSON data (the results cache keeps it without the frame)."""
+    return {
+        **quality_to_json(quality.files, quality.rows_read, quality.exclusions),
+        "rows_kept": quality.rows_kept,
+        "column_profile": [asdict(p) for p in quality.column_profile],
+    }
+
+
+def table_quality_from_json(data: Any) -> TableQuality:
+    """The record :func:`table_quality_to_json` wrote."""
+    return TableQuality(
+        files=tuple(data["files"]),
+        rows_read=int(data["rows_read"]),
+        rows_kept=int(data["rows_kept"]),
+        exclusions=tuple(Exclusion(**e) for e in data["exclusions"]),
+        column_profile=tuple(ColumnProfile(**c) for c in data["column_profile"]),
     )

@@ -1,9 +1,10 @@
 """A plan + partitioned fact tables + broadcast dimensions → the same atom results on Dask.
 
-The fact tables (those no relation points to, e.g. ``order_products``) are partitioned Dask frames
-held in the workers' memory. Every other table is a dimension: loaded with the project's loader,
-its derived fields, filters and paths computed once in pandas (by the reference executor) and the
-arrays a query needs broadcast to every worker once. Each partition then runs the reference
+The fact tables (those no relation points to, e.g. ``order_products``) are read and cleaned by
+the data layer (``engine.dask_read``) and held as partitioned Dask frames in the workers' memory.
+Every other table is a dimension: loaded with the project's loader, its derived fields, filters
+and paths computed once in pandas (by the reference executor) and the arrays a query needs
+broadcast to every worker once. Each partition then runs the reference
 executor's own row logic (key lookups, validity, filter masks, expressions) against those arrays
 and reduces its rows to per-group partial sums, counts, extremes or value counts; the partials
 are merged in a tree on the workers and only that small result reaches the client (the
@@ -14,34 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import warnings
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
 import dask
 import dask.array as da
-import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from reportgen.data import cache
-from reportgen.data.clean import (
-    DUPLICATE_ROWS,
-    INFINITE,
-    duplicate_key_reason,
-    empty_reason,
-    invalid_reason,
-)
-from reportgen.data.columns import plan_columns
-from reportgen.data.files import resolve_files
-from reportgen.data.load import LoadedTable, cached_problems, load_table
-from reportgen.data.quality import ColumnProfile, Exclusion, TableQuality
-from reportgen.data.read import common_header, is_gzip
-from reportgen.data.scan import PRIVATE_PREFIX
+from reportgen.data.load import LoadedTable
+from reportgen.engine.dask_cluster import connect
 from reportgen.engine.dask_partitions import (
     AtomsTask,
     FieldTask,
@@ -56,6 +40,7 @@ from reportgen.engine.dask_partitions import (
     merge_levels,
     run_partition,
 )
+from reportgen.engine.dask_read import FactTable, fact_tables, persist_fact
 from reportgen.engine.groups import (
     combine_atoms,
     factorize,
@@ -66,285 +51,12 @@ from reportgen.engine.groups import (
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.engine.plan import GroupKey, Keep, atom_id
 from reportgen.engine.reductions import final
-from reportgen.errors import DataError, UsageError
 from reportgen.model import expr as ex
 from reportgen.model.semantic import AggregateField, Atom, Model, Relation
-from reportgen.spec.models import TableSpec
 
 log = logging.getLogger(__name__)
 
-BLOCKSIZE = "64MB"  # CSV bytes per partition (about 3.5 M order lines)
-ROWS_PER_PARTITION = 4_000_000  # for Parquet: whole row groups up to about this many rows
 _SAMPLE_ROWS = 1000  # rows of a fact table the client evaluates to learn what a query reads
-
-
-def fact_tables(model: Model) -> list[str]:
-    """The tables that no relation points to: they are partitioned, the others broadcast."""
-    parents = {relation.parent for relation in model.relations}
-    return [name for name in model.spec.data if name not in parents]
-
-
-# ---- the cluster ------------------------------------------------------------------------------
-def connect(scheduler: str | None, *, processes: bool = False) -> tuple[Any, Any]:
-    """A Client for ``scheduler``, or a new 2-worker LocalCluster and its Client.
-
-    The local cluster's workers are threads by default: on one machine that measured twice as
-    fast as worker processes (no copies of the broadcast arrays, no pickling), see docs/dask.md.
-    """
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            return Client(scheduler, timeout="10s"), None
-        except (OSError, TimeoutError) as error:
-            msg = f"--scheduler {scheduler}: cannot connect to a Dask scheduler ({error})"
-            raise UsageError(msg) from None
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Port .* is already in use")
-        cluster = LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=processes,
-            memory_limit=_memory_limit(2),
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    return Client(cluster), cluster
-
-
-def _memory_limit(workers: int) -> int:
-    """Half the machine's memory per worker pair, at least 1 GiB and at most 8 GiB each."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 << 30
-    return int(min(max(total // (2 * workers), 1 << 30), 8 << 30))
-
-
-# ---- loading ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FactSource:
-    """A fact table to read as a partitioned Dask frame (its files, cleaned like the loader)."""
-
-    name: str
-    table: TableSpec
-    base_dir: Path
-    columns: tuple[str, ...]
-    cache_dir: Path | None = None
-
-
-@dataclass(frozen=True)
-class FactTable:
-    """A loaded fact table: the persisted Dask frame and what loading it did."""
-
-    name: str
-    frame: Any  # dask.dataframe.DataFrame
-    quality: TableQuality
-
-
-def load_tables(
-    model: Model,
-    base_dir: Path,
-    needed: Mapping[str, Collection[str]],
-    *,
-    cache_dir: Path | None = None,
-) -> dict[str, LoadedTable | FactSource]:
-    """Dimensions loaded in pandas by the project's loader; fact tables described for Dask."""
-    facts = set(fact_tables(model))
-    tables: dict[str, LoadedTable | FactSource] = {}
-    for name, table in model.spec.data.items():
-        columns = sorted(needed.get(name, ()))
-        if name in facts:
-            tables[name] = FactSource(name, table, base_dir, tuple(columns), cache_dir)
-        else:
-            tables[name] = load_table(name, table, base_dir, columns=columns, cache_dir=cache_dir)
-    return tables
-
-
-@dataclass
-class _Read:
-    """A fact table as read, before cleaning, and what is already known about its quality."""
-
-    frame: Any
-    files: tuple[str, ...]
-    known: TableQuality | None = None  # from the cache or the project's loader: already clean
-    record: dict[str, Any] | None = None
-
-
-def read_fact(source: FactSource, npartitions: int) -> _Read:
-    """The table's files as a lazy Dask frame in spec names (private columns as placeholders).
-
-    CSV and Parquet files (globs of many files too) are read by Dask in partitions. A CSV table
-    with a valid Parquet cache file reads that (already cleaned) instead. A transposed or
-    mixed-format table goes through the project's loader.
-    """
-    name, table = source.name, source.table
-    files = resolve_files(name, table, source.base_dir)
-    displays = tuple(f.display for f in files)
-    formats = {f.format for f in files}
-    if source.cache_dir is not None and formats == {"csv"}:
-        path = cache.cache_file(source.cache_dir, name, cache.fingerprint(table, files))
-        metadata = cache.read_metadata(path)
-        if metadata is not None:
-            plan = plan_columns(name, table, metadata["header"], source.columns)
-            cached_problems(name, metadata, plan)
-            frame = dd.read_parquet(
-                str(path), columns=list(plan.output), split_row_groups=_row_groups([path])
-            )
-            log.info("table %s: read from the cache %s", name, path)
-            return _Read(frame, displays, record=metadata["quality"])
-    if (
-        table.layout == "wide"
-        or len(formats) > 1
-        or formats == {"json"}
-        or table.columns  # declared dates are parsed by the loader
-        or any(is_gzip(f.path) for f in files)
-    ):
-        return read_with_loader(source, npartitions)
-    header = common_header(name, table, files)
-    plan = plan_columns(name, table, header, source.columns)
-    paths = [str(f.path) for f in files]
-    if formats == {"parquet"}:
-        frame = dd.read_parquet(
-            paths, columns=list(plan.read), split_row_groups=_row_groups([f.path for f in files])
-        )
-    else:
-        options: dict[str, Any] = {
-            "usecols": list(plan.read),
-            "blocksize": BLOCKSIZE,
-            "keep_default_na": False,
-            "na_values": [""],
-        }
-        private_text = dict.fromkeys(plan.private, "string")
-        sample = dd.read_csv(paths, dtype=private_text, **options)
-        if any(kind.kind == "u" for kind in sample._meta.dtypes):
-            return read_with_loader(source, npartitions)  # whole numbers beyond int64
-        # Integer columns (by the sample) are parsed as int64 in every block: a block that
-        # does not fit (a missing value, text, a number beyond 64 bits, which pandas would
-        # wrap silently) fails to parse, and the loader reads the table (see ``_load_fact``).
-        integers = {c: "int64" for c, kind in sample._meta.dtypes.items() if kind.kind == "i"}
-        frame = dd.read_csv(paths, dtype={**integers, **private_text}, **options)
-    private = {c: f"{PRIVATE_PREFIX}{i}" for i, c in enumerate(plan.private)}
-    frame = frame[list(plan.read)].rename(
-        columns={c: plan.names.get(c) or private[c] for c in plan.read}
-    )
-    return _Read(frame, displays, record={"output": list(plan.output)})
-
-
-def read_with_loader(source: FactSource, npartitions: int) -> _Read:
-    """The fact table read, checked and cleaned by the project's loader, then partitioned:
-    for files Dask cannot split (transposed, gzip-compressed, mixed formats) and for CSV
-    whose blocks do not parse as their sample did (the loader's located error, or the
-    table)."""
-    name, table = source.name, source.table
-    loaded = load_table(
-        name, table, source.base_dir, columns=source.columns, cache_dir=source.cache_dir
-    )
-    frame = dd.from_pandas(loaded.frame, npartitions=npartitions)
-    return _Read(frame, loaded.quality.files, known=loaded.quality)
-
-
-def _row_groups(paths: list[Path]) -> int:
-    """Row groups per partition so that a partition holds about ``ROWS_PER_PARTITION`` rows."""
-    import pyarrow.parquet as pq
-
-    try:
-        metadata = pq.ParquetFile(paths[0]).metadata
-    except (OSError, ValueError):
-        return 1
-    per_group = metadata.num_rows / max(metadata.num_row_groups, 1)
-    return max(1, round(ROWS_PER_PARTITION / max(per_group, 1)))
-
-
-def clean(name: str, table: TableSpec, frame: Any) -> tuple[Any, list[tuple[Any, ...]]]:
-    """The loader's cleaning rules, in its order, on a Dask frame.
-
-    Returns the cleaned frame (the key not yet checked) and ``(reason, count, column, dropped,
-    kind)`` per rule, the counts still lazy. Duplicate rows are found exactly and the first one (in file
-    order, across partitions) is kept, as the loader does.
-    """
-    rules = table.clean
-    effects: list[tuple[Any, ...]] = []
-    for column in frame.columns:  # the loader's first rule: infinite numbers are missing
-        if pd.api.types.is_float_dtype(frame[column].dtype):
-            infinite = frame[column].abs() == np.inf
-            effects.append(
-                (INFINITE.format(column=column), infinite.sum(), column, False, "infinite")
-            )
-            frame = frame.assign(**{column: frame[column].mask(infinite)})
-    for column in rules.drop_missing:
-        missing = frame[column].isna()
-        effects.append((empty_reason(column), missing.sum(), column, True, "empty"))
-        frame = frame[~missing]
-    if rules.drop_duplicates:
-        before = frame.shape[0]
-        frame = first_of_each(frame, list(frame.columns))
-        effects.append((DUPLICATE_ROWS, before - frame.shape[0], None, True, "duplicate_rows"))
-    frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith(PRIVATE_PREFIX)])
-    for column, valid in rules.valid.items():
-        if valid.min is None and valid.max is None:
-            continue
-        values = frame[column]
-        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
-            values.dtype
-        ):
-            msg = "clean.valid: the column does not hold numbers"
-            raise DataError(msg, table=name, column=column)
-        outside = values.isna() & False
-        if valid.min is not None:
-            outside = outside | (values < valid.min).fillna(False)
-        if valid.max is not None:
-            outside = outside | (values > valid.max).fillna(False)
-        frame = frame.assign(**{column: values.astype("float64").mask(outside)})
-        effects.append((invalid_reason(column, valid), outside.sum(), column, False, "invalid"))
-    return frame, effects
-
-
-def _row_keys(part: pd.DataFrame, columns: list[str]) -> pd.Series:
-    if len(columns) == 1:
-        return part[columns[0]]
-    return pd.util.hash_pandas_object(part[columns], index=False)
-
-
-def _repeated_rows(
-    part: pd.DataFrame, columns: list[str], repeated: set[Any], number: int
-) -> pd.DataFrame:
-    hit = _row_keys(part, columns).isin(repeated).to_numpy()
-    rows = part.loc[hit, columns].reset_index(drop=True)
-    return rows.assign(_partition=number, _row=np.flatnonzero(hit))
-
-
-def _drop_rows(part: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
-    if not rows:
-        return part
-    flags = np.ones(len(part), dtype=bool)
-    flags[rows] = False
-    return part[flags]
-
-
-def first_of_each(frame: Any, columns: list[str]) -> Any:
-    """Drop every row whose ``columns`` equal an earlier row's (file order, across partitions).
-
-    Candidates are found by value (one column) or by a 64-bit row hash; only those rows come
-    to the client, where pandas decides exactly which ones repeat an earlier row.
-    """
-    if len(columns) == 1:
-        keys = frame[columns[0]]
-    else:
-        keys = frame.map_partitions(_row_keys, columns, meta=(None, "uint64"))
-    counts = keys.value_counts().compute()
-    repeated = set(counts[counts > 1].index.tolist())
-    if not repeated:
-        return frame
-    parts = frame.to_delayed()
-    found = dask.compute(
-        *[dask.delayed(_repeated_rows)(p, columns, repeated, i) for i, p in enumerate(parts)]
-    )
-    rows = pd.concat(found, ignore_index=True).sort_values(["_partition", "_row"], kind="stable")
-    later = rows[rows.duplicated(columns, keep="first")]
-    drop = {int(n): group["_row"].tolist() for n, group in later.groupby("_partition")}
-    kept = [dask.delayed(_drop_rows)(p, drop.get(i, [])) for i, p in enumerate(parts)]
-    return dd.from_delayed(kept, meta=frame._meta, verify_meta=False)
 
 
 # ---- the dimensions -------------------------------------------------------------------------------
@@ -367,7 +79,7 @@ class DaskExecutor:
     """Runs plans with the fact tables partitioned on a Dask cluster (one instance per run).
 
     ``frames`` maps each table to a pandas frame, a :class:`LoadedTable` or (for a fact table)
-    a :class:`FactSource` or Dask frame; fact tables given in pandas are split into
+    a ``dask_read.FactSource`` or Dask frame; fact tables given in pandas are split into
     ``npartitions``. Without ``scheduler`` (or ``client``) a local 2-worker cluster is started
     (worker threads, or processes with ``processes=True``);
     :meth:`close` (or ``with``) shuts down what this instance started.
@@ -444,102 +156,15 @@ class DaskExecutor:
 
     # ---- loading the facts --------------------------------------------------------------------
     def _load_fact(self, name: str, frame: Any, npartitions: int) -> None:
-        """Read (on the workers), clean, persist; count what cleaning did like the loader."""
-        read: _Read | None = None
-        table = self.model.spec.data[name]
-        source = frame
-        if isinstance(frame, FactSource):
-            read = read_fact(frame, npartitions)
-            frame = read.frame
-        elif isinstance(frame, LoadedTable):
-            read = _Read(None, frame.quality.files, known=frame.quality)
-            frame = dd.from_pandas(frame.frame, npartitions=npartitions)
-        elif isinstance(frame, pd.DataFrame):
-            frame = dd.from_pandas(frame, npartitions=npartitions)
-        raw = self.client.persist(frame)
-        if isinstance(source, FactSource) and read is not None and read.known is None:
-            try:
-                dask.compute(raw.shape[0])
-            except (ValueError, TypeError, OverflowError) as error:
-                # A block that does not parse as the sample did: the loader reads the table
-                # (and raises the located error when the data is at fault).
-                log.info("table %s: Dask could not read it (%s); using the loader", name, error)
-                read = read_with_loader(source, npartitions)
-                raw = self.client.persist(read.frame)
-        exclusions: list[Exclusion] = []
-        rows_read = None
-        if read is not None and read.known is None and read.record and "output" in read.record:
-            cleaned, effects = clean(name, table, raw)
-            if effects:
-                cleaned = self.client.persist(cleaned)
-            rows_read, *counts = dask.compute(raw.shape[0], *[e[1] for e in effects])
-            exclusions = [
-                Exclusion(reason, int(count), column, dropped, kind)
-                for (reason, _, column, dropped, kind), count in zip(effects, counts, strict=True)
-                if count or kind != "infinite"
-            ]
-            frame = cleaned[read.record["output"]]
-            if table.key is not None:
-                frame, effect = self._check_key(name, table, frame, table.key)
-                if effect is not None:
-                    exclusions.append(effect)
-            frame = self.client.persist(frame)
-        else:
-            frame = raw
-        del raw
-        parts = frame.to_delayed()
+        """Read and clean through the data layer, persist on the workers (see dask_read)."""
+        fact = persist_fact(self.client, name, frame, npartitions)
+        parts = fact.frame.to_delayed()
         self._parts[name] = parts
-        self._lengths[name] = [
-            int(n) for n in dask.compute(*[dask.delayed(len)(part) for part in parts])
-        ]
-        head = dask.compute(parts[0])[0] if parts else frame._meta
+        self._lengths[name] = list(fact.lengths)
+        head = dask.compute(parts[0])[0] if parts else fact.frame._meta
         self._samples[name] = head.head(_SAMPLE_ROWS).reset_index(drop=True)
-        if read is None:
-            return
-        missing = dask.compute(*[frame[c].isna().sum() for c in frame.columns])
-        profile = tuple(
-            ColumnProfile(str(c), str(frame[c].dtype), int(n))
-            for c, n in zip(frame.columns, missing, strict=True)
-        )
-        rows = sum(self._lengths[name])
-        if read.known is not None:
-            known = read.known
-            quality = TableQuality(known.files, known.rows_read, rows, known.exclusions, profile)
-        elif read.record is not None and "rows_read" in read.record:
-            record = read.record  # the loader's record, from the Parquet cache
-            cached = tuple(Exclusion(**e) for e in record["exclusions"])
-            files = tuple(record["files"])
-            quality = TableQuality(files, int(record["rows_read"]), rows, cached, profile)
-        else:
-            assert rows_read is not None
-            quality = TableQuality(read.files, int(rows_read), rows, tuple(exclusions), profile)
-        self.tables[name] = FactTable(name, frame, quality)
-
-    def _check_key(
-        self, name: str, table: TableSpec, frame: Any, key: str
-    ) -> tuple[Any, Exclusion | None]:
-        """The loader's key rule: no empty keys; repeats are an error or keep the first row."""
-        empty, unique, rows = dask.compute(
-            frame[key].isna().sum(), frame[key].nunique(), frame.shape[0]
-        )
-        if empty:
-            msg = f"the key is empty on {empty:,} row(s); add it to clean.drop_missing to drop them"
-            raise DataError(msg, table=name, column=key)
-        repeated = int(rows) - int(unique)
-        if table.clean.duplicate_keys == "error":
-            if repeated:
-                counts = frame[key].value_counts().compute()
-                example, times = counts.index[0], int(counts.iloc[0])
-                text = "1 row repeats" if repeated == 1 else f"{repeated:,} rows repeat"
-                msg = (
-                    f"the key is not unique: {text} an earlier key (e.g. {example} appears "
-                    f"{times} times); fix the file, or set clean.duplicate_keys: first to keep "
-                    "the first row of each key"
-                )
-                raise DataError(msg, table=name, column=key)
-            return frame, None
-        effect = Exclusion(duplicate_key_reason(key), repeated, key, kind="duplicate_key")
-        return (first_of_each(frame, [key]) if repeated else frame), effect
+        if fact.quality is not None:
+            self.tables[name] = FactTable(name, fact.frame, fact.quality)
 
     # ---- running tasks on the partitions ------------------------------------------------------
     def _arrays(self, fact: str, task: Any) -> dict[str, Any]:

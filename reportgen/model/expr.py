@@ -236,8 +236,31 @@ def refs(node: Node) -> list[Ref]:
     return found
 
 
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6}
+
+
+def _precedence(node: Node) -> int:
+    """How tightly ``node`` binds as Python reads it (higher: tighter)."""
+    if isinstance(node, BoolOp):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Unary):
+        return 3 if node.op == "not" else 7
+    if isinstance(node, Compare):
+        return 4
+    if isinstance(node, Binary):
+        return _PRECEDENCE[node.op]
+    return 8
+
+
+def _operand(node: Node, tighter_than: int) -> str:
+    """``node``'s text, in parentheses unless it binds tighter than ``tighter_than``."""
+    text = to_text(node)
+    return text if _precedence(node) > tighter_than else f"({text})"
+
+
 def to_text(node: Node) -> str:
-    """Readable text of a tree (for the methods section)."""
+    """Readable text of a tree (for messages, and as the key of a condition): parentheses
+    where the grouping needs them, so ``parse(to_text(tree)) == tree``."""
     if isinstance(node, Ref):
         return str(node)
     if isinstance(node, Const):
@@ -245,10 +268,16 @@ def to_text(node: Node) -> str:
     if isinstance(node, ConstList):
         return "[" + ", ".join(to_text(Const(v)) for v in node.values) + "]"
     if isinstance(node, Unary):
-        return f"not {to_text(node.operand)}" if node.op == "not" else f"-{to_text(node.operand)}"
-    if isinstance(node, (Binary, Compare)):
-        return f"{to_text(node.left)} {node.op} {to_text(node.right)}"
+        if node.op == "not":
+            return f"not {_operand(node.operand, 2)}"
+        return f"-{_operand(node.operand, 6)}"
+    if isinstance(node, Binary):
+        level = _PRECEDENCE[node.op]
+        return f"{_operand(node.left, level - 1)} {node.op} {_operand(node.right, level)}"
+    if isinstance(node, Compare):
+        return f"{_operand(node.left, 4)} {node.op} {_operand(node.right, 4)}"
     if isinstance(node, BoolOp):
-        return f" {node.op} ".join(to_text(o) for o in node.operands)
+        level = _PRECEDENCE[node.op]
+        return f" {node.op} ".join(_operand(o, level) for o in node.operands)
     args = [to_text(a) for a in node.args] + [f"{k}={to_text(v)}" for k, v in node.keywords]
     return f"{node.func}({', '.join(args)})"

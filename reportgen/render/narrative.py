@@ -14,6 +14,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from types import CodeType
 from typing import Any, overload
 
 import pandas as pd
@@ -474,12 +475,30 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+_CODE: dict[tuple[type, bool, str], CodeType] = {}
+_CODE_LIMIT = 2048
+
+
+def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> CodeType:
+    """The template's code, compiled once per process: every environment ``make_environment``
+    returns compiles alike (same class, filters and autoescape), and the texts are checked
+    before the data is read and rendered again after, so each is compiled once."""
+    key = (type(env), bool(env.autoescape), source)
+    code = _CODE.get(key)
+    if code is None:
+        code = env.compile(source)
+        if len(_CODE) >= _CODE_LIMIT:
+            _CODE.clear()
+        _CODE[key] = code
+    return code
+
+
 def render_text(env: ImmutableSandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
     """Render one spec template; raise ``NarrativeError`` with a plain message on any problem."""
     if "{" not in source:
         return source
     try:
-        template = env.from_string(source)
+        template = env.template_class.from_code(env, _compiled(env, source), env.make_globals(None))
         with _time_limit(TIME_LIMIT_S):
             pieces = []
             size = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,6 +292,21 @@ class _AnyKey(dict[str, Any]):
         return super().__getitem__(key) if key in self else self._fallback
 
 
+class _AnyIndex(Sequence[Any]):
+    """``rows[...]`` of a specimen whose row count comes from the data: any index is a row."""
+
+    def __init__(self, rows: Sequence[Any]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int):
+            return self._rows[index % len(self._rows)]
+        return self._rows[index]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str, dict[str, Any]]:
     """Narrative contexts with the columns each section's result will have and made-up numbers.
 
@@ -330,6 +345,8 @@ def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str
             no_total=_no_totals(model, section),
             other_label="Other" if query.top and query.other else None,
         ).context()  # no minimum support: made-up numbers would leave no group ranked
+        if len(known) < len(names):
+            context["rows"] = _AnyIndex(context["rows"])
         if names and levels[names[0]] is None:
             context["by"] = _AnyKey(context["by"], context["rows"][0])
         contexts[section.id] = context

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 import pytest
 
 from reportgen.charts.build import ColumnInfo, build_chart
 from reportgen.charts.common import LEGEND_ROW
-from reportgen.spec.models import ChartSpec
+from reportgen.spec.models import ChartSpec, ChartType
 from reportgen.style.theme import default_theme
 
 THEME = default_theme()
@@ -215,27 +215,106 @@ def test_pie_and_donut_have_a_legend_in_size_order(kind: str) -> None:
     assert encoding["theta"]["field"] == "customers"
 
 
-@pytest.mark.parametrize(
-    ("kind", "color"),
-    [
-        ("grouped", "series"),
-        ("stacked", "series"),
-        ("line", None),
-        ("line", "series"),
-        ("area", None),
-        ("area", "series"),
-        ("scatter", None),
-        ("histogram", None),
-    ],
+NUMBERS = pd.DataFrame(
+    {"x": [1, 2, 3, 1, 2, 3], "y": [5, 7, 6, 2, 3, 4], "series": ["a"] * 3 + ["b"] * 3}
 )
-def test_every_kind_builds_and_carries_the_theme(kind: str, color: str | None) -> None:
-    frame = pd.DataFrame(
-        {"x": [1, 2, 3, 1, 2, 3], "y": [5, 7, 6, 2, 3, 4], "series": ["a"] * 3 + ["b"] * 3}
-    )
-    spec = ChartSpec(type=kind, x="x", y="y", color=color)
+NAMES = pd.DataFrame({"x": ["p", "q", "r"], "y": [3, 1, 2]})
+GRID = NUMBERS.assign(x=NUMBERS["x"].astype(str))
+
+# Each kind: the data mark (first layer) and its encodings, channel → (field, type); what the
+# kind means, written by hand: a scatter drawn as bars, or a horizontal bar with its axes
+# swapped back, fails.
+KINDS: list[tuple[str, str | None, pd.DataFrame, str, dict[str, tuple[str, str]]]] = [
+    ("bar", None, NAMES, "bar", {"x": ("x", "nominal"), "y": ("y", "quantitative")}),
+    ("hbar", None, NAMES, "bar", {"x": ("y", "quantitative"), "y": ("x", "nominal")}),
+    ("pie", None, NAMES, "arc", {"theta": ("y", "quantitative"), "color": ("x", "nominal")}),
+    ("donut", None, NAMES, "arc", {"theta": ("y", "quantitative"), "color": ("x", "nominal")}),
+    (
+        "heatmap",
+        "y",
+        GRID,
+        "rect",
+        {"x": ("x", "ordinal"), "y": ("series", "ordinal"), "color": ("y", "quantitative")},
+    ),
+    (
+        "grouped",
+        "series",
+        NUMBERS,
+        "bar",
+        {"x": ("x", "ordinal"), "y": ("y", "quantitative"), "xOffset": ("series", "nominal")},
+    ),
+    (
+        "stacked",
+        "series",
+        NUMBERS,
+        "bar",
+        {"x": ("x", "ordinal"), "y": ("y", "quantitative"), "color": ("series", "nominal")},
+    ),
+    (
+        "stacked100",
+        "series",
+        NUMBERS,
+        "bar",
+        {"x": ("_share", "quantitative"), "y": ("x", "ordinal"), "color": ("series", "nominal")},
+    ),
+    ("line", None, NUMBERS, "line", {"x": ("x", "quantitative"), "y": ("y", "quantitative")}),
+    (
+        "line",
+        "series",
+        NUMBERS,
+        "line",
+        {"x": ("x", "quantitative"), "y": ("y", "quantitative"), "color": ("series", "nominal")},
+    ),
+    ("area", None, NUMBERS, "area", {"x": ("x", "quantitative"), "y": ("y", "quantitative")}),
+    (
+        "area",
+        "series",
+        NUMBERS,
+        "area",
+        {"x": ("x", "quantitative"), "y": ("y", "quantitative"), "color": ("series", "nominal")},
+    ),
+    ("scatter", None, NUMBERS, "point", {"x": ("x", "quantitative"), "y": ("y", "quantitative")}),
+    (
+        "histogram",
+        None,
+        NUMBERS,
+        "bar",
+        {"x": ("_x0", "quantitative"), "y": ("y", "quantitative")},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "color", "frame", "mark", "channels"),
+    KINDS,
+    ids=[f"{kind}-{color}" if color else kind for kind, color, *_ in KINDS],
+)
+def test_every_kind_draws_its_mark_and_encodings(
+    kind: str,
+    color: str | None,
+    frame: pd.DataFrame,
+    mark: str,
+    channels: dict[str, tuple[str, str]],
+) -> None:
+    y = "series" if kind == "heatmap" else "y"
+    spec = ChartSpec(type=kind, x="x", y=y, color=color)
     chart = build_chart(spec, frame, columns={}, title="A title").to_dict()
+    first = chart.get("layer", [chart])[0]
+    drawn = first["mark"]["type"] if isinstance(first["mark"], dict) else first["mark"]
+    assert drawn == mark
+    found = {
+        channel: (first["encoding"][channel].get("field"), first["encoding"][channel].get("type"))
+        for channel in channels
+        if channel in first["encoding"]
+    }
+    assert found == channels
     assert chart["config"]["font"].startswith(f"'{THEME.font_family}'")
     assert chart["width"] == THEME.chart_width
+
+
+def test_every_chart_kind_is_covered() -> None:
+    kinds = {kind for kind, *_ in KINDS}
+    assert kinds == set(get_args(ChartType))
 
 
 def test_missing_column_is_a_clear_error() -> None:

@@ -15,8 +15,7 @@ import pytest
 
 from reportgen.charts import convert
 from reportgen.charts.build import build_chart
-from reportgen.charts.convert import to_svg
-from reportgen.pipeline import _stable_ids
+from reportgen.charts.convert import stable_ids, to_svg
 from reportgen.spec.models import ChartSpec
 from reportgen.style.fonts import bundled_font
 
@@ -50,7 +49,7 @@ def _chart(title: str = "Hi") -> Any:
 def same(left: list[str], right: list[str]) -> bool:
     """Equal SVGs up to the converter's process-wide clip-path numbers (renumbered per chart in
     the build)."""
-    return [_stable_ids(svg, "c") for svg in left] == [_stable_ids(svg, "c") for svg in right]
+    return [stable_ids(svg, "c") for svg in left] == [stable_ids(svg, "c") for svg in right]
 
 
 @pytest.fixture

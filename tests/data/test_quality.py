@@ -17,15 +17,11 @@ from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.data.quality import Unused, unused_categories
 from reportgen.engine.pandas_engine import PandasExecutor
-from reportgen.pipeline import (
-    _check_headers,
-    _quality_from_json,
-    _quality_numbers,
-    _quality_to_json,
-    _unused_categories,
-)
+from reportgen.model.quality import DataQuality
+from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import Spec
+from reportgen.stages.quality import quality_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -179,7 +175,7 @@ def _write_project(folder: Path) -> Path:
 
 def _loaded_tables(spec_path: Path) -> tuple[Any, dict[str, Any]]:
     loaded = load_spec(spec_path)
-    model, _ = _check_headers(loaded)
+    model, _ = check_headers(loaded)
     tables = {
         name: load_table(name, table, loaded.base_dir) for name, table in model.spec.data.items()
     }
@@ -188,7 +184,8 @@ def _loaded_tables(spec_path: Path) -> tuple[Any, dict[str, Any]]:
 
 def _numbers(model: Any, executor: Any, tables: dict[str, Any]) -> tuple[dict, dict]:
     """The quality numbers as the pipeline computes them, through the cache's JSON form."""
-    return _quality_from_json(_quality_to_json(tables, _quality_numbers(model, executor, tables)))
+    quality = DataQuality.from_json(quality_numbers(model, executor, tables).to_json())
+    return quality.tables, quality.numbers()
 
 
 def _short(steps: list[tuple[str, Any, int]]) -> list[tuple[str, str, int]]:
@@ -263,10 +260,8 @@ def test_hand_made_steps_reconcile(hand_made: Path, engine: str) -> None:
 
 def test_unused_categories_of_the_hand_made_counts(hand_made: Path) -> None:
     model, tables = _loaded_tables(hand_made / "report.yaml")
-    _, numbers = _numbers(
-        model, PandasExecutor(model, {n: t.frame for n, t in tables.items()}), tables
-    )
-    found = _unused_categories(model.spec, numbers)
+    executor = PandasExecutor(model, {n: t.frame for n, t in tables.items()})
+    found = quality_numbers(model, executor, tables).unused(model.spec)
     assert [(u.field, u.kind, u.label, u.value) for u in found] == [
         ("side", "value", "Cold", "Arctic"),
         ("side", "default", "Elsewhere", ""),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.plan import needed_columns, plan_section
-from reportgen.pipeline import _check_headers
+from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
 
@@ -42,7 +40,7 @@ class Planned:
 
 def plan_spec(spec_path: Path) -> Planned:
     loaded = load_spec(spec_path)
-    model, _ = _check_headers(loaded)
+    model, _ = check_headers(loaded)
     plans = {
         s.id: plan_section(model, s) for s in loaded.spec.sections if isinstance(s, AnalysisSection)
     }
@@ -66,22 +64,3 @@ def new_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int]
         return folder
 
     return make
-
-
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[Any]:
-    """A local Dask cluster of two worker processes, one per test session (the test is skipped
-    without Dask)."""
-    distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Port .* is already in use")
-        local = distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit="1GiB",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    with local:
-        yield local

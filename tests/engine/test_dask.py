@@ -14,7 +14,8 @@ import yaml
 
 from reportgen.cli import main
 from reportgen.data.load import load_table
-from reportgen.engine.dask_engine import DaskExecutor, FactTable, fact_tables, load_tables
+from reportgen.engine.dask_engine import DaskExecutor
+from reportgen.engine.dask_read import FactTable, fact_tables, load_tables
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.model import expr as ex
@@ -247,24 +248,34 @@ def small_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "spec.yaml"
 
 
-def test_cleaning_a_partitioned_fact_table_keeps_the_loaders_rows(
-    small_spec: Path, cluster: Any, planned: Planner
+@pytest.mark.parametrize("cached", [False, True], ids=["loaded", "cached-copy"])
+def test_a_fact_table_has_the_loaders_rows_and_quality(
+    small_spec: Path, cluster: Any, planned: Planner, tmp_path: Path, cached: bool
 ) -> None:
+    """Read by the loader on the client, or (cached) by the workers from the loader's Parquet
+    copy: the rows, the cleaning counts and the missing values are the loader's."""
     spec = planned(small_spec)
     model, needed = spec.model, spec.needed
     table = model.spec.data["lines"]
-    expected = load_table("lines", table, small_spec.parent, columns=sorted(needed["lines"]))
-    sources = load_tables(model, small_spec.parent, needed)
+    cache_dir = tmp_path / "cache" if cached else None
+    expected = load_table(
+        "lines", table, small_spec.parent, columns=sorted(needed["lines"]), cache_dir=cache_dir
+    )
+    assert not expected.from_cache
+    sources = load_tables(model, small_spec.parent, needed, cache_dir=cache_dir)
     with DaskExecutor(model, sources, scheduler=cluster.scheduler_address) as dask_run:
         loaded = dask_run.tables["lines"]
-        assert len(dask_run._parts["lines"]) == 3  # one partition per file
+        assert len(dask_run._parts["lines"]) == 1  # 15 rows: one partition (up to 4 M rows)
         frame = loaded.frame.compute().reset_index(drop=True)
-    pd.testing.assert_frame_equal(
-        frame[list(expected.frame.columns)], expected.frame, check_dtype=False
-    )
+    assert list(frame.columns) == list(expected.frame.columns)
+    pd.testing.assert_frame_equal(frame, expected.frame, check_dtype=False)
     assert loaded.quality.rows_read == expected.quality.rows_read == 15
+    assert loaded.quality.rows_kept == len(expected.frame) == 11  # 15 - 1 empty - 1 repeat - 2 keys
+    assert loaded.quality.files == expected.quality.files
     assert loaded.quality.exclusions == expected.quality.exclusions
-    assert loaded.quality.missing == expected.quality.missing
+    assert loaded.quality.missing == expected.quality.missing == {
+        "line_id": 0, "order_id": 0, "item_id": 0, "qty": 1,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("npartitions", [1, 4])

@@ -25,7 +25,7 @@ from reportgen.engine.results_cache import (
     section_dependencies,
     section_key,
 )
-from reportgen.pipeline import _check_headers
+from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
 
@@ -42,7 +42,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def keys(folder: Path, spec_text: str) -> dict[str, str]:
     (folder / "report.yaml").write_text(spec_text, encoding="utf-8")
     loaded = load_spec(folder / "report.yaml")
-    model, _ = _check_headers(loaded)
+    model, _ = check_headers(loaded)
     prints = {
         name: fingerprint(table, resolve_files(name, table, loaded.base_dir))
         for name, table in loaded.spec.data.items()
@@ -100,7 +100,7 @@ def test_data_file_change_changes_exactly_the_sections_that_read_it(
     after = keys(folder, text)
     changed = {sid for sid in before if before[sid] != after[sid]}
     loaded = load_spec(folder / "report.yaml")
-    model, _ = _check_headers(loaded)
+    model, _ = check_headers(loaded)
     readers = {
         s.id
         for s in loaded.spec.sections

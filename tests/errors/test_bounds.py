@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import SpecError
-from reportgen.pipeline import MAX_EPOCH, build_date
 from reportgen.render.narrative import Formats, make_environment, render_text
 from reportgen.spec.load import load_spec
 from reportgen.spec.yaml_reader import (
@@ -21,6 +20,7 @@ from reportgen.spec.yaml_reader import (
     MAX_SPEC_BYTES,
     parse_yaml,
 )
+from reportgen.stages.outputs import MAX_EPOCH, build_date
 from tests.errors.conftest import (
     Project,
     Run,

@@ -12,8 +12,8 @@ import pytest
 
 from reportgen.errors import OutputError
 from reportgen.output import write_all
-from reportgen.pipeline import slug_of
 from reportgen.spec.load import load_spec
+from reportgen.stages.outputs import slug_of
 from tests.errors.conftest import DATA_FILES, Project, Run, RunCli, assert_clean_failure
 
 Fails = Callable[..., Run]

@@ -81,44 +81,7 @@ def test_ids_beyond_int64_are_a_located_error_not_a_collision(
     )
 
 
-def test_ids_beyond_int64_on_the_dask_path(project: Project, run_cli: RunCli) -> None:
-    """The Dask reader (its own CSV reader for the fact table) gives the loader's error."""
-    pytest.importorskip("distributed")
-    a, b = top_two_products(project)
-    line = renumber(project, {a: BIG, b: BIG + 1})
-    run = run_cli(project.spec, "--format", "html", "--engine", "dask", "--no-cache")
-    assert_clean_failure(run, 3, "table 'products', column 'product_id'", "does not fit")
-    # Only the order lines: the fact table read by Dask is the one at fault.
-    products = rows_of(project.data / "products.csv")
-    for row in products[1:]:
-        if row[0] in (str(BIG), str(BIG + 1)):
-            row[0] = str(a if row[0] == str(BIG) else b)
-    write_rows(project.data / "products.csv", products)
-    run = run_cli(project.spec, "--format", "html", "--engine", "dask", "--no-cache")
-    assert_clean_failure(
-        run, 3, "table 'order_products', column 'product_id'", f"on line {line} does not fit"
-    )
-
-
-def test_an_id_beyond_int64_late_in_the_fact_table_on_the_dask_path(
-    project: Project, run_cli: RunCli
-) -> None:
-    """Beyond the rows Dask samples for its types: pandas would have wrapped it to a negative
-    id in that block; the block must not parse, and the loader names the line."""
-    pytest.importorskip("distributed")
-    path = project.data / "order_products__prior.csv"
-    lines = path.read_bytes().rstrip(b"\n").split(b"\n")
-    order_id, _, rest = lines[-1].split(b",", 2)
-    lines[-1] = b",".join([order_id, str(BIG).encode(), rest])
-    path.write_bytes(b"\n".join(lines) + b"\n")
-    assert len(lines) > 50_000  # far beyond Dask's 256 kB sample
-    run = run_cli(project.spec, "--format", "html", "--engine", "dask", "--no-cache")
-    assert_clean_failure(
-        run,
-        3,
-        "table 'order_products', column 'product_id', file data/order_products__prior.csv: "
-        f"the whole number {BIG} on line {len(lines)} does not fit",
-    )
+# On the Dask engine: tests/errors/test_dask_data_errors.py (the same message, from the loader).
 
 
 def test_ids_near_the_int64_limit_stay_exact(project: Project, run_cli: RunCli) -> None:

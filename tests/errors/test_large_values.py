@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from reportgen.charts import build
-from reportgen.pipeline import MAX_CHART_CATEGORIES
+from reportgen.charts.capping import MAX_CHART_CATEGORIES
 from tests.errors.conftest import Project, RunCli
 
 

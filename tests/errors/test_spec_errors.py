@@ -175,6 +175,21 @@ def test_narrative_errors_are_located(
     fails_cleanly(2, f"{project.spec}:{line}:{column + 6}: ", message)
 
 
+def test_a_narrative_typo_fails_before_any_data_row_is_read(
+    project: Project, fails_cleanly: Fails
+) -> None:
+    """With the data files cut to their headers (departments.csv, transposed, kept), loading would fail (exit 3, no rows): the
+    build stops first, at the typo, so the texts are checked before the data is read."""
+    for path in project.data.iterdir():
+        if path.name == "departments.csv":  # transposed: its header is its first column
+            continue
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    project.edit_spec("{{ rows[0].department | capitalize }} sells", "{{ top.ordrs }} sells")
+    fails_cleanly(2, "unknown name in the text: no column 'ordrs'")
+    project.edit_spec("{{ top.ordrs }} sells", "{{ top.department }} sells")
+    fails_cleanly(3, "the file has a header but no rows")  # the oracle: data rows were needed
+
+
 def test_every_problem_is_reported_at_once(project: Project, fails_cleanly: Fails) -> None:
     project.edit_spec("by: [department]", "by: [deparment]")
     project.edit_spec("metrics: [customers, orders]", "metrics: [customer, orders]")

@@ -13,14 +13,9 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.pandas_engine import PandasExecutor
+from reportgen.model.quality import DataQuality
+from reportgen.model.resolve import check_headers
 from reportgen.model.semantic import build_model
-from reportgen.pipeline import (
-    _check_headers,
-    _quality_from_json,
-    _quality_numbers,
-    _quality_to_json,
-    _unused_categories,
-)
 from reportgen.render.methods import (
     definitions_tables,
     describe_field,
@@ -32,6 +27,7 @@ from reportgen.render.methods import (
 )
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import Spec, Thresholds
+from reportgen.stages.quality import quality_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,24 +201,21 @@ SPEC_SYNTAX = re.compile(r"==|!=|>=|<=|count\(|\w_\w|report\.yaml|\(first rule t
 
 
 @pytest.fixture(scope="module")
-def shipped_quality(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict, dict]:
+def shipped_quality(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict, dict, list]:
     folder = tmp_path_factory.mktemp("shipped")
     generate(folder / "data", customers=200, seed=4, progress=False)
     shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
     loaded = load_spec(folder / "report.yaml")
-    model, _ = _check_headers(loaded)
+    model, _ = check_headers(loaded)
     tables = {n: load_table(n, t, loaded.base_dir) for n, t in model.spec.data.items()}
     executor = PandasExecutor(model, {n: t.frame for n, t in tables.items()})
-    numbers = _quality_numbers(model, executor, tables)
-    qualities, quality = _quality_from_json(_quality_to_json(tables, numbers))
-    return model, qualities, quality
+    quality = DataQuality.from_json(quality_numbers(model, executor, tables).to_json())
+    return model, quality.tables, quality.numbers(), quality.unused(model.spec)
 
 
 def test_shipped_methods_and_appendix_have_no_spec_syntax(shipped_quality: Any) -> None:
-    model, qualities, quality = shipped_quality
-    blocks = definitions_tables(model) + quality_tables(
-        model, qualities, quality, _unused_categories(model.spec, quality)
-    )
+    model, qualities, quality, unused = shipped_quality
+    blocks = definitions_tables(model) + quality_tables(model, qualities, quality, unused)
     cells = [cell for block in blocks for row in block.rows for cell in row]
     assert len(cells) > 100
     offending = [cell for cell in cells if SPEC_SYNTAX.search(cell)]
@@ -230,7 +223,7 @@ def test_shipped_methods_and_appendix_have_no_spec_syntax(shipped_quality: Any) 
 
 
 def test_shipped_appendix_lists_the_steps_in_words(shipped_quality: Any) -> None:
-    model, qualities, quality = shipped_quality
+    model, qualities, quality, _ = shipped_quality
     steps = quality_tables(model, qualities, quality)[0]
     texts = [row[1] for row in steps.rows]
     assert "Orders of customers excluded above" in texts

@@ -1,14 +1,84 @@
-"""Value formats: names and codes with options, the same in text, tables and chart axes."""
+"""Value formats: every name against hand-written strings, codes with options, dates, the axis
+codes (the same text in narrative, tables and chart labels)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from reportgen.spec.models import ValueFormat
 from reportgen.style.format import d3_axis_format, format_value
+
+CASES: list[tuple[Any, str, dict[str, str], str]] = [
+    # missing, whatever the format
+    (None, "integer", {}, "–"),
+    (float("nan"), "percent", {}, "–"),
+    (pd.NA, "currency", {}, "–"),
+    (np.nan, "auto", {}, "–"),
+    # text passes through
+    ("Produce", "auto", {}, "Produce"),
+    (12, "text", {}, "12"),
+    ("12", "integer", {}, "12"),
+    # infinities
+    (math.inf, "decimal", {}, "∞"),
+    (-math.inf, "integer", {}, "−∞"),
+    # percent: a fraction, one decimal, a true minus sign
+    (0.123, "percent", {}, "12.3%"),
+    (1, "percent", {}, "100.0%"),
+    (-0.05, "percent", {}, "−5.0%"),
+    (12.3456, "percent", {}, "1,234.6%"),
+    # currency: two decimals, the sign before the symbol, the spec's symbol
+    (1234.5, "currency", {}, "$1,234.50"),
+    (-3.999, "currency", {}, "−$4.00"),
+    (0, "currency", {"currency": "€"}, "€0.00"),
+    (np.float32(2.5), "currency", {}, "$2.50"),
+    # integer: rounded half to even, thousands separated
+    (1234567.4, "integer", {}, "1,234,567"),
+    (2.5, "integer", {}, "2"),
+    (3.5, "integer", {}, "4"),
+    (-1500, "integer", {}, "−1,500"),
+    (np.int64(42), "integer", {}, "42"),
+    # decimal: always two places
+    (3, "decimal", {}, "3.00"),
+    (-1234.567, "decimal", {}, "−1,234.57"),
+    # day numbers: 0 is the spec's first day (Saturday by default)
+    (0, "day", {}, "Saturday"),
+    (1, "day", {}, "Sunday"),
+    (6, "day", {}, "Friday"),
+    (0, "day", {"day_zero": "Sunday"}, "Sunday"),
+    (7, "day", {}, "Saturday"),
+    (np.int8(3), "day", {"day_zero": "Sunday"}, "Wednesday"),
+    # auto and number: whole numbers as integers, large ones without decimals, small with two
+    (10, "auto", {}, "10"),
+    (10.0, "number", {}, "10"),
+    (1234.5, "auto", {}, "1,234"),  # ≥ 1,000: no decimals (round half to even)
+    (1235.5, "auto", {}, "1,236"),
+    (9.876, "number", {}, "9.88"),
+    (-0.5, "auto", {}, "−0.50"),
+    (1e15, "auto", {}, "1,000,000,000,000,000"),
+    (True, "auto", {}, "1"),
+    (Decimal("2.50"), "auto", {}, "2.50"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "options", "expected"),
+    CASES,
+    ids=[f"{fmt}:{value!r}" for value, fmt, _, _ in CASES],
+)
+def test_format_value(value: Any, fmt: str, options: dict[str, str], expected: str) -> None:
+    assert format_value(value, fmt, **options) == expected
+
+
+def test_an_unknown_format_is_a_bug_not_a_blank() -> None:
+    with pytest.raises(ValueError, match="unknown format 'percentage'"):
+        format_value(1.0, "percentage")
 
 
 @pytest.mark.parametrize(
