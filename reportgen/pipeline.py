@@ -111,15 +111,15 @@ def write_outputs(
         exported,
         tables.orders,
     )
-    started = [  # background work (PNGs, the chart runtime) runs while the others render
-        (writer.stage, writer.start(view, context))
-        for kind, writer in WRITERS.items()
-        if kind in job.formats
-    ]
-    files: dict[Path, bytes] = {}
-    for stage, finish in started:
-        with progress.stage(stage):
-            files.update(finish())
+    # Background work (PNGs, the chart runtime) starts first and runs while the others render;
+    # the PDF, the longest, renders first so the runtime bundle overlaps it.
+    kinds = sorted((kind for kind in WRITERS if kind in job.formats), key=lambda k: k != "pdf")
+    started = [(kind, WRITERS[kind].start(view, context)) for kind in kinds]
+    made: dict[str, dict[Path, bytes]] = {}
+    for kind, finish in started:
+        with progress.stage(WRITERS[kind].stage):
+            made[kind] = finish()
+    files = {path: data for kind in WRITERS if kind in made for path, data in made[kind].items()}
     with progress.stage("write files"):
         write_all(files, root=job.out_dir, resolved=job.out_root)
         if not job.selected:  # a whole build: the export folder holds exactly its files
