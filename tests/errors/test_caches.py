@@ -80,7 +80,7 @@ def test_a_killed_builds_staging_files_are_removed(project: Project, run_cli: Ru
     child.wait()  # a process that no longer runs, like a killed build
     project.output.mkdir()
     cache = project.root / ".reportgen-cache"
-    cache.mkdir()
+    cache.mkdir(exist_ok=True)  # the fixture put the font cache there
     left = [
         project.output / f".basket.html.{child.pid}-0123abcd.tmp",
         project.output / f".basket.pdf.{child.pid}-89abcdef.tmp",

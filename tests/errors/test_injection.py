@@ -16,7 +16,14 @@ from pypdf import PdfReader
 
 from reportgen import cli
 from reportgen.render.pdf import LocalFetcher, URLRefused
-from tests.errors.conftest import DATA_FILES, SPEC, Project, RunCli, assert_clean_failure
+from tests.errors.conftest import (
+    DATA_FILES,
+    SPEC,
+    Project,
+    RunCli,
+    assert_clean_failure,
+    seed_fonts,
+)
 
 SCRIPT = "<script>alert('x')</script> Crisps"
 IMAGE = '<img src="http://evil.example/x.png"> Oat Milk'
@@ -24,6 +31,8 @@ LONG = "Extraordinarily " * 12 + "Long Organic Wholegrain Sourdough Loaf"
 EMOJI = "Strawberry 🍓 Yoghurt 👩‍👩‍👧"
 RTL = "حليب طازج Fresh Milk"
 NAMES = [SCRIPT, IMAGE, LONG, EMOJI, RTL]
+# The sections that show the hostile names and spec text (the title is on every page).
+SECTIONS = ("--section", "departments", "--section", "top-products")
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,10 @@ def _hostile_spec() -> str:
 
 
 @pytest.fixture(scope="module")
-def built(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def built(dataset: Path, fonts_css: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The small report, HTML and PDF, with hostile product names and spec text, offline."""
     project = Project(tmp_path_factory.mktemp("hostile"))
+    seed_fonts(project.root, fonts_css)
     project.data.mkdir()
     for name in DATA_FILES:
         shutil.copyfile(dataset / name, project.data / name)
@@ -72,7 +82,7 @@ def built(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", refuse)
-        code = cli.main([str(project.spec), "--quiet"])
+        code = cli.main([str(project.spec), "--quiet", *SECTIONS])
     assert code == 0
     html = (project.output / "basket.html").read_text(encoding="utf-8")
     reader = PdfReader(project.output / "basket.pdf")

@@ -106,7 +106,7 @@ def test_interrupted_during_the_pdf(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pdf, "render_pdf", interrupted)
-    fails_cleanly(130, "reportgen: interrupted", args=())
+    fails_cleanly(130, "reportgen: interrupted", args=("--format", "pdf"))
 
 
 def test_interrupted_while_writing(
@@ -143,7 +143,7 @@ def test_sigterm_during_a_build(project: Project) -> None:
     """A real SIGTERM while the PDF is made: exit 130, the previous report intact, no temp file."""
     previous = project.place_previous()
     process = subprocess.Popen(
-        [sys.executable, "-m", "reportgen", str(project.spec), "--no-cache"],
+        [sys.executable, "-m", "reportgen", str(project.spec)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -166,7 +166,7 @@ def test_sigterm_during_a_build(project: Project) -> None:
 def test_ctrl_c_reaches_the_chart_worker_too(project: Project) -> None:
     """Ctrl-C goes to the whole process group, chart converter included: one clean message."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "reportgen", str(project.spec), "--no-cache"],
+        [sys.executable, "-m", "reportgen", str(project.spec), "--format", "html", "--no-cache"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -196,7 +196,8 @@ class _Checker(HTMLParser):
 
 def test_two_builds_into_the_same_folder(project: Project) -> None:
     """Both succeed; the files left are complete (one build's), never interleaved halves."""
-    command = [sys.executable, "-m", "reportgen", str(project.spec), "--quiet"]
+    sections = ("--section", "departments", "--section", "loyalty")  # a PDF of four pages
+    command = [sys.executable, "-m", "reportgen", str(project.spec), *sections, "--quiet"]
     processes = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
