@@ -13,9 +13,9 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.pandas_engine import PandasExecutor
+from reportgen.model.build import build_model
 from reportgen.model.quality import DataQuality
 from reportgen.model.resolve import check_headers
-from reportgen.model.semantic import build_model
 from reportgen.render.methods import (
     definitions_tables,
     describe_field,
