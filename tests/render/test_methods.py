@@ -22,9 +22,9 @@ from reportgen.render.methods import (
     describe_filter,
     describe_metric,
     describe_table,
-    quality_tables,
-    wording_tables,
 )
+from reportgen.render.quality_tables import quality_tables
+from reportgen.render.wording_tables import wording_tables
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import Spec, Thresholds
 from reportgen.stages.quality import quality_numbers
