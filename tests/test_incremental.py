@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.data.generate import generate
+from reportgen.engine.cache_keys import section_dependencies
 from reportgen.engine.plan import plan_section
-from reportgen.engine.results_cache import section_dependencies
 from reportgen.model.resolve import check_headers
 from reportgen.pipeline import BuildOptions, BuildStats, build
 from reportgen.spec.load import load_spec

@@ -11,9 +11,9 @@ from dataclasses import replace
 
 import pandas as pd
 
+from reportgen.engine.cache_keys import derived_key
 from reportgen.engine.finish import SectionResult, run_section
 from reportgen.engine.plan import Executor, SectionPlan
-from reportgen.engine.results_cache import derived_key
 from reportgen.model.semantic import Model
 from reportgen.spec.models import AnalysisSection
 

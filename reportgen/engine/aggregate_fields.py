@@ -13,7 +13,8 @@ import pandas as pd
 from reportgen.engine import reductions
 from reportgen.engine.scan import Lifted, ScanQuery, Scans
 from reportgen.model import expr as ex
-from reportgen.model.semantic import AggregateField, Atom
+from reportgen.model.semantic import Atom
+from reportgen.spec.models import AggregateField
 
 
 class AggregateFields(Scans):

@@ -52,7 +52,8 @@ from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.engine.plan import GroupKey, Keep, atom_id
 from reportgen.engine.reductions import final
 from reportgen.model import expr as ex
-from reportgen.model.semantic import AggregateField, Atom, Model, Relation
+from reportgen.model.semantic import Atom, Model, Relation
+from reportgen.spec.models import AggregateField
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from reportgen.engine.plan import GroupKey, atom_id
 from reportgen.engine.reductions import merge, partial
 from reportgen.errors import DataError
 from reportgen.model import expr as ex
-from reportgen.model.semantic import AggregateField, Atom, Model, Relation, Resolved
+from reportgen.model.semantic import Atom, Model, Relation, Resolved
+from reportgen.spec.models import AggregateField
 
 
 # ---- per-partition row logic ------------------------------------------------------------------

@@ -16,8 +16,15 @@ from reportgen.engine.lookups import as_numeric, key_text
 from reportgen.engine.plan import GroupKey
 from reportgen.engine.rows import RowIndex
 from reportgen.model import expr as ex
-from reportgen.model.semantic import AggregateField, Model, day_names
-from reportgen.spec.models import BinsField, CasesField, ExprField, MapField, WeekdayField
+from reportgen.model.semantic import Model, day_names
+from reportgen.spec.models import (
+    AggregateField,
+    BinsField,
+    CasesField,
+    ExprField,
+    MapField,
+    WeekdayField,
+)
 
 
 class Fields(RowIndex):

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from reportgen.data.read import read_header
 from reportgen.data.undeclared import undeclared_hints
 from reportgen.errors import ReportgenError, SpecError, SpecIssue
-from reportgen.model.semantic import Model, build_model
+from reportgen.model.build import build_model
+from reportgen.model.semantic import Model
 from reportgen.spec.checks import spec_checks
 from reportgen.spec.load import LoadedSpec, load_spec, locate_issues, raise_located
 from reportgen.spec.models import Spec

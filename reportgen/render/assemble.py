@@ -17,7 +17,8 @@ from reportgen.model.quality import DataQuality
 from reportgen.model.semantic import Model
 from reportgen.render.charting import ChartCache, PendingChart
 from reportgen.render.context import ChartBlock, ReportView, SectionView, TableBlock
-from reportgen.render.methods import definitions_tables, quality_tables, section_filters
+from reportgen.render.methods import definitions_tables, section_filters
+from reportgen.render.quality_tables import quality_tables
 from reportgen.render.views import (
     ColumnMeta,
     column_meta,

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from reportgen.charts.convert import stable_ids
-from reportgen.engine.results_cache import ResultsCache, derived_key
+from reportgen.engine.cache_keys import derived_key
+from reportgen.engine.results_cache import ResultsCache
 from reportgen.render.context import ChartBlock
 from reportgen.render.views import ColumnMeta
 from reportgen.spec.models import AnalysisSection, Spec

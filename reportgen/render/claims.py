@@ -25,7 +25,7 @@ from reportgen.spec.models import Thresholds
 from reportgen.style.format import is_missing
 
 if TYPE_CHECKING:
-    from reportgen.render.narrative import Row
+    from reportgen.render.result_view import Row
 
 
 class ClaimError(ValueError):

@@ -11,16 +11,12 @@ import pandas as pd
 
 from reportgen.errors import SpecIssue
 from reportgen.model.semantic import Model
+from reportgen.render.cells import Formats
 from reportgen.render.claims import compare_function
 from reportgen.render.context import ChartBlock, SectionView, TableBlock, TableColumn
-from reportgen.render.narrative import (
-    Formats,
-    NarrativeError,
-    ResultView,
-    make_environment,
-    render_text,
-    to_blocks,
-)
+from reportgen.render.narrative import make_environment, render_text, to_blocks
+from reportgen.render.result_view import ResultView
+from reportgen.render.sandbox import NarrativeError
 from reportgen.spec.models import AnalysisSection, SectionSpec, Spec, Thresholds
 from reportgen.style.format import format_value
 

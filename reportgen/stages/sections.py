@@ -12,9 +12,10 @@ import pandas as pd
 from reportgen.charts.capping import capped_key, capped_table, needs_cap
 from reportgen.data.cache import fingerprint
 from reportgen.data.files import resolve_files
+from reportgen.engine.cache_keys import quality_key, section_key
 from reportgen.engine.finish import SectionResult, run_section
 from reportgen.engine.plan import NOT_STATED, Executor, SectionPlan
-from reportgen.engine.results_cache import ResultsCache, quality_key, section_key
+from reportgen.engine.results_cache import ResultsCache
 from reportgen.model.quality import DataQuality
 from reportgen.progress import Progress
 from reportgen.stages.execute import check_rows_left, load_engine

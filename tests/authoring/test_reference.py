@@ -15,7 +15,8 @@ from reportgen.authoring.reference import (
     render_reference,
 )
 from reportgen.render.cells import Formats
-from reportgen.render.narrative import ResultView, make_environment, render_text
+from reportgen.render.narrative import make_environment, render_text
+from reportgen.render.result_view import ResultView
 from reportgen.spec.models import Query, Strict
 
 

@@ -12,7 +12,7 @@ import pytest
 from reportgen.engine.finish import run_section
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.engine.plan import plan_section
-from reportgen.model.semantic import build_model
+from reportgen.model.build import build_model
 from reportgen.spec.models import AnalysisSection, Spec
 
 FRAMES = {

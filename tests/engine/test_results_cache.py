@@ -16,15 +16,9 @@ import pytest
 from reportgen.data.cache import fingerprint
 from reportgen.data.files import resolve_files
 from reportgen.data.generate import generate
+from reportgen.engine.cache_keys import section_dependencies, section_key
 from reportgen.engine.plan import plan_section
-from reportgen.engine.results_cache import (
-    MAGIC,
-    EntryError,
-    ResultsCache,
-    decode_entry,
-    section_dependencies,
-    section_key,
-)
+from reportgen.engine.results_cache import MAGIC, EntryError, ResultsCache, decode_entry
 from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection

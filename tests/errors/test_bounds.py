@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import SpecError
-from reportgen.render.narrative import Formats, make_environment, render_text
+from reportgen.render.cells import Formats
+from reportgen.render.narrative import make_environment, render_text
 from reportgen.spec.load import load_spec
 from reportgen.spec.yaml_reader import (
     MAX_ALIAS_DEPTH,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from reportgen.model import expr as ex
-from reportgen.model.semantic import Atom, Model, Relation, Resolved, build_model
+from reportgen.model.build import build_model
+from reportgen.model.semantic import Atom, Model, Relation, Resolved
 from reportgen.spec.models import Spec
 
 COLUMNS = {

@@ -7,14 +7,11 @@ import math
 import pandas as pd
 import pytest
 
+from reportgen.render.cells import Formats
 from reportgen.render.claims import compare_function
-from reportgen.render.narrative import (
-    Formats,
-    NarrativeError,
-    ResultView,
-    make_environment,
-    render_text,
-)
+from reportgen.render.narrative import make_environment, render_text
+from reportgen.render.result_view import ResultView
+from reportgen.render.sandbox import NarrativeError
 from reportgen.spec.models import MinSupport, Thresholds
 
 FORMATS = {

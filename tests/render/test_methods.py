@@ -13,18 +13,18 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.pandas_engine import PandasExecutor
+from reportgen.model.build import build_model
 from reportgen.model.quality import DataQuality
 from reportgen.model.resolve import check_headers
-from reportgen.model.semantic import build_model
 from reportgen.render.methods import (
     definitions_tables,
     describe_field,
     describe_filter,
     describe_metric,
     describe_table,
-    quality_tables,
-    wording_tables,
 )
+from reportgen.render.quality_tables import quality_tables
+from reportgen.render.wording_tables import wording_tables
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import Spec, Thresholds
 from reportgen.stages.quality import quality_numbers

@@ -6,14 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportgen.render.narrative import (
-    Formats,
-    NarrativeError,
-    ResultView,
-    make_environment,
-    render_text,
-    to_blocks,
-)
+from reportgen.render.cells import Formats
+from reportgen.render.narrative import make_environment, render_text, to_blocks
+from reportgen.render.result_view import ResultView
+from reportgen.render.sandbox import NarrativeError
 from reportgen.spec.models import MinSupport
 
 FORMATS = Formats(columns={"orders": "integer", "share": "percent", "aov": "currency"})
