@@ -22,22 +22,35 @@ TEXT_BEFORE = "(by their highest order number)."
 TEXT_AFTER = "(by the highest order number they reached)."
 TITLE_BEFORE = "Orders peak at {{"
 TITLE_AFTER = "Ordering peaks at {{"
+SLUG = "instacart-basket-analysis"
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildStats]:
+    """One first build (its outputs and .reportgen-cache), kept as a snapshot: the project's
+    folder, the snapshot's folder and the first build's stats. The caches key data files by
+    their resolved path, so each test gets the snapshot back at the same path (``project``)."""
     folder = tmp_path_factory.mktemp("incremental")
-    generate(folder / "data", customers=800, seed=2, progress=False)
-    return folder / "data"
+    project, snapshot = folder / "project", folder / "snapshot"
+    generate(project / "data", customers=400, seed=2, progress=False)
+    shutil.copy(ROOT / "report.yaml", project / "report.yaml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        patch.delenv("REPORTGEN_NO_RESULTS_CACHE", raising=False)
+        first, _ = run(project)
+    shutil.copytree(project, snapshot)
+    return project, snapshot, first
 
 
 @pytest.fixture
-def project(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(built: tuple[Path, Path, BuildStats], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project as the first build left it (data, spec, output/ and its caches)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.delenv("REPORTGEN_NO_RESULTS_CACHE", raising=False)
-    shutil.copytree(data, tmp_path / "data")
-    shutil.copy(ROOT / "report.yaml", tmp_path / "report.yaml")
-    return tmp_path
+    folder, snapshot, _ = built
+    shutil.rmtree(folder)
+    shutil.copytree(snapshot, folder)
+    return folder
 
 
 def run(project: Path, out: str = "output", *, use_cache: bool = True) -> tuple[BuildStats, Path]:
@@ -68,8 +81,10 @@ def analysis_count(project: Path) -> int:
     return sum(isinstance(s, AnalysisSection) for s in spec.sections)
 
 
-def test_second_build_loads_no_data_and_computes_nothing(project: Path) -> None:
-    first, _ = run(project)
+def test_second_build_loads_no_data_and_computes_nothing(
+    project: Path, built: tuple[Path, Path, BuildStats]
+) -> None:
+    first = built[2]
     assert first.data_loaded
     assert first.sections_computed == analysis_count(project)
     assert first.charts_rendered > 0
@@ -80,8 +95,7 @@ def test_second_build_loads_no_data_and_computes_nothing(project: Path) -> None:
 
 
 def test_text_edit_renders_nothing_and_changes_only_that_text(project: Path) -> None:
-    _, html = run(project)
-    before = html.read_text(encoding="utf-8")
+    before = (project / "output" / f"{SLUG}.html").read_text(encoding="utf-8")
     edit(project / "report.yaml", TEXT_BEFORE, TEXT_AFTER)
     stats, html = run(project)
     assert (stats.sections_computed, stats.charts_rendered, stats.data_loaded) == (0, 0, False)
@@ -96,7 +110,6 @@ def test_text_edit_renders_nothing_and_changes_only_that_text(project: Path) -> 
 
 
 def test_chart_title_edit_renders_one_chart(project: Path) -> None:
-    run(project)
     edit(project / "report.yaml", TITLE_BEFORE, TITLE_AFTER)
     stats, html = run(project)
     assert (stats.sections_computed, stats.charts_rendered, stats.data_loaded) == (0, 1, False)
@@ -104,7 +117,6 @@ def test_chart_title_edit_renders_one_chart(project: Path) -> None:
 
 
 def test_changed_products_recompute_exactly_the_sections_that_read_them(project: Path) -> None:
-    run(project)
     loaded = load_spec(project / "report.yaml")
     model, _ = check_headers(loaded)
     readers = {
@@ -135,7 +147,6 @@ def test_changed_products_recompute_exactly_the_sections_that_read_them(project:
 def test_cached_build_equals_a_no_cache_build(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run(project)
     cached, _ = run(project)
     assert not cached.data_loaded
     fresh, _ = run(project, "fresh", use_cache=False)

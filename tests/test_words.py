@@ -75,7 +75,7 @@ SCENARIOS = ["default", "flat", "strong", "empty"]
 @pytest.fixture(scope="module", params=SCENARIOS)
 def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
     project = tmp_path_factory.mktemp(f"words-{request.param}")
-    generate(project / "data", customers=2000, seed=5, progress=False, scenario=request.param)
+    generate(project / "data", customers=600, seed=5, progress=False, scenario=request.param)
     built = _build(project)
     built.words["_scenario"] = request.param
     return built

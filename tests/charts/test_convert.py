@@ -160,7 +160,7 @@ def test_charts_larger_than_the_pipe_do_not_deadlock(fresh_worker: None) -> None
     spec larger than the pipe, the worker was blocked writing an SVG larger than the pipe, and
     the reader that would have drained it waited for that lock."""
     big_svg = {
-        "data": {"sequence": {"start": 0, "stop": 2000, "as": "n"}},
+        "data": {"sequence": {"start": 0, "stop": 600, "as": "n"}},  # ~240 KB of SVG
         "mark": "bar",
         "encoding": {
             "x": {"field": "n", "type": "ordinal"},

@@ -33,7 +33,7 @@ SECTIONS = [
 
 @pytest.fixture(scope="module")
 def project(new_project: Callable[[int, int], Path]) -> Path:
-    return new_project(2000, 3)
+    return new_project(600, 3)
 
 
 @pytest.fixture(scope="module")
