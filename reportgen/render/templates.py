@@ -108,9 +108,17 @@ def _word_parts(word: str) -> Iterator[str]:
 
 
 def _woff2(path: Path) -> bytes:
-    """A Latin subset of the font as WOFF2 (no timestamps, so the bytes are reproducible)."""
+    """A Latin subset of the font as WOFF2 (no timestamps, so the bytes are reproducible);
+    compressed once per process and font file (a preview or a batch builds many times)."""
+    stat = path.stat()
+    return _woff2_of(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@cache
+def _woff2_of(file: str, size: int, mtime_ns: int) -> bytes:  # noqa: ARG001 (the cache key)
     from fontTools import subset
 
+    path = Path(file)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
