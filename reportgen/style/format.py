@@ -161,7 +161,7 @@ def d3_format(fmt: str, currency: str = "$") -> str:
     symbol = currency if currency == "$" else ""
     if parts.compact:
         return f"{symbol if parts.base == 'currency' else ''}.2s"
-    if parts.base == "percent":
+    if parts.base in ("percent", "points"):  # d3 has no ' pp': points read as the percent
         return f".{1 if parts.decimals is None else parts.decimals}%"
     if parts.base == "currency":
         return f"{symbol}{comma}.{2 if parts.decimals is None else parts.decimals}f"

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from reportgen.spec.models import ValueFormat
-from reportgen.style.format import d3_axis_format, format_value
+from reportgen.style.format import d3_axis_format, d3_format, format_value
 
 CASES: list[tuple[Any, str, dict[str, str], str]] = [
     # missing, whatever the format
@@ -135,3 +135,12 @@ def test_date_formats(fmt: str, expected: str) -> None:
 )
 def test_axis_formats_follow_the_value_format(fmt: str, expected: str) -> None:
     assert d3_axis_format(fmt) == expected
+
+
+def test_tooltip_formats_scale_shares_and_points() -> None:
+    """A share or a percentage-point difference is stored as a fraction: a tooltip must not print
+    0.05 where the report prints 5.0% or 5.0 pp."""
+    assert d3_format("percent") == ".1%"
+    assert d3_format("points") == ".1%"
+    assert d3_format("points;d=2") == ".2%"
+    assert d3_format("integer") == ",.0f"
