@@ -154,11 +154,19 @@ def _number(number: float, parts: NumberFormat, currency: str) -> str:
     raise ValueError(msg)
 
 
+def vega_locale(currency: str = "$") -> dict[str, Any]:
+    """The Vega-Lite ``config.locale`` under which ``d3_format``'s currency mark ('$') prints
+    ``currency`` before the number, as ``format_value`` does ('€1,234.50', '£2.5M')."""
+    return {
+        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": [currency, ""]}
+    }
+
+
 def d3_format(fmt: str, currency: str = "$") -> str:
     """The d3-format string (used by Vega-Lite axes and labels) that matches ``format_value``."""
     parts = parse_format(fmt)
     comma = "," if parts.separators else ""
-    symbol = currency if currency == "$" else ""
+    symbol = "$" if currency else ""  # d3's currency mark: ``vega_locale`` gives its symbol
     if parts.compact:
         return f"{symbol if parts.base == 'currency' else ''}.2s"
     if parts.base in ("percent", "points"):  # d3 has no ' pp': points read as the percent
@@ -178,7 +186,7 @@ def d3_axis_format(fmt: str, currency: str = "$") -> str:
     Never scientific notation: plain numbers use a fixed-point format ('2,000', '0.25')."""
     parts = parse_format(fmt)
     comma = "," if parts.separators else ""
-    symbol = currency if currency == "$" else ""
+    symbol = "$" if currency else ""  # d3's currency mark: ``vega_locale`` gives its symbol
     if parts.compact:
         return f"{symbol if parts.base == 'currency' else ''}.3~s"
     if parts.base in ("percent", "points"):
