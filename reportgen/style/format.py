@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 from dataclasses import dataclass
 from numbers import Number
@@ -178,6 +179,22 @@ def d3_format(fmt: str, currency: str = "$") -> str:
     if parts.base == "decimal" or parts.decimals is not None:
         return f"{comma}.{2 if parts.decimals is None else parts.decimals}f"
     return f"{comma}~f" if comma else "~f"
+
+
+def label_expr(fmt: str, label: str = "datum.label") -> str | None:
+    """A Vega expression finishing ``label`` (a number formatted by ``d3_format`` or
+    ``d3_axis_format``) as ``format_value`` writes it, where d3-format cannot: ' pp' for
+    points instead of '%', and the format's suffix (' mm'). None when nothing is missing.
+    The suffix is spec text: it enters the expression as a JSON string literal, never as code."""
+    parts = parse_format(fmt) if fmt not in ("auto", "text", "day", "change") else None
+    if parts is None:
+        return None
+    expr = label
+    if parts.base == "points":
+        expr = f"replace({expr}, '%', ' pp')"
+    if parts.suffix:
+        expr = f"{expr} + {json.dumps(parts.suffix)}"
+    return None if expr == label else expr
 
 
 def d3_axis_format(fmt: str, currency: str = "$") -> str:

@@ -245,3 +245,28 @@ def test_currency_axis_ticks_carry_the_reports_symbol(
     for tick in ticks:
         assert tick in labels
     assert not [label for label in labels if "$" in label and currency != "$"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "values", "ticks"),
+    [
+        ("points", [0.02, 0.05], ["0 pp", "2 pp", "5 pp"]),
+        ("number;d=0;s= mm", [120.0, 480.0], ["0 mm", "200 mm", "400 mm"]),
+    ],
+)
+def test_axis_ticks_end_as_the_tables_write_the_unit(
+    fmt: str, values: list[float], ticks: list[str]
+) -> None:
+    from reportgen.charts.build import ColumnInfo
+
+    frame = pd.DataFrame({"city": ["Oslo", "Bergen"], "value": values})
+    chart = build_chart(
+        ChartSpec(type="bar", x="city", y="value"),
+        frame,
+        columns={"value": ColumnInfo("Value", fmt)},
+        title="Values",
+    )
+    labels = re.findall(r">([^<>]*\d[^<>]*)<", to_svg(chart))
+    for tick in ticks:
+        assert tick in labels
+    assert not [label for label in labels if label.endswith("%")]
