@@ -7,6 +7,7 @@ This is the only module that knows the order; each stage lives in its own packag
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -18,6 +19,7 @@ from reportgen.render.context import ReportView
 from reportgen.render.text_check import check_narratives
 from reportgen.spec.models import AnalysisSection
 from reportgen.stages.job import BuildJob, BuildOptions, plan_job
+from reportgen.stages.param_values import check_values_of
 from reportgen.stages.writers import REPORT_SUFFIXES, WRITERS
 
 if TYPE_CHECKING:
@@ -130,10 +132,13 @@ def write_outputs(
     return files
 
 
-def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
+def validate(
+    spec_path: Path, *, stdout: TextIO | None = None, params: Mapping[str, str] | None = None
+) -> Model:
     """Check the spec, every column it names against the data headers and every name in its
-    texts (reads no data rows)."""
-    loaded, model, columns = load_and_resolve(spec_path)
+    texts (reads no data rows). A parameter without a value is checked with a placeholder."""
+    loaded, model, columns = load_and_resolve(spec_path, params, require_params=False)
+    check_values_of(loaded, model)
     from reportgen.engine.plan import plan_section
 
     for section in loaded.spec.sections:

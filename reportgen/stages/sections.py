@@ -20,6 +20,7 @@ from reportgen.model.quality import DataQuality
 from reportgen.progress import Progress
 from reportgen.stages.execute import check_rows_left, load_engine
 from reportgen.stages.job import BuildJob
+from reportgen.stages.param_values import check_given_values
 from reportgen.stages.quality import quality_numbers
 
 GroupOrders = dict[str, list[str] | None]
@@ -89,6 +90,7 @@ def compute(job: BuildJob, tables: SectionTables, progress: Progress) -> None:
         engine = load_engine(job.model, job.engine, job.needed, progress)
     with progress.stage("compute sections"), closing(engine):
         executor = engine.executor
+        check_given_values(job.loaded, job.model, executor)  # before 'no rows left'
         check_rows_left(job.model, executor)
         for sid in tables.computed:
             compute_section(job, executor, sid, tables)
