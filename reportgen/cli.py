@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             params=tuple(parse_assignments(args.param).items()),
         )
         if args.each is not None:
-            from reportgen.stages.batch import build_batch
+            from reportgen.pipeline import build_batch
 
             build_batch(args.spec, options, each=args.each, stdout=out)
         else:

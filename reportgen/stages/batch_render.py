@@ -1,0 +1,146 @@
+"""A computed batch → every value's files and the index page, all rendered before any is
+written; the reports render side by side in worker processes (one per core), each with its own
+chart converter, since rendering (charts, HTML, PDF) is most of a report's time."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import ReportgenError, SpecError
+from reportgen.output import csv_bytes, prepare_dir, write_all
+from reportgen.progress import Progress
+from reportgen.render.index_page import IndexEntry, compare_frame, index_page, render_index
+from reportgen.stages.batch import Batch, BatchReport, say
+from reportgen.stages.job import BuildJob
+from reportgen.stages.report import BuildStats, assemble_view, render_files, tidy_exports
+from reportgen.stages.sections import SectionTables
+
+LINK_KINDS = {".html": "HTML", ".pdf": "PDF", ".xlsx": "Workbook"}
+
+
+class RenderFailed(ReportgenError):
+    """A user error raised while a worker process rendered a report, sent back as text."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def render_report(job: BuildJob, tables: SectionTables) -> dict[Path, bytes]:
+    """One report's files as bytes (in a worker process, or here)."""
+    quiet = Progress(io.StringIO(), True)
+    view = assemble_view(job, tables, BuildStats())
+    return render_files(job, view, tables, quiet)
+
+
+def render_in_worker(job: BuildJob, tables: SectionTables) -> dict[Path, bytes] | tuple[Any, ...]:
+    """``render_report`` in a worker: a user error comes back as data (its parts), since the
+    error classes do not travel between processes as they are."""
+    try:
+        return render_report(job, tables)
+    except SpecError as error:
+        return ("spec", error.file, error.issues)
+    except ReportgenError as error:
+        return ("other", error.render(), error.exit_code)
+
+
+def from_worker(answer: dict[Path, bytes] | tuple[Any, ...]) -> dict[Path, bytes]:
+    """The files a worker rendered, or its error raised again here."""
+    if isinstance(answer, dict):
+        return answer
+    if answer[0] == "spec":
+        raise SpecError(answer[1], answer[2])
+    raise RenderFailed(answer[1], answer[2])
+
+
+def workers_for(count: int) -> int:
+    """Worker processes for ``count`` reports: one per core, at most one per report;
+    ``REPORTGEN_BATCH_WORKERS`` overrides (1: render here, one after the other)."""
+    given = os.environ.get("REPORTGEN_BATCH_WORKERS", "").strip()
+    if given.isdigit() and int(given) >= 1:
+        return min(int(given), count)
+    return max(1, min(os.cpu_count() or 1, count))
+
+
+def render_reports(batch: Batch, progress: Progress) -> dict[Path, bytes]:
+    """Every value's files; a failing value is named and ends the batch before any write."""
+    files: dict[Path, bytes] = {}
+    workers = workers_for(len(batch.reports))
+    with progress.stage(f"render {len(batch.reports)} reports ({workers} at a time)"):
+        if workers == 1:
+            for report in batch.reports:
+                files.update(
+                    _rendered(batch, report, lambda r=report: render_report(r.job, r.tables))
+                )
+            return files
+        # A fresh interpreter per worker (not a fork of this one, which holds the loaded data
+        # and the chart converter's threads); each job and its tables are pickled to it.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [(r, pool.submit(render_in_worker, r.job, r.tables)) for r in batch.reports]
+            for report, future in futures:
+                files.update(_rendered(batch, report, lambda f=future: from_worker(f.result())))
+    return files
+
+
+def _rendered(batch: Batch, report: BatchReport, result: object) -> dict[Path, bytes]:
+    try:
+        return result()  # type: ignore[operator, no-any-return]
+    except ReportgenError:
+        say(
+            f"reportgen: the report for {batch.name} = {report.value} failed; no file of the batch was written"
+        )
+        raise
+
+
+def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:
+    """The index page linking every report, and the compared metrics as CSV."""
+    entries = []
+    for report in batch.reports:
+        names = [p for p in files if p.parent == batch.out_dir and p.stem == report.job.slug]
+        links = [
+            (LINK_KINDS[p.suffix], p.name)
+            for p in sorted(names, key=lambda p: list(LINK_KINDS).index(p.suffix))
+            if p.suffix in LINK_KINDS
+        ]
+        entries.append(IndexEntry(report.value, links, report.compared))
+    first = batch.reports[0].job
+    label = batch.param.label or batch.name.replace("_", " ").capitalize()
+    csv_path = batch.out_dir / f"{batch.slug}-index.csv"
+    page = index_page(
+        first.model,
+        title=f"{batch.loaded.spec.report.title}: one report per {label.lower()}",
+        label=label,
+        entries=entries,
+        compared=batch.metrics,
+        summary=batch.summary,
+        csv_href=csv_path.name,
+        notes=batch.notes,
+        build_date=first.build_date,
+    )
+    made = {batch.out_dir / f"{batch.slug}-index.html": render_index(page).encode("utf-8")}
+    if batch.metrics:
+        made[csv_path] = csv_bytes(compare_frame(label, entries, batch.metrics))
+    return made
+
+
+def write_batch(batch: Batch, files: dict[Path, bytes], progress: Progress) -> None:
+    """Every file of the batch, staged together and then renamed into place."""
+    first = batch.reports[0].job
+    prepare_dir(first.out_dir, create=not first.out_dir_given or first.out_dir.parent.exists())
+    with progress.stage("write files"):
+        write_all(files, root=first.out_dir, resolved=first.out_root)
+        for report in batch.reports:
+            tidy_exports(
+                report.job,
+                {
+                    p: b
+                    for p, b in files.items()
+                    if p.is_relative_to(first.out_dir / f"{report.job.slug}-data")
+                },
+            )
