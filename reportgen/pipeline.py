@@ -61,13 +61,14 @@ def build_batch(
     """One report per value of the parameter ``each`` (None: the spec's ``batch.each``) and an
     index page; nothing is written unless every report renders. Returns the index files."""
     from reportgen.stages.batch import compute_batch, plan_batch
-    from reportgen.stages.batch_render import index_files, render_reports, write_batch
+    from reportgen.stages.batch_render import Renderer, index_files, write_batch
 
     progress = Progress(stdout or sys.stdout, options.quiet)
     with progress.stage("spec and headers"):
         batch = plan_batch(spec_path, options, each)
-    compute_batch(batch, spec_path, options, progress)
-    files = render_reports(batch, progress)
+    with Renderer(batch, progress) as renderer:  # each report renders once computed
+        compute_batch(batch, spec_path, options, progress, renderer.submit)
+        files = renderer.collect()
     index = index_files(batch, files)
     write_batch(batch, {**files, **index}, progress)
     for note in batch.notes:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from reportgen.engine.finish import run_section
 from reportgen.engine.plan import Executor, plan_section
@@ -136,9 +136,16 @@ def add_reports(batch: Batch, spec_path: Path, options: BuildOptions, values: li
         batch.reports.append(BatchReport(value, slugs[value], job))
 
 
-def compute_batch(batch: Batch, spec_path: Path, options: BuildOptions, progress: Progress) -> None:
-    """Every value's tables and compared metrics: the data loaded once (pandas), or once per
-    value (Dask: each value's run on the cluster)."""
+def compute_batch(
+    batch: Batch,
+    spec_path: Path,
+    options: BuildOptions,
+    progress: Progress,
+    ready: Callable[[BatchReport], None],
+) -> None:
+    """Every value's tables and compared metrics, each report handed to ``ready`` once
+    computed: the data loaded once (pandas), or once per value (Dask: each value's run on
+    the cluster)."""
     first = batch.probe
     if any(section.chart for section in first.sections.values()):
         from reportgen.charts.convert import warm_up
@@ -154,8 +161,9 @@ def compute_batch(batch: Batch, spec_path: Path, options: BuildOptions, progress
         for report in batch.reports:
             with progress.stage(f"load data ({batch.name} = {report.value})"):
                 engine = load_engine(report.job.model, report.job.engine, report.job.needed)
-            with closing(engine), failing(batch, report):
+            with closing(engine), failing_value(batch, report):
                 compute_report(report, engine, engine.executor, None, progress)
+            ready(report)
         return
     needed = merged_needs([first, *(r.job for r in batch.reports)])
     with progress.stage("load data"):
@@ -171,8 +179,9 @@ def compute_batch(batch: Batch, spec_path: Path, options: BuildOptions, progress
             )
         reused: Reused = {}
         for report in batch.reports:
-            with failing(batch, report):
+            with failing_value(batch, report):
                 compute_report(report, engine, share(report.job), reused, progress)
+            ready(report)
 
 
 def values_of(batch: Batch) -> str:
@@ -242,21 +251,14 @@ def compared_metrics(job: BuildJob, executor: Executor, report: BatchReport) -> 
     return {m: (row[m] if row is not None else None) for m in wanted}
 
 
-class failing:  # noqa: N801 - used as a context manager, like contextlib's
+@contextmanager
+def failing_value(batch: Batch, report: BatchReport) -> Iterator[None]:
     """Name the value whose report failed (on stderr) and let the error end the batch."""
-
-    def __init__(self, batch: Batch, report: BatchReport) -> None:
-        self.what = f"{batch.name} = {report.value}"
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: object
-    ) -> None:
-        if isinstance(error, ReportgenError):
-            say(f"reportgen: the report for {self.what} failed; no file of the batch was written")
-
-
-def say(line: str, stream: TextIO | None = None) -> None:
-    (stream or sys.stderr).write(line + "\n")
+    try:
+        yield
+    except ReportgenError:
+        sys.stderr.write(
+            f"reportgen: the report for {batch.name} = {report.value} failed; "
+            "no file of the batch was written\n"
+        )
+        raise

@@ -7,15 +7,17 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from reportgen.charts.convert import warm_up
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress
 from reportgen.render.index_page import IndexEntry, compare_frame, index_page, render_index
-from reportgen.stages.batch import Batch, BatchReport, say
+from reportgen.stages.batch import Batch, BatchReport, failing_value
 from reportgen.stages.job import BuildJob
 from reportgen.stages.report import BuildStats, assemble_view, render_files, tidy_exports
 from reportgen.stages.sections import SectionTables
@@ -58,44 +60,57 @@ def from_worker(answer: dict[Path, bytes] | tuple[Any, ...]) -> dict[Path, bytes
     raise RenderFailed(answer[1], answer[2])
 
 
-def workers_for(count: int) -> int:
-    """Worker processes for ``count`` reports: one per core, at most one per report;
-    ``REPORTGEN_BATCH_WORKERS`` overrides (1: render here, one after the other)."""
+def workers_for(count: int | None) -> int:
+    """Worker processes for ``count`` reports (None: not known yet): one per core, at most one
+    per report; ``REPORTGEN_BATCH_WORKERS`` overrides (1: render here, one after the other)."""
     given = os.environ.get("REPORTGEN_BATCH_WORKERS", "").strip()
-    if given.isdigit() and int(given) >= 1:
-        return min(int(given), count)
-    return max(1, min(os.cpu_count() or 1, count))
+    wanted = int(given) if given.isdigit() and int(given) >= 1 else os.cpu_count() or 1
+    return max(1, min(wanted, count if count is not None else wanted))
 
 
-def render_reports(batch: Batch, progress: Progress) -> dict[Path, bytes]:
-    """Every value's files; a failing value is named and ends the batch before any write."""
-    files: dict[Path, bytes] = {}
-    workers = workers_for(len(batch.reports))
-    with progress.stage(f"render {len(batch.reports)} reports ({workers} at a time)"):
-        if workers == 1:
-            for report in batch.reports:
-                files.update(
-                    _rendered(batch, report, lambda r=report: render_report(r.job, r.tables))
-                )
-            return files
-        # A fresh interpreter per worker (not a fork of this one, which holds the loaded data
-        # and the chart converter's threads); each job and its tables are pickled to it.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [(r, pool.submit(render_in_worker, r.job, r.tables)) for r in batch.reports]
-            for report, future in futures:
-                files.update(_rendered(batch, report, lambda f=future: from_worker(f.result())))
-    return files
+class Renderer:
+    """Renders each report as soon as its tables are computed: in worker processes while the
+    next value computes (the CPU both need is shared), or here with one worker."""
 
+    def __init__(self, batch: Batch, progress: Progress) -> None:
+        self.batch, self.progress = batch, progress
+        self.workers = workers_for(len(batch.reports) or None)
+        self.pool: ProcessPoolExecutor | None = None
+        if self.workers > 1:
+            # Fresh interpreters (not forks of this one, which holds the loaded data and the
+            # chart converter's threads), each starting its chart converter at once; a job
+            # and its tables are pickled to them.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=warm_up
+            )
+        self.pending: list[tuple[BatchReport, Callable[[], dict[Path, bytes]]]] = []
 
-def _rendered(batch: Batch, report: BatchReport, result: object) -> dict[Path, bytes]:
-    try:
-        return result()  # type: ignore[operator, no-any-return]
-    except ReportgenError:
-        say(
-            f"reportgen: the report for {batch.name} = {report.value} failed; no file of the batch was written"
-        )
-        raise
+    def submit(self, report: BatchReport) -> None:
+        """Start rendering ``report`` (here, at once, with one worker)."""
+        if self.pool is None:
+            with failing_value(self.batch, report):
+                files = render_report(report.job, report.tables)
+            self.pending.append((report, lambda: files))
+            return
+        future = self.pool.submit(render_in_worker, report.job, report.tables)
+        self.pending.append((report, lambda: from_worker(future.result())))
+
+    def collect(self) -> dict[Path, bytes]:
+        """Every report's files, in the batch's order; a failing value ends the batch."""
+        files: dict[Path, bytes] = {}
+        with self.progress.stage(f"render {len(self.pending)} reports ({self.workers} at a time)"):
+            for report, result in self.pending:
+                with failing_value(self.batch, report):
+                    files.update(result())
+        return files
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:
