@@ -114,3 +114,31 @@ def test_a_failing_value_writes_nothing(project: Path, capsys: pytest.CaptureFix
         capsys.readouterr().err
     )
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_regions_are_computed_in_one_pass(project: Path) -> None:
+    """The shipped spec's values differ only by 'region == value': one pass for all four;
+    an aggregate field of products over order lines would differ by region, so no longer."""
+    from reportgen.model.build import build_model
+    from reportgen.stages.batch import PROBE, add_reports, plan_batch
+    from reportgen.stages.batch_split import fields_agree, value_filter
+    from reportgen.stages.job import BuildOptions
+
+    batch = plan_batch(project / "report.yaml", BuildOptions(formats=("csv",)), "region")
+    add_reports(batch, project / "report.yaml", BuildOptions(formats=("csv",)), REGIONS)
+    jobs = [report.job for report in batch.reports]
+    chosen = value_filter(batch.probe, PROBE, REGIONS, jobs)
+    assert chosen is not None
+    assert (chosen.name, chosen.table, str(chosen.ref)) == ("chosen_region", "customers", "region")
+    assert value_filter(batch.probe, PROBE, REGIONS, jobs[::-1]) is None  # values and jobs swapped
+    model = batch.probe.model
+    spec = model.spec.model_copy(
+        update={
+            "fields": {
+                **model.spec.fields,
+                "buyers": model.spec.fields["baby_buyer"].model_copy(update={"on": "products"}),
+            }
+        }
+    )
+    assert fields_agree(model, "customers")
+    assert not fields_agree(build_model(spec, model.columns)[0], "customers")

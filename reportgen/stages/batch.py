@@ -21,11 +21,13 @@ from reportgen.engine.finish import run_section
 from reportgen.engine.plan import Executor, plan_section
 from reportgen.errors import ReportgenError, SpecIssue, UsageError, did_you_mean
 from reportgen.model.params import PARAMS, shown
+from reportgen.model.semantic import Model
 from reportgen.progress import Progress
 from reportgen.spec.load import LoadedSpec, load_spec, raise_located
 from reportgen.spec.models import AnalysisSection, Query
 from reportgen.spec.params import ParamSpec
 from reportgen.stages.batch_names import value_slugs
+from reportgen.stages.batch_split import split_executors, value_filter
 from reportgen.stages.execute import Engine, load_engine
 from reportgen.stages.job import BuildJob, BuildOptions, plan_job
 from reportgen.stages.outputs import check_outputs, slug_of
@@ -169,18 +171,16 @@ def compute_batch(
     with progress.stage("load data"):
         engine = load_engine(first.model, first.engine, needed, progress)
     with closing(engine):
-        share = shared_rows(engine.executor)
+        make = shared_rows(engine.executor)
         if not batch.reports:
-            add_reports(
-                batch,
-                spec_path,
-                options,
-                data_values(first.model, engine.executor, values_of(batch)),
-            )
+            values = data_values(first.model, engine.executor, values_of(batch))
+            add_reports(batch, spec_path, options, values)
+        executor_for = value_executors(batch, make)
         reused: Reused = {}
         for report in batch.reports:
             with failing_value(batch, report):
-                compute_report(report, engine, share(report.job), reused, progress)
+                executor = executor_for(report.job, report.value)
+                compute_report(report, engine, executor, reused, progress)
             ready(report)
 
 
@@ -198,22 +198,51 @@ def merged_needs(jobs: list[BuildJob]) -> dict[str, set[str]]:
     return needed
 
 
-def shared_rows(loaded_executor: Executor) -> Callable[[BuildJob], Executor]:
+def shared_rows(loaded_executor: Executor) -> Callable[[Model], Executor]:
     """A maker of executors over the frames ``loaded_executor`` holds, sharing what does not
     depend on the filters (row positions, paths, valid rows); masks and fields are each
-    value's own."""
+    model's own."""
     from reportgen.engine.pandas_engine import PandasExecutor
 
     assert isinstance(loaded_executor, PandasExecutor)
     state: dict[str, Any] = {"positions": {}, "paths": {}, "valid": {}, "orphans": {}}
     loaded_executor.adopt({**state, "masks": {}})
 
-    def make(job: BuildJob) -> Executor:
-        executor = PandasExecutor(job.model, loaded_executor.frames)
+    def make(model: Model) -> Executor:
+        executor = PandasExecutor(model, loaded_executor.frames)
         executor.adopt({**state, "masks": {}})
         return executor
 
     return make
+
+
+def value_executors(
+    batch: Batch, make: Callable[[Model], Executor]
+) -> Callable[[BuildJob, str], Executor]:
+    """Each value's executor: over one pass for every value when the values differ only by a
+    filter ``column == value`` (``stages.batch_split``), else over its own model."""
+    from reportgen.engine.pandas_engine import PandasExecutor
+
+    probe_value = batch.probe.loaded.params.get(batch.name)
+    chosen = (
+        value_filter(
+            batch.probe,
+            probe_value,
+            [r.value for r in batch.reports],
+            [r.job for r in batch.reports],
+        )
+        if isinstance(probe_value, str)
+        else None
+    )
+    if chosen is None:
+        return lambda job, value: make(job.model)
+
+    def share_fields(own: Executor, base: Executor) -> None:
+        assert isinstance(own, PandasExecutor)
+        assert isinstance(base, PandasExecutor)
+        own.use_fields_of(base)
+
+    return split_executors(batch.probe, chosen, make, share_fields)
 
 
 def compute_report(
