@@ -142,3 +142,19 @@ def test_the_regions_are_computed_in_one_pass(project: Path) -> None:
     )
     assert fields_agree(model, "customers")
     assert not fields_agree(build_model(spec, model.columns)[0], "customers")
+
+
+def test_dask_builds_the_same_batch(project: Path, cluster: object) -> None:
+    out = project / "dask-out"
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    args = ["--each", "region", "--engine", "dask", "--scheduler", address, "--format", "csv"]
+    assert main([str(project / "report.yaml"), *args, "--output-dir", str(out), "-q"]) == 0
+    for region in ("South", "West"):
+        folder = f"{SLUG}-{region.lower()}-data"
+        pandas_side = exports(project / "output" / folder)
+        dask_side = exports(out / folder)
+        assert dask_side.keys() == pandas_side.keys()
+        for name in pandas_side:
+            expected = pd.read_csv(project / "output" / folder / name)
+            pd.testing.assert_frame_equal(pd.read_csv(out / folder / name), expected, rtol=1e-9)
+    assert (out / f"{SLUG}-index.html").is_file()
