@@ -45,13 +45,18 @@ def check_headers(loaded: LoadedSpec) -> tuple[Model, Columns]:
 
 
 def load_and_resolve(
-    spec_path: Path, params: Mapping[str, str] | None = None, *, require_params: bool = True
+    spec_path: Path,
+    params: Mapping[str, str] | None = None,
+    *,
+    require_params: bool = True,
+    loaded: LoadedSpec | None = None,
 ) -> tuple[LoadedSpec, Model, Columns]:
     """The spec loaded, its parameters bound (``params``: the values given on the command
     line; see ``model.params``) and resolved against the data headers; a ``SpecError`` lists
-    every problem, the structural ones and those of the rest of the spec."""
+    every problem, the structural ones and those of the rest of the spec. ``loaded``: the spec
+    as already read from ``spec_path`` (a batch binds it once per value)."""
     try:
-        loaded = load_spec(spec_path)
+        loaded = loaded or load_spec(spec_path)
     except SpecError as error:
         more = _issues_of_the_rest(spec_path, error.issues)
         if more:

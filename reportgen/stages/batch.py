@@ -107,7 +107,7 @@ def plan_batch(spec_path: Path, options: BuildOptions, each: str | None) -> Batc
         metrics=metrics,
         summary=chosen or (metrics[0] if metrics else next(iter(spec.metrics))),
         notes=[],
-        probe=job_for(spec_path, options, name, probe),
+        probe=job_for(spec_path, options, name, probe, loaded),
     )
     if param.values is not None:
         add_reports(batch, spec_path, options, [shown(v) for v in param.values])
@@ -119,10 +119,12 @@ def probe_value(param: ParamSpec) -> str:
     return {"number": "-1.2345e300", "date": "1000-01-01"}.get(param.type, PROBE)
 
 
-def job_for(spec_path: Path, options: BuildOptions, name: str, value: str | None) -> BuildJob:
-    """The build job with the parameter bound to ``value`` (None: its default)."""
-    params = options.params if value is None else (*options.params, (name, value))
-    return plan_job(spec_path, dataclasses.replace(options, params=params))
+def job_for(
+    spec_path: Path, options: BuildOptions, name: str, value: str, loaded: LoadedSpec
+) -> BuildJob:
+    """The build job with the parameter bound to ``value`` (the spec read once: ``loaded``)."""
+    params = (*options.params, (name, value))
+    return plan_job(spec_path, dataclasses.replace(options, params=params), loaded)
 
 
 def add_reports(batch: Batch, spec_path: Path, options: BuildOptions, values: list[str]) -> None:
@@ -132,7 +134,7 @@ def add_reports(batch: Batch, spec_path: Path, options: BuildOptions, values: li
         raise UsageError(msg)
     slugs, batch.notes = value_slugs(values)
     for value in values:
-        job = job_for(spec_path, options, batch.name, value)
+        job = job_for(spec_path, options, batch.name, value, batch.loaded)
         job = dataclasses.replace(job, slug=f"{batch.slug}-{slugs[value]}")
         check_outputs(job.loaded, job.names, job.formats)
         batch.reports.append(BatchReport(value, slugs[value], job))

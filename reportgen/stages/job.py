@@ -73,9 +73,10 @@ class BuildJob:
         return OutputNames(self.out_dir, self.slug, self.exported, charted)
 
 
-def plan_job(spec_path: Path, options: BuildOptions) -> BuildJob:
-    """Load and check the spec, plan the sections needed, choose the engine, check the outputs."""
-    loaded, model, _ = load_and_resolve(spec_path, dict(options.params))
+def plan_job(spec_path: Path, options: BuildOptions, loaded: LoadedSpec | None = None) -> BuildJob:
+    """Load and check the spec, plan the sections needed, choose the engine, check the outputs
+    (``loaded``: the spec already read, its parameters not bound yet)."""
+    loaded, model, _ = load_and_resolve(spec_path, dict(options.params), loaded=loaded)
     check_values_of(loaded, model)
     spec = loaded.spec
     selected = select_sections(spec, options.sections)
