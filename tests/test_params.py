@@ -196,3 +196,20 @@ def test_a_batch_of_awkward_values(
     page = (out / "seattle-weather-b-bold-b.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page
     assert "<b>Bold</b>" not in page
+
+
+def test_cache_keys_follow_the_values_a_section_uses(folder: Path) -> None:
+    from reportgen.stages.job import BuildOptions, plan_job
+    from reportgen.stages.sections import SectionTables, set_keys
+
+    def keys(*params: tuple[str, str]) -> dict[str, str]:
+        options = BuildOptions(formats=("csv",), params=(("place", "x"), *params))
+        tables = SectionTables()
+        set_keys(plan_job(folder / "report.yaml", options), tables)
+        return tables.keys
+
+    first, later = keys(("since", "2014-01-01")), keys(("since", "2015-01-01"))
+    assert [sid for sid in first if first[sid] != later[sid]] == ["wettest-recent-months"]
+    windy = keys(("since", "2014-01-01"), ("max_wind", "5"))  # a global filter: every section
+    assert all(windy[sid] != first[sid] for sid in first)
+    assert keys(("since", "2014-01-01"), ("tag", "south co x")) == first  # only a text uses it
