@@ -306,17 +306,3 @@ def fold(node: ex.Node) -> ex.Node:
             return ex.Const(neutral)
         return kept[0] if len(kept) == 1 else ex.BoolOp(node.op, tuple(kept))
     return node
-
-
-def uses_params(spec: Spec) -> set[str]:
-    """The parameters a spec's conditions or texts name (before binding)."""
-    found: set[str] = set()
-    texts = [f.where for f in spec.filters.values()]
-    for section in spec.sections:
-        texts += [section.title, section.text or ""]
-        if isinstance(section, AnalysisSection):
-            texts += [section.query.where or "", section.query.having or ""]
-    for name in spec.params:
-        if any(f"{PARAMS}.{name}" in text for text in texts):
-            found.add(name)
-    return found
