@@ -183,7 +183,10 @@ class _Worker:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            answer = json.loads(line)
+            try:
+                answer = json.loads(line)
+            except ValueError:  # cut short: the worker was killed while it answered
+                break
             with self.lock:
                 future, _ = self.pending.pop(answer["id"])
                 self.progress = time.monotonic()

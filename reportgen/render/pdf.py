@@ -12,6 +12,7 @@ tabular figures through the font's cmap, and copied or extracted text comes out 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import os
@@ -23,7 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import fontTools
 import pydyf
+import weasyprint
 import weasyprint.pdf.fonts
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint import HTML
@@ -100,7 +103,7 @@ def render_pdf(
     base_url = (base_dir or templates_dir()).resolve().as_uri() + "/"
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     page = HTML(string=document, base_url=base_url, url_fetcher=LocalFetcher(allowed))
-    with _fonttools_subsetting():
+    with _fonttools_subsetting(cache_dir):
         pdf: bytes = page.write_pdf(
             pdf_identifier=b"reportgen" + created.encode("ascii"),
             finisher=pin_font_dates,
@@ -110,19 +113,79 @@ def render_pdf(
 
 
 @contextlib.contextmanager
-def _fonttools_subsetting() -> Iterator[None]:
-    """WeasyPrint subsets with fontTools, as on a machine without ``libharfbuzz-subset``."""
+def _fonttools_subsetting(cache_dir: Path | None) -> Iterator[None]:
+    """WeasyPrint subsets with fontTools, as on a machine without ``libharfbuzz-subset``, and
+    each subset is remembered (see ``_remembered_subset``)."""
     fonts = weasyprint.pdf.fonts
     if not hasattr(fonts, "harfbuzz_subset"):  # a WeasyPrint that decides otherwise
         yield
         return
     with _SUBSETTER_LOCK:
         chosen = fonts.harfbuzz_subset
+        subsetter = getattr(fonts.Font, "_fonttools_subset", None)
         fonts.harfbuzz_subset = None
+        if subsetter is not None:
+            fonts.Font._fonttools_subset = _remembered_subset(subsetter, cache_dir)
         try:
             yield
         finally:
             fonts.harfbuzz_subset = chosen
+            if subsetter is not None:
+                fonts.Font._fonttools_subset = subsetter
+
+
+_SUBSET_FILES_KEPT = 64  # subsets kept in the cache folder (the newest; each ~20-60 KB)
+
+
+def _remembered_subset(subsetter: Any, cache_dir: Path | None) -> Any:
+    """``subsetter`` (WeasyPrint's ``Font._fonttools_subset``) remembering its results.
+
+    fontTools takes about 5 % of a PDF's time to subset the fonts, and a rebuild uses the same
+    glyphs. A subset is kept as a file in ``cache_dir/pdf-fonts``, by the font program, the
+    glyphs and the options, with its modification date already pinned (``pin_font_dates``),
+    so a remembered subset gives the same bytes as a new one. The file is the font program
+    and its SHA-256: a font cannot run code, and a damaged file is made again."""
+    if cache_dir is None:
+        return subsetter
+    folder = cache_dir / "pdf-fonts"
+
+    def subset(font: Any, to_unicode: Any, hinting: Any) -> None:
+        digest = hashlib.sha256(font.file_content)
+        options = (font.index, sorted(to_unicode), bool(hinting), bool(font.missing))
+        digest.update(repr((options, fontTools.version, weasyprint.__version__)).encode())
+        key = digest.hexdigest()[:32]
+        remembered = _read_subset(folder, key)
+        if remembered is not None:
+            font.file_content = remembered
+            return
+        subsetter(font, to_unicode, hinting)
+        font.file_content = _font_dated_by_creation(font.file_content)
+        _keep_subset(folder, key, font.file_content)
+
+    return subset
+
+
+def _read_subset(folder: Path, key: str) -> bytes | None:
+    try:
+        stored = (folder / f"{key}.font").read_bytes()
+    except OSError:
+        return None
+    program, check = stored[:-32], stored[-32:]
+    return program if hashlib.sha256(program).digest() == check else None
+
+
+def _keep_subset(folder: Path, key: str, program: bytes) -> None:
+    """Write the subset atomically, keeping only the newest ``_SUBSET_FILES_KEPT``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{key}.{os.getpid()}.partial"
+        partial.write_bytes(program + hashlib.sha256(program).digest())
+        partial.replace(folder / f"{key}.font")
+        kept = sorted(folder.glob("*.font"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[_SUBSET_FILES_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a read-only or full cache folder: the subset is made again next time
+        return
 
 
 def pin_font_dates(document: object, pdf: pydyf.PDF) -> None:

@@ -102,18 +102,19 @@ def _start_html(view: ReportView, context: WriteContext) -> Callable[[], Files]:
 
 
 def _start_pdf(view: ReportView, context: WriteContext) -> Callable[[], Files]:
-    def finish() -> Files:
-        from reportgen.render.pdf import render_pdf
+    from reportgen.background import in_background
+    from reportgen.render.pdf import render_pdf
+    from reportgen.render.templates import font_face_css
 
-        pdf = render_pdf(
-            view,
-            base_dir=context.base_dir,
-            cache_dir=context.cache_dir,
-            variant=context.spec.settings.pdf_standard,
-        )
-        return {report_path(context.names, ".pdf"): pdf}
-
-    return finish
+    font_face_css(context.cache_dir)  # made once, here: the HTML and the chart files use it too
+    pdf = in_background(  # on the other core while this one writes the other formats
+        render_pdf,
+        view,
+        base_dir=context.base_dir,
+        cache_dir=context.cache_dir,
+        variant=context.spec.settings.pdf_standard,
+    )
+    return lambda: {report_path(context.names, ".pdf"): pdf.result()}
 
 
 def _start_workbook(view: ReportView, context: WriteContext) -> Callable[[], Files]:
