@@ -1,18 +1,17 @@
 """A computed batch → every value's files and the index page, all rendered before any is
-written; the reports render side by side in worker processes (one per core), each with its own
+written; the reports render side by side in forked processes (one per core), each with its own
 chart converter, since rendering (charts, HTML, PDF) is most of a report's time."""
 
 from __future__ import annotations
 
+import contextlib
 import io
-import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
-from reportgen.charts.convert import warm_up
+from reportgen.background import can_fork, in_background
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress
@@ -41,8 +40,8 @@ def render_report(job: BuildJob, tables: SectionTables) -> dict[Path, bytes]:
 
 
 def render_in_worker(job: BuildJob, tables: SectionTables) -> dict[Path, bytes] | tuple[Any, ...]:
-    """``render_report`` in a worker: a user error comes back as data (its parts), since the
-    error classes do not travel between processes as they are."""
+    """``render_report`` in a forked child: a user error comes back as data (its parts), since
+    the error classes do not travel between processes as they are."""
     try:
         return render_report(job, tables)
     except SpecError as error:
@@ -69,48 +68,46 @@ def workers_for(count: int | None) -> int:
 
 
 class Renderer:
-    """Renders each report as soon as its tables are computed: in worker processes while the
-    next value computes (the CPU both need is shared), or here with one worker."""
+    """Renders each report as soon as its tables are computed: in a forked copy of this
+    process (every module imported, the tables shared, its own chart converter) while the
+    next value computes, at most one per core at a time; or here, one after the other, with
+    one worker or where forking is not the safe way to start a process."""
 
     def __init__(self, batch: Batch, progress: Progress) -> None:
         self.batch, self.progress = batch, progress
         self.workers = workers_for(len(batch.reports) or None)
-        self.pool: ProcessPoolExecutor | None = None
-        if self.workers > 1:
-            # Fresh interpreters (not forks of this one, which holds the loaded data and the
-            # chart converter's threads), each starting its chart converter at once; a job
-            # and its tables are pickled to them.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=warm_up
-            )
-        self.pending: list[tuple[BatchReport, Callable[[], dict[Path, bytes]]]] = []
+        self.forking = self.workers > 1 and can_fork()
+        self.pending: list[tuple[BatchReport, Future[Any]]] = []
 
     def submit(self, report: BatchReport) -> None:
-        """Start rendering ``report`` (here, at once, with one worker)."""
-        if self.pool is None:
+        """Start rendering ``report`` (here, at once, without forking)."""
+        future: Future[Any] = Future()
+        if not self.forking:
             with failing_value(self.batch, report):
-                files = render_report(report.job, report.tables)
-            self.pending.append((report, lambda: files))
-            return
-        future = self.pool.submit(render_in_worker, report.job, report.tables)
-        self.pending.append((report, lambda: from_worker(future.result())))
+                future.set_result(render_report(report.job, report.tables))
+        else:
+            running = [f for _, f in self.pending if not f.done()]
+            if len(running) >= self.workers:
+                wait(running, return_when=FIRST_COMPLETED)
+            future = in_background(render_in_worker, report.job, report.tables)
+        self.pending.append((report, future))
 
     def collect(self) -> dict[Path, bytes]:
         """Every report's files, in the batch's order; a failing value ends the batch."""
         files: dict[Path, bytes] = {}
         with self.progress.stage(f"render {len(self.pending)} reports ({self.workers} at a time)"):
-            for report, result in self.pending:
+            for report, future in self.pending:
                 with failing_value(self.batch, report):
-                    files.update(result())
+                    files.update(from_worker(future.result()))
         return files
 
     def __enter__(self) -> Renderer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        for _, future in self.pending:  # a failed batch: wait for the children still rendering
+            with contextlib.suppress(Exception):
+                future.result()
 
 
 def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:
