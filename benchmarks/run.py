@@ -1,7 +1,7 @@
 """Full-scale benchmark: reportgen cold and warm, per stage, against the course-style baseline.
 
     python benchmarks/run.py [--runs N] [--quick] [--skip-baseline] [--skip-peers]
-                             [--small-customers N]
+                             [--skip-batch] [--small-customers N]
 
 Generates full-scale synthetic data into ``benchmarks/data/`` when absent (with a copy of
 ``report.yaml`` whose paths point at it), runs every measurement as a separate process, and writes
@@ -301,6 +301,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.skip_peers:
         results["peers"] = measure_peers(spec, args.runs)
 
+    if not args.skip_batch:  # one report against --each region (benchmarks/batch.py)
+        from batch import measure_batch
+
+        try:
+            results["batch"] = measure_batch(spec, args.runs, measure)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            results["batch"] = {"error": str(error).splitlines()[0]}
+
     if not args.skip_baseline:
         theirs = Path(tempfile.mkdtemp(prefix="course-way-"))
         try:
@@ -543,6 +551,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-peers", action="store_true", help="do not run the DuckDB/Polars peers benchmark"
     )
+    parser.add_argument(
+        "--skip-batch", action="store_true", help="do not measure --each region (batch.py)"
+    )
     parser.add_argument("--notes", default="", help="a paragraph for the README block")
     parser.add_argument(
         "--small-customers",
@@ -562,6 +573,10 @@ def main() -> None:
         if isinstance(item, dict):
             item.pop("stdout", None)
     table = markdown(results)
+    if "batch" in results:
+        from batch import markdown as batch_markdown
+
+        table += "\n" + batch_markdown(results["batch"])
     print()
     print(table)
     name = "results-quick" if args.quick else "results"

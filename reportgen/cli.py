@@ -70,9 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="ignore and do not write the Parquet/result cache"
     )
     build.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    _add_param_option(build)
+    build.add_argument(
+        "--each",
+        metavar="NAME",
+        nargs="?",
+        const="",
+        default=None,
+        help="build one report per value of parameter NAME (alone: the spec's batch.each) and an index page",
+    )
 
     validate = sub.add_parser("validate", help="check the spec and the data headers, build nothing")
     validate.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
+    _add_param_option(validate)
 
     sample = sub.add_parser(
         "sample-data",
@@ -117,12 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("spec", type=Path, help="the report spec, e.g. report.yaml")
     preview.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
     preview.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    _add_param_option(preview)
 
     reference = sub.add_parser("reference", help="write the spec reference (docs/spec.md)")
     reference.add_argument(
         "--out", type=Path, default=None, help="file to write (default: print it)"
     )
     return parser
+
+
+def _add_param_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        default=[],
+        help="the value of a parameter declared under params: (repeatable)",
+    )
 
 
 def _normalise(argv: Sequence[str]) -> list[str]:
@@ -142,6 +163,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         parser.print_help(out)
         return EXIT_OK
     try:
+        from reportgen.model.params import parse_assignments
+
         if args.command == "sample-data":
             from reportgen.data.generate import generate
 
@@ -158,7 +181,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if args.command == "validate":
             from reportgen.pipeline import validate
 
-            validate(args.spec, stdout=out)
+            validate(args.spec, stdout=out, params=parse_assignments(args.param))
             return EXIT_OK
         from reportgen.pipeline import BuildOptions, build
 
@@ -174,8 +197,14 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             scheduler=args.scheduler,
             use_cache=not args.no_cache,
             quiet=args.quiet,
+            params=tuple(parse_assignments(args.param).items()),
         )
-        build(args.spec, options, stdout=out)
+        if args.each is not None:
+            from reportgen.pipeline import build_batch
+
+            build_batch(args.spec, options, each=args.each, stdout=out)
+        else:
+            build(args.spec, options, stdout=out)
         return EXIT_OK
     except ReportgenError as error:
         located = isinstance(error, SpecError)  # lines start with file:line:col already
@@ -194,8 +223,10 @@ def _authoring(args: argparse.Namespace, out: TextIO) -> int:
         init(args.data_dir, args.out, stdout=out, force=args.force)
     elif args.command == "preview":
         from reportgen.authoring.preview import serve
+        from reportgen.model.params import parse_assignments
 
-        serve(args.spec, port=args.port, stdout=out, quiet=args.quiet)
+        params = parse_assignments(args.param)
+        serve(args.spec, port=args.port, stdout=out, quiet=args.quiet, params=params)
     else:
         from reportgen.authoring.reference import render_reference
 

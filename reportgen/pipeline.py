@@ -7,35 +7,21 @@ This is the only module that knows the order; each stage lives in its own packag
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from reportgen.model.resolve import load_and_resolve
 from reportgen.model.semantic import Model
 from reportgen.progress import Progress
-from reportgen.render.context import ReportView
 from reportgen.render.text_check import check_narratives
 from reportgen.spec.models import AnalysisSection
-from reportgen.stages.job import BuildJob, BuildOptions, plan_job
-from reportgen.stages.writers import REPORT_SUFFIXES, WRITERS
+from reportgen.stages.job import BuildOptions, plan_job
+from reportgen.stages.param_values import check_values_of
+from reportgen.stages.report import BuildStats, assemble_view, write_outputs
+from reportgen.stages.writers import REPORT_SUFFIXES
 
-if TYPE_CHECKING:
-    from reportgen.stages.sections import SectionTables
-
-__all__ = ["BuildOptions", "BuildStats", "build", "validate"]
-
-
-@dataclass
-class BuildStats:
-    """What a build did: tests and the benchmark read these to check the results cache."""
-
-    sections_computed: int = 0
-    sections_planned: int = 0  # the analysis sections this build needs (--section: fewer)
-    atoms_computed: int = 0  # aggregations the executor ran for the sections and their charts
-    charts_rendered: int = 0
-    data_loaded: bool = False
-    view: ReportView | None = None  # the view rendered (benchmarks time its HTML and PDF)
+__all__ = ["BuildOptions", "BuildStats", "build", "build_batch", "validate"]
 
 
 def build(
@@ -69,71 +55,35 @@ def build(
     return {p.suffix.lstrip("."): p for p in files}
 
 
-def assemble_view(job: BuildJob, tables: SectionTables, stats: BuildStats) -> ReportView:
-    """The report view from the section tables; ``stats`` records what was computed."""
-    from reportgen.render.assemble import ReportContent, report_view
-    from reportgen.render.charting import ChartCache
+def build_batch(
+    spec_path: Path, options: BuildOptions, *, each: str | None, stdout: TextIO | None = None
+) -> dict[str, Path]:
+    """One report per value of the parameter ``each`` (None: the spec's ``batch.each``) and an
+    index page; nothing is written unless every report renders. Returns the index files."""
+    from reportgen.stages.batch import compute_batch, plan_batch
+    from reportgen.stages.batch_render import Renderer, index_files, write_batch
 
-    assert tables.quality is not None
-    content = ReportContent(
-        loaded=job.loaded,
-        model=job.model,
-        results=tables.results,
-        orders=tables.orders,
-        charted=tables.charted,
-        quality=tables.quality,
-        selected=job.selected,
-        build_date=job.build_date,
-    )
-    charts = ChartCache(job.store, tables.keys)
-    view = report_view(content, charts)
-    stats.sections_computed, stats.data_loaded = len(tables.computed), tables.data_loaded
-    stats.sections_planned, stats.atoms_computed = len(job.plans), tables.atoms_computed
-    stats.charts_rendered, stats.view = charts.rendered, view
-    return view
+    progress = Progress(stdout or sys.stdout, options.quiet)
+    with progress.stage("spec and headers"):
+        batch = plan_batch(spec_path, options, each)
+    with Renderer(batch, progress) as renderer:  # each report renders once computed
+        compute_batch(batch, spec_path, options, progress, renderer.submit)
+        files = renderer.collect()
+    index = index_files(batch, files)
+    write_batch(batch, {**files, **index}, progress)
+    for note in batch.notes:
+        progress.done(f"note: {note}")
+    progress.done(f"wrote {len(batch.reports)} reports and {', '.join(str(p) for p in index)}")
+    return {p.suffix.lstrip("."): p for p in index}
 
 
-def write_outputs(
-    job: BuildJob, view: ReportView, tables: SectionTables, progress: Progress
-) -> dict[Path, bytes]:
-    """Render each asked format (the CSV exports always) and write the files atomically."""
-    from reportgen.output import prepare_dir, remove_stale_exports, write_all
-    from reportgen.stages.writers import WriteContext, export_dir
-
-    prepare_dir(job.out_dir, create=not job.out_dir_given or job.out_dir.parent.exists())
-    exported = {sid: tables.results[sid] for sid in job.exported}
-    context = WriteContext(
-        job.names,
-        job.loaded.base_dir,
-        job.engine.cache_dir,
-        job.spec,
-        job.model,
-        exported,
-        tables.orders,
-    )
-    # Background work (the PDF in a forked process, PNGs, the chart runtime) starts first and
-    # runs while the others render; the PDF, the longest, starts first and is collected last.
-    kinds = sorted((kind for kind in WRITERS if kind in job.formats), key=lambda k: k != "pdf")
-    started = [(kind, WRITERS[kind].start(view, context)) for kind in kinds]
-    made: dict[str, dict[Path, bytes]] = {}
-    for kind, finish in sorted(started, key=lambda item: item[0] == "pdf"):
-        with progress.stage(WRITERS[kind].stage):
-            made[kind] = finish()
-    files = {path: data for kind in WRITERS if kind in made for path, data in made[kind].items()}
-    with progress.stage("write files"):
-        write_all(files, root=job.out_dir, resolved=job.out_root)
-        if not job.selected:  # a whole build: the export folder holds exactly its files
-            written = {path.name for path in files if path.suffix == ".csv"}
-            remove_stale_exports(export_dir(job.names), written)
-    if job.store is not None:
-        job.store.prune()  # entries of older code and specs, unused for weeks or beyond the size cap
-    return files
-
-
-def validate(spec_path: Path, *, stdout: TextIO | None = None) -> Model:
+def validate(
+    spec_path: Path, *, stdout: TextIO | None = None, params: Mapping[str, str] | None = None
+) -> Model:
     """Check the spec, every column it names against the data headers and every name in its
-    texts (reads no data rows)."""
-    loaded, model, columns = load_and_resolve(spec_path)
+    texts (reads no data rows). A parameter without a value is checked with a placeholder."""
+    loaded, model, columns = load_and_resolve(spec_path, params, require_params=False)
+    check_values_of(loaded, model)
     from reportgen.engine.plan import plan_section
 
     for section in loaded.spec.sections:

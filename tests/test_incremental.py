@@ -12,6 +12,7 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.engine.cache_keys import section_dependencies
 from reportgen.engine.plan import plan_section
+from reportgen.model.params import bind
 from reportgen.model.resolve import check_headers
 from reportgen.pipeline import BuildOptions, BuildStats, build
 from reportgen.spec.load import load_spec
@@ -117,7 +118,7 @@ def test_chart_title_edit_renders_one_chart(project: Path) -> None:
 
 
 def test_changed_products_recompute_exactly_the_sections_that_read_them(project: Path) -> None:
-    loaded = load_spec(project / "report.yaml")
+    loaded = bind(load_spec(project / "report.yaml"))  # parameters at their defaults
     model, _ = check_headers(loaded)
     readers = {
         s.id

@@ -14,7 +14,7 @@ import io
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,8 +75,16 @@ def _insert_after_body(page: str, block: str) -> str:
 class Preview:
     """The preview server and its watcher; ``start()`` builds once and serves, ``stop()`` ends."""
 
-    def __init__(self, spec: Path, *, port: int = 8000, stdout: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        spec: Path,
+        *,
+        port: int = 8000,
+        stdout: TextIO | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
         self.spec = Path(spec)
+        self.params = tuple((params or {}).items())  # --param NAME=VALUE
         self.port = port
         self.stdout = stdout
         self.state = PreviewState()
@@ -103,7 +111,7 @@ class Preview:
 
             environment.cache_clear()  # the theme changed: read its templates and CSS again
             stylesheet.cache_clear()
-        options = BuildOptions(formats=("html",), quiet=True)
+        options = BuildOptions(formats=("html",), quiet=True, params=self.params)
         try:
             written = build(self.spec, options, stdout=io.StringIO())
             page, error = written["html"].read_text(encoding="utf-8"), None
@@ -127,7 +135,9 @@ class Preview:
 
         try:
             written = build(
-                self.spec, BuildOptions(formats=("pdf",), quiet=True), stdout=io.StringIO()
+                self.spec,
+                BuildOptions(formats=("pdf",), quiet=True, params=self.params),
+                stdout=io.StringIO(),
             )
         except ReportgenError as failure:
             return failure.render()
@@ -167,9 +177,16 @@ class Preview:
             self.stdout.flush()
 
 
-def serve(spec: Path, *, port: int = 8000, stdout: TextIO, quiet: bool = False) -> None:
+def serve(
+    spec: Path,
+    *,
+    port: int = 8000,
+    stdout: TextIO,
+    quiet: bool = False,
+    params: Mapping[str, str] | None = None,
+) -> None:
     """Run the preview until Ctrl-C (or SIGTERM); then stop the server and the watcher."""
-    preview = Preview(spec, port=port, stdout=None if quiet else stdout)
+    preview = Preview(spec, port=port, stdout=None if quiet else stdout, params=params)
     try:
         preview.start()
     except OSError as error:

@@ -14,6 +14,7 @@ import base64
 import contextlib
 import itertools
 import json
+import os
 import queue
 import re
 import signal
@@ -267,6 +268,11 @@ def _worker() -> _Worker | None:
         return _Worker()
     except OSError:
         return None
+
+
+# A forked child (a batch's report rendered on another core) starts its own converter: the
+# parent's is driven by threads the child does not have.
+os.register_at_fork(after_in_child=_worker.cache_clear)
 
 
 def warm_up() -> None:

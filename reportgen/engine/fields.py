@@ -33,9 +33,18 @@ class Fields(RowIndex):
     def __init__(self, model: Model, frames: Mapping[str, pd.DataFrame]) -> None:
         super().__init__(model, frames)
         self._fields: dict[str, pd.Series] = {}
+        self._fields_from: Fields | None = None  # see use_fields_of
+
+    def use_fields_of(self, other: Fields) -> None:
+        """Take every derived field from ``other`` (computed there, under its filters): only
+        for executors whose fields agree on every row both keep (a batch's values over one
+        pass without the value's filter, ``stages.batch_split``)."""
+        self._fields_from = other
 
     def field(self, name: str) -> pd.Series:
         """A derived field's values for every row of its table (computed once per run)."""
+        if self._fields_from is not None:
+            return self._fields_from.field(name)
         if name not in self._fields:
             spec_field = self.model.spec.fields[name]
             self._fields[name] = ordered_values(

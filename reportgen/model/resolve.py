@@ -7,6 +7,7 @@ against the data, so one run reports the unknown columns and names too, each at 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from reportgen.data.read import read_header
 from reportgen.data.undeclared import undeclared_hints
 from reportgen.errors import ReportgenError, SpecError, SpecIssue
 from reportgen.model.build import build_model
+from reportgen.model.params import bind
 from reportgen.model.semantic import Model
 from reportgen.spec.checks import spec_checks
 from reportgen.spec.load import LoadedSpec, load_spec, locate_issues, raise_located
@@ -42,16 +44,25 @@ def check_headers(loaded: LoadedSpec) -> tuple[Model, Columns]:
     return model, columns
 
 
-def load_and_resolve(spec_path: Path) -> tuple[LoadedSpec, Model, Columns]:
-    """The spec loaded and resolved against the data headers; a ``SpecError`` lists every
-    problem, the structural ones and those of the rest of the spec."""
+def load_and_resolve(
+    spec_path: Path,
+    params: Mapping[str, str] | None = None,
+    *,
+    require_params: bool = True,
+    loaded: LoadedSpec | None = None,
+) -> tuple[LoadedSpec, Model, Columns]:
+    """The spec loaded, its parameters bound (``params``: the values given on the command
+    line; see ``model.params``) and resolved against the data headers; a ``SpecError`` lists
+    every problem, the structural ones and those of the rest of the spec. ``loaded``: the spec
+    as already read from ``spec_path`` (a batch binds it once per value)."""
     try:
-        loaded = load_spec(spec_path)
+        loaded = loaded or load_spec(spec_path)
     except SpecError as error:
         more = _issues_of_the_rest(spec_path, error.issues)
         if more:
             raise SpecError(error.file, [*error.issues, *more]) from None
         raise
+    loaded = bind(loaded, params, require=require_params)
     model, columns = check_headers(loaded)
     return loaded, model, columns
 

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from reportgen.engine.finish import SectionResult, other_label
 from reportgen.errors import SpecIssue
+from reportgen.model.params import chosen_values, cover_lines, text_values
 from reportgen.model.quality import DataQuality
 from reportgen.model.semantic import Model
 from reportgen.render.charting import ChartCache, PendingChart
@@ -55,8 +56,9 @@ class ReportContent:
 def report_view(content: ReportContent, charts: ChartCache) -> ReportView:
     """The whole report as the theme shows it; a text naming an unknown value is a spec error."""
     report = content.loaded.spec.report
+    chosen = chosen_values(content.loaded)  # the report for one region is titled so
     return ReportView(
-        title=report.title,
+        title=" — ".join([report.title, *chosen]),
         subtitle=report.subtitle,
         client=report.client,
         author=report.author,
@@ -66,6 +68,7 @@ def report_view(content: ReportContent, charts: ChartCache) -> ReportView:
         page_size=content.loaded.spec.settings.page_size,
         sections=section_views(content, charts),
         interactive=content.loaded.spec.settings.interactive_charts,
+        params=cover_lines(content.loaded),
     )
 
 
@@ -85,7 +88,7 @@ def section_views(content: ReportContent, charts: ChartCache) -> list[SectionVie
         metas,
         totals={sid: result.total for sid, result in content.results.items()},
     )
-    extra = {"data": data_context(content.quality)}
+    extra = {"data": data_context(content.quality), "params": text_values(content.loaded)}
     issues: list[SpecIssue] = []
     views: list[SectionView] = []
     pending: list[tuple[int, ChartBlock | PendingChart]] = []

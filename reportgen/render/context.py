@@ -74,4 +74,5 @@ class ReportView:
     page_size: str
     sections: list[SectionView]
     lang: str = "en"
+    params: list[tuple[str, str]] = field(default_factory=list)  # (label, value) on the cover
     interactive: bool = True  # HTML: charts drawn by the inlined Vega runtime, SVG as fallback

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from reportgen.errors import SpecIssue
+from reportgen.model.params import text_values
 from reportgen.model.semantic import Model
 from reportgen.render.views import render_section_text, specimen_contexts, specimen_data_context
 from reportgen.spec.load import LoadedSpec, raise_located
@@ -22,7 +23,7 @@ def check_narratives(loaded: LoadedSpec, model: Model) -> None:
     spec = loaded.spec
     analysis = [s for s in spec.sections if isinstance(s, AnalysisSection)]
     contexts = specimen_contexts(model, analysis)
-    extra = specimen_data_context(model)
+    extra = {**specimen_data_context(model), "params": text_values(loaded)}
     issues: list[SpecIssue] = []
     for index, section in enumerate(spec.sections):
         render_section_text(spec, index, section, contexts, extra, issues)

@@ -7,8 +7,8 @@ stages report their own findings through ``raise_located``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -30,6 +30,7 @@ class LoadedSpec:
     path: Path
     base_dir: Path
     positions: Positions
+    params: Mapping[str, str | int | float] = field(default_factory=dict)  # the bound values
 
 
 def load_spec(path: Path) -> LoadedSpec:

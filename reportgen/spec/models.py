@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from reportgen.spec.params import BatchSpec, ParamSpec
 from reportgen.spec.value_format import Format, ValueFormat, format_code
 
 __all__ = ["Format", "ValueFormat", "format_code"]
@@ -637,6 +638,16 @@ class Spec(Strict):
         default_factory=dict, description="Display names for columns: {column: label}."
     )
     sections: list[SectionSpec] = Field(min_length=1, description="The report's sections in order.")
+    params: dict[TableName, ParamSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Values chosen at build time (--param NAME=VALUE): params.NAME in filters, where and "
+            "having; {{ params.NAME }} in titles and texts."
+        ),
+    )
+    batch: BatchSpec | None = Field(
+        None, description="One report per value of a parameter (as --each NAME), and an index page."
+    )
 
     @field_validator("metrics", mode="before")
     @classmethod

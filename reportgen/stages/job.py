@@ -18,6 +18,7 @@ from reportgen.spec.load import LoadedSpec
 from reportgen.spec.models import AnalysisSection, Spec
 from reportgen.stages.execute import EngineChoice
 from reportgen.stages.outputs import build_date, check_outputs, slug_of
+from reportgen.stages.param_values import check_values_of
 from reportgen.stages.writers import OutputNames, with_exports
 
 
@@ -32,6 +33,7 @@ class BuildOptions:
     scheduler: str | None = None
     use_cache: bool = True
     quiet: bool = False
+    params: tuple[tuple[str, str], ...] = ()  # --param NAME=VALUE, in order
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,11 @@ class BuildJob:
         return OutputNames(self.out_dir, self.slug, self.exported, charted)
 
 
-def plan_job(spec_path: Path, options: BuildOptions) -> BuildJob:
-    """Load and check the spec, plan the sections needed, choose the engine, check the outputs."""
-    loaded, model, _ = load_and_resolve(spec_path)
+def plan_job(spec_path: Path, options: BuildOptions, loaded: LoadedSpec | None = None) -> BuildJob:
+    """Load and check the spec, plan the sections needed, choose the engine, check the outputs
+    (``loaded``: the spec already read, its parameters not bound yet)."""
+    loaded, model, _ = load_and_resolve(spec_path, dict(options.params), loaded=loaded)
+    check_values_of(loaded, model)
     spec = loaded.spec
     selected = select_sections(spec, options.sections)
     sections = {s.id: s for s in spec.sections if isinstance(s, AnalysisSection)}

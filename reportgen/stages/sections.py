@@ -18,8 +18,9 @@ from reportgen.engine.plan import NOT_STATED, Executor, SectionPlan
 from reportgen.engine.results_cache import ResultsCache
 from reportgen.model.quality import DataQuality
 from reportgen.progress import Progress
-from reportgen.stages.execute import check_rows_left, load_engine
+from reportgen.stages.execute import Engine, check_rows_left, load_engine
 from reportgen.stages.job import BuildJob
+from reportgen.stages.param_values import check_given_values
 from reportgen.stages.quality import quality_numbers
 
 GroupOrders = dict[str, list[str] | None]
@@ -56,12 +57,7 @@ def section_tables(job: BuildJob, progress: Progress) -> SectionTables:
 
 def read_cached(job: BuildJob, store: ResultsCache, tables: SectionTables) -> None:
     """The cached sections (with their capped charts) and quality record whose keys match."""
-    base_dir, model, engine = job.loaded.base_dir, job.model, job.engine.name
-    prints = {
-        name: fingerprint(table, resolve_files(name, table, base_dir))
-        for name, table in job.spec.data.items()
-    }
-    tables.keys = {sid: section_key(model, plan, prints, engine) for sid, plan in job.plans.items()}
+    set_keys(job, tables)
     for sid, key in tables.keys.items():
         entry = store.get("section", key)
         cached = SectionResult.from_cache(entry)
@@ -74,9 +70,20 @@ def read_cached(job: BuildJob, store: ResultsCache, tables: SectionTables) -> No
                 continue  # compute the section again with its chart
             tables.charted[sid] = chart_table
         tables.results[sid], tables.orders[sid] = cached, entry["orders"]
-    tables.quality_key = quality_key(model, prints, job.needed, engine, job.plans)
     found = store.get("quality", tables.quality_key)
     tables.quality = DataQuality.from_json(found) if found is not None else None
+
+
+def set_keys(job: BuildJob, tables: SectionTables) -> None:
+    """Each section's results-cache key and the data-quality record's: the data fingerprints,
+    the spec of what it computes (parameters bound) and the engine."""
+    base_dir, model, engine = job.loaded.base_dir, job.model, job.engine.name
+    prints = {
+        name: fingerprint(table, resolve_files(name, table, base_dir))
+        for name, table in job.spec.data.items()
+    }
+    tables.keys = {sid: section_key(model, plan, prints, engine) for sid, plan in job.plans.items()}
+    tables.quality_key = quality_key(model, prints, job.needed, engine, job.plans)
 
 
 def compute(job: BuildJob, tables: SectionTables, progress: Progress) -> None:
@@ -88,17 +95,43 @@ def compute(job: BuildJob, tables: SectionTables, progress: Progress) -> None:
     with progress.stage("load data"):
         engine = load_engine(job.model, job.engine, job.needed, progress)
     with progress.stage("compute sections"), closing(engine):
-        executor = engine.executor
-        check_rows_left(job.model, executor)
-        for sid in tables.computed:
-            compute_section(job, executor, sid, tables)
-        tables.atoms_computed = executor.aggregated
-        if tables.quality is None:
-            tables.quality = quality_numbers(job.model, executor, engine.tables, job.plans.values())
-            if job.store is not None:
-                job.store.put("quality", tables.quality_key, tables.quality.to_json())
+        check_given_values(job.loaded, job.model, engine.executor)  # before 'no rows left'
+        compute_over(job, tables, engine, engine.executor)
+
+
+Reused = dict[str, tuple[SectionResult, GroupOrders, pd.DataFrame | None]]
+
+
+def compute_over(
+    job: BuildJob,
+    tables: SectionTables,
+    engine: Engine,
+    executor: Executor,
+    reused: Reused | None = None,
+) -> None:
+    """Compute the sections the cache did not have over loaded data, and the quality record;
+    store them. ``reused`` (a batch): sections by key, computed for an earlier value; a
+    section whose key is there (its query does not depend on the value) is not computed again."""
+    check_rows_left(job.model, executor)
+    before = executor.aggregated
+    for sid in tables.computed:
+        found = reused.get(tables.keys[sid]) if reused is not None else None
+        if found is not None:
+            tables.results[sid], tables.orders[sid], chart_table = found
+            if chart_table is not None:
+                tables.charted[sid] = chart_table
+            continue
+        compute_section(job, executor, sid, tables)
+        if reused is not None:
+            entry = (tables.results[sid], tables.orders[sid], tables.charted.get(sid))
+            reused[tables.keys[sid]] = entry
+    tables.atoms_computed = executor.aggregated - before
+    if tables.quality is None:
+        tables.quality = quality_numbers(job.model, executor, engine.tables, job.plans.values())
         if job.store is not None:
-            store_sections(job, job.store, tables)
+            job.store.put("quality", tables.quality_key, tables.quality.to_json())
+    if job.store is not None:
+        store_sections(job, job.store, tables)
 
 
 def compute_section(job: BuildJob, executor: Executor, sid: str, tables: SectionTables) -> None:

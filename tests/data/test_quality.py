@@ -17,6 +17,7 @@ from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.data.quality import Unused, unused_categories
 from reportgen.engine.pandas_engine import PandasExecutor
+from reportgen.model.params import bind
 from reportgen.model.quality import DataQuality
 from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
@@ -174,7 +175,7 @@ def _write_project(folder: Path) -> Path:
 
 
 def _loaded_tables(spec_path: Path) -> tuple[Any, dict[str, Any]]:
-    loaded = load_spec(spec_path)
+    loaded = bind(load_spec(spec_path))  # parameters at their defaults
     model, _ = check_headers(loaded)
     tables = {
         name: load_table(name, table, loaded.base_dir) for name, table in model.spec.data.items()

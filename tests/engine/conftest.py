@@ -13,6 +13,7 @@ import pytest
 from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.plan import needed_columns, plan_section
+from reportgen.model.params import bind
 from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
@@ -39,7 +40,7 @@ class Planned:
 
 
 def plan_spec(spec_path: Path) -> Planned:
-    loaded = load_spec(spec_path)
+    loaded = bind(load_spec(spec_path))  # parameters at their defaults
     model, _ = check_headers(loaded)
     plans = {
         s.id: plan_section(model, s) for s in loaded.spec.sections if isinstance(s, AnalysisSection)

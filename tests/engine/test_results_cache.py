@@ -19,6 +19,7 @@ from reportgen.data.generate import generate
 from reportgen.engine.cache_keys import section_dependencies, section_key
 from reportgen.engine.plan import plan_section
 from reportgen.engine.results_cache import MAGIC, EntryError, ResultsCache, decode_entry
+from reportgen.model.params import bind
 from reportgen.model.resolve import check_headers
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
@@ -35,7 +36,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def keys(folder: Path, spec_text: str) -> dict[str, str]:
     (folder / "report.yaml").write_text(spec_text, encoding="utf-8")
-    loaded = load_spec(folder / "report.yaml")
+    loaded = bind(load_spec(folder / "report.yaml"))  # parameters at their defaults
     model, _ = check_headers(loaded)
     prints = {
         name: fingerprint(table, resolve_files(name, table, loaded.base_dir))
@@ -93,7 +94,7 @@ def test_data_file_change_changes_exactly_the_sections_that_read_it(
     os.utime(products, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     after = keys(folder, text)
     changed = {sid for sid in before if before[sid] != after[sid]}
-    loaded = load_spec(folder / "report.yaml")
+    loaded = bind(load_spec(folder / "report.yaml"))  # parameters at their defaults
     model, _ = check_headers(loaded)
     readers = {
         s.id

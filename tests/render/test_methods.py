@@ -14,6 +14,7 @@ from reportgen.data.generate import generate
 from reportgen.data.load import load_table
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.model.build import build_model
+from reportgen.model.params import bind
 from reportgen.model.quality import DataQuality
 from reportgen.model.resolve import check_headers
 from reportgen.render.methods import (
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def shipped() -> Any:
     """The shipped spec's model over the generated files' headers."""
-    loaded = load_spec(ROOT / "report.yaml")
+    loaded = bind(load_spec(ROOT / "report.yaml"))  # parameters at their defaults
     columns = {
         "orders": [
             "order_id",
@@ -205,7 +206,7 @@ def shipped_quality(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict
     folder = tmp_path_factory.mktemp("shipped")
     generate(folder / "data", customers=200, seed=4, progress=False)
     shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
-    loaded = load_spec(folder / "report.yaml")
+    loaded = bind(load_spec(folder / "report.yaml"))  # parameters at their defaults
     model, _ = check_headers(loaded)
     tables = {n: load_table(n, t, loaded.base_dir) for n, t in model.spec.data.items()}
     executor = PandasExecutor(model, {n: t.frame for n, t in tables.items()})

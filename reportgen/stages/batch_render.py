@@ -1,0 +1,158 @@
+"""A computed batch → every value's files and the index page, all rendered before any is
+written; the reports render side by side in forked processes (one per core), each with its own
+chart converter, since rendering (charts, HTML, PDF) is most of a report's time."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from pathlib import Path
+from typing import Any
+
+from reportgen.background import can_fork, in_background
+from reportgen.errors import ReportgenError, SpecError
+from reportgen.output import csv_bytes, prepare_dir, write_all
+from reportgen.progress import Progress
+from reportgen.render.index_page import IndexEntry, compare_frame, index_page, render_index
+from reportgen.stages.batch import Batch, BatchReport, failing_value
+from reportgen.stages.job import BuildJob
+from reportgen.stages.report import BuildStats, assemble_view, render_files, tidy_exports
+from reportgen.stages.sections import SectionTables
+
+LINK_KINDS = {".html": "HTML", ".pdf": "PDF", ".xlsx": "Workbook"}
+
+
+class RenderFailed(ReportgenError):
+    """A user error raised while a worker process rendered a report, sent back as text."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def render_report(job: BuildJob, tables: SectionTables) -> dict[Path, bytes]:
+    """One report's files as bytes (in a worker process, or here)."""
+    quiet = Progress(io.StringIO(), True)
+    view = assemble_view(job, tables, BuildStats())
+    return render_files(job, view, tables, quiet)
+
+
+def render_in_worker(job: BuildJob, tables: SectionTables) -> dict[Path, bytes] | tuple[Any, ...]:
+    """``render_report`` in a forked child: a user error comes back as data (its parts), since
+    the error classes do not travel between processes as they are."""
+    try:
+        return render_report(job, tables)
+    except SpecError as error:
+        return ("spec", error.file, error.issues)
+    except ReportgenError as error:
+        return ("other", error.render(), error.exit_code)
+
+
+def from_worker(answer: dict[Path, bytes] | tuple[Any, ...]) -> dict[Path, bytes]:
+    """The files a worker rendered, or its error raised again here."""
+    if isinstance(answer, dict):
+        return answer
+    if answer[0] == "spec":
+        raise SpecError(answer[1], answer[2])
+    raise RenderFailed(answer[1], answer[2])
+
+
+def workers_for(count: int | None) -> int:
+    """Worker processes for ``count`` reports (None: not known yet): one per core, at most one
+    per report; ``REPORTGEN_BATCH_WORKERS`` overrides (1: render here, one after the other)."""
+    given = os.environ.get("REPORTGEN_BATCH_WORKERS", "").strip()
+    wanted = int(given) if given.isdigit() and int(given) >= 1 else os.cpu_count() or 1
+    return max(1, min(wanted, count if count is not None else wanted))
+
+
+class Renderer:
+    """Renders each report as soon as its tables are computed: in a forked copy of this
+    process (every module imported, the tables shared, its own chart converter) while the
+    next value computes, at most one per core at a time; or here, one after the other, with
+    one worker or where forking is not the safe way to start a process."""
+
+    def __init__(self, batch: Batch, progress: Progress) -> None:
+        self.batch, self.progress = batch, progress
+        self.workers = workers_for(len(batch.reports) or None)
+        self.forking = self.workers > 1 and can_fork()
+        self.pending: list[tuple[BatchReport, Future[Any]]] = []
+
+    def submit(self, report: BatchReport) -> None:
+        """Start rendering ``report`` (here, at once, without forking)."""
+        future: Future[Any] = Future()
+        if not self.forking:
+            with failing_value(self.batch, report):
+                future.set_result(render_report(report.job, report.tables))
+        else:
+            running = [f for _, f in self.pending if not f.done()]
+            if len(running) >= self.workers:
+                wait(running, return_when=FIRST_COMPLETED)
+            future = in_background(render_in_worker, report.job, report.tables)
+        self.pending.append((report, future))
+
+    def collect(self) -> dict[Path, bytes]:
+        """Every report's files, in the batch's order; a failing value ends the batch."""
+        files: dict[Path, bytes] = {}
+        with self.progress.stage(f"render {len(self.pending)} reports ({self.workers} at a time)"):
+            for report, future in self.pending:
+                with failing_value(self.batch, report):
+                    files.update(from_worker(future.result()))
+        return files
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _, future in self.pending:  # a failed batch: wait for the children still rendering
+            with contextlib.suppress(Exception):
+                future.result()
+
+
+def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:
+    """The index page linking every report, and the compared metrics as CSV."""
+    entries = []
+    for report in batch.reports:
+        names = [p for p in files if p.parent == batch.out_dir and p.stem == report.job.slug]
+        links = [
+            (LINK_KINDS[p.suffix], p.name)
+            for p in sorted(names, key=lambda p: list(LINK_KINDS).index(p.suffix))
+            if p.suffix in LINK_KINDS
+        ]
+        entries.append(IndexEntry(report.value, links, report.compared))
+    first = batch.reports[0].job
+    label = batch.param.label or batch.name.replace("_", " ").capitalize()
+    csv_path = batch.out_dir / f"{batch.slug}-index.csv"
+    page = index_page(
+        first.model,
+        title=f"{batch.loaded.spec.report.title}: one report per {label.lower()}",
+        label=label,
+        entries=entries,
+        compared=batch.metrics,
+        summary=batch.summary,
+        csv_href=csv_path.name,
+        notes=batch.notes,
+        build_date=first.build_date,
+    )
+    made = {batch.out_dir / f"{batch.slug}-index.html": render_index(page).encode("utf-8")}
+    if batch.metrics:
+        made[csv_path] = csv_bytes(compare_frame(label, entries, batch.metrics))
+    return made
+
+
+def write_batch(batch: Batch, files: dict[Path, bytes], progress: Progress) -> None:
+    """Every file of the batch, staged together and then renamed into place."""
+    first = batch.reports[0].job
+    prepare_dir(first.out_dir, create=not first.out_dir_given or first.out_dir.parent.exists())
+    with progress.stage("write files"):
+        write_all(files, root=first.out_dir, resolved=first.out_root)
+        for report in batch.reports:
+            tidy_exports(
+                report.job,
+                {
+                    p: b
+                    for p, b in files.items()
+                    if p.is_relative_to(first.out_dir / f"{report.job.slug}-data")
+                },
+            )

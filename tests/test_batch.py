@@ -1,0 +1,160 @@
+"""--each region on the shipped report (2,000 generated customers): four reports and an index,
+each report's numbers equal to a hand-written copy of the spec filtered to that region (the
+oracle: built separately, every section's CSV compared), and nothing written when one fails."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reportgen.cli import main
+from reportgen.data.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUG = "instacart-basket-analysis"
+REGIONS = ["Northeast", "Midwest", "South", "West"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("batch")
+    generate(folder / "data", customers=2000, seed=7, progress=False)
+    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
+    assert main([str(folder / "report.yaml"), "--each", "region", "--format", "html", "-q"]) == 0
+    return folder
+
+
+def hand_filtered(project: Path, region: str) -> Path:
+    """The shipped spec without parameters, filtered to ``region`` by hand."""
+    text = (project / "report.yaml").read_text(encoding="utf-8")
+    start, end = text.index("\nparams:\n"), text.index("\nsections:\n")
+    text = text[:start] + text[end:]  # no params: and no batch:
+    text = text.replace(
+        "params.region == 'All' or region == params.region", f"region == '{region}'"
+    )
+    text = text.replace("params.region == 'All' or customers > 0", "customers > 0")
+    assert "params." not in text
+    path = project / f"oracle-{region}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def exports(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.csv"))}
+
+
+def test_four_reports_and_an_index(project: Path) -> None:
+    out = project / "output"
+    for region in REGIONS:
+        assert (out / f"{SLUG}-{region.lower()}.html").is_file()
+        assert len(exports(out / f"{SLUG}-{region.lower()}-data")) >= 15
+    assert not (out / f"{SLUG}.html").exists()  # the batch writes no unfiltered report
+
+
+def test_every_number_equals_a_hand_filtered_spec(project: Path) -> None:
+    region = "South"
+    oracle = hand_filtered(project, region)
+    out = project / f"oracle-{region}"
+    assert main([str(oracle), "--format", "csv", "--output-dir", str(out), "-q"]) == 0
+    expected = exports(out / f"{SLUG}-data")
+    got = exports(project / "output" / f"{SLUG}-{region.lower()}-data")
+    assert got.keys() == expected.keys()
+    for name, text in expected.items():
+        assert got[name] == text, name
+
+
+def test_the_report_states_its_region(project: Path) -> None:
+    page = (project / "output" / f"{SLUG}-south.html").read_text(encoding="utf-8")
+    assert "<title>Instacart Basket Analysis — South</title>" in page
+    assert re.search(r"<dt>Region</dt><dd>South</dd>", page)
+    # one region: no comparison between regions is claimed
+    regions = page[page.index('id="regions"') :]
+    assert "This report covers the customers of one region, the South" in regions
+    assert "has the most customers" not in page
+
+
+def test_the_index_links_each_report_with_its_numbers(project: Path) -> None:
+    out = project / "output"
+    index = (out / f"{SLUG}-index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    assert [link for link in links if link.endswith(".html")] == [
+        f"{SLUG}-{r.lower()}.html" for r in REGIONS
+    ]
+    assert all((out / html_lib.unescape(link)).is_file() for link in links)
+    assert "http" not in index.replace("http-equiv", "")  # self-contained: nothing fetched
+    compared = pd.read_csv(out / f"{SLUG}-index.csv")
+    assert list(compared["Region"]) == REGIONS
+    for region in REGIONS:
+        table = pd.read_csv(out / f"{SLUG}-{region.lower()}-data" / "regions.csv")
+        (row,) = table.to_dict("records")  # the region's own row only
+        mine = compared.set_index("Region").loc[region]
+        assert mine["customers"] == row["customers"]
+        assert mine["avg_order_value"] == pytest.approx(row["avg_order_value"])
+        # the line of the index quotes the first compared metric, formatted as in the report
+        assert f"{region}</span> — Customers: {int(row['customers']):,}" in index
+
+
+def test_a_failing_value_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = (project / "report.yaml").read_text(encoding="utf-8")
+    broken = spec.replace(
+        "{{ top.region }}: {{ top.revenue }}", "{{ top.region.upper() * 10 ** 9 }}"
+    )
+    assert broken != spec
+    path = project / "broken.yaml"
+    path.write_text(broken, encoding="utf-8")
+    out = project / "broken-out"
+    code = main([str(path), "--each", "--format", "html", "--output-dir", str(out), "-q"])
+    assert code == 2
+    assert "the report for region = Northeast failed; no file of the batch was written" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_regions_are_computed_in_one_pass(project: Path) -> None:
+    """The shipped spec's values differ only by 'region == value': one pass for all four;
+    an aggregate field of products over order lines would differ by region, so no longer."""
+    from reportgen.model.build import build_model
+    from reportgen.stages.batch import PROBE, add_reports, plan_batch
+    from reportgen.stages.batch_split import fields_agree, value_filter
+    from reportgen.stages.job import BuildOptions
+
+    batch = plan_batch(project / "report.yaml", BuildOptions(formats=("csv",)), "region")
+    add_reports(batch, project / "report.yaml", BuildOptions(formats=("csv",)), REGIONS)
+    jobs = [report.job for report in batch.reports]
+    chosen = value_filter(batch.probe, PROBE, REGIONS, jobs)
+    assert chosen is not None
+    assert (chosen.name, chosen.table, str(chosen.ref)) == ("chosen_region", "customers", "region")
+    assert value_filter(batch.probe, PROBE, REGIONS, jobs[::-1]) is None  # values and jobs swapped
+    model = batch.probe.model
+    spec = model.spec.model_copy(
+        update={
+            "fields": {
+                **model.spec.fields,
+                "buyers": model.spec.fields["baby_buyer"].model_copy(update={"on": "products"}),
+            }
+        }
+    )
+    assert fields_agree(model, "customers")
+    assert not fields_agree(build_model(spec, model.columns)[0], "customers")
+
+
+def test_dask_builds_the_same_batch(project: Path, cluster: object) -> None:
+    out = project / "dask-out"
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    args = ["--each", "region", "--engine", "dask", "--scheduler", address, "--format", "csv"]
+    assert main([str(project / "report.yaml"), *args, "--output-dir", str(out), "-q"]) == 0
+    for region in ("South", "West"):
+        folder = f"{SLUG}-{region.lower()}-data"
+        pandas_side = exports(project / "output" / folder)
+        dask_side = exports(out / folder)
+        assert dask_side.keys() == pandas_side.keys()
+        for name in pandas_side:
+            expected = pd.read_csv(project / "output" / folder / name)
+            pd.testing.assert_frame_equal(pd.read_csv(out / folder / name), expected, rtol=1e-9)
+    assert (out / f"{SLUG}-index.html").is_file()

@@ -1,0 +1,215 @@
+"""Parameters on the weather example (no data rows read unless built): located errors with
+did-you-mean, typed values, conditions folded, and a small batch whose values need safe, unique
+file names and escaping (one PDF)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reportgen.cli import main
+from reportgen.errors import UsageError
+from reportgen.model import expr as ex
+from reportgen.model.params import coerce, fold, parse_assignments
+from reportgen.render.index_page import IndexEntry, index_page, render_index
+from reportgen.spec.params import ParamSpec
+from reportgen.stages.batch_names import value_slugs
+
+ROOT = Path(__file__).resolve().parents[1]
+TAGS = ["South & Co/../x", "<b>Bold</b>", "south co x"]
+PARAMS = f"""
+params:
+  tag: {{label: Tag, values: {TAGS!r}, default: "<b>Bold</b>"}}
+  since: {{type: date, default: "2014-01-01"}}
+  max_wind: {{type: number, default: 100, label: Highest wind}}
+  place: {{description: no default}}
+filters:
+  calm_days: {{on: weather, where: "wind <= params.max_wind"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("params")
+    shutil.copytree(ROOT / "examples" / "weather", target, dirs_exist_ok=True)
+    spec = (target / "report.yaml").read_text(encoding="utf-8")
+    spec = spec.replace("\nmetrics:", PARAMS + "\nmetrics:", 1)
+    spec = spec.replace("where: \"date >= '2014-01-01'\"", 'where: "date >= params.since"')
+    spec = spec.replace(
+        "the driest ({{ lowest.rain.rain }}).",
+        "the driest ({{ lowest.rain.rain }}; {{ params.tag }}).",
+    )
+    (target / "report.yaml").write_text(spec, encoding="utf-8")
+    return target
+
+
+def run(folder: Path, *args: str) -> int:
+    return main([*args[:1], str(folder / "report.yaml"), *args[1:]])
+
+
+def errors(capsys: pytest.CaptureFixture[str], folder: Path) -> list[str]:
+    text = capsys.readouterr().err.replace(str(folder / "report.yaml"), "report.yaml")
+    return [re.sub(r"^report\.yaml:\d+:\d+", "report.yaml:L:C", line) for line in text.splitlines()]
+
+
+def test_validate_checks_names_and_values(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(folder, "validate", "--param", "place=x") == 0
+    assert (
+        run(
+            folder,
+            "validate",
+            "--param",
+            "tga=x",
+            "--param",
+            "tag=Bold",
+            "--param",
+            "max_wind=fast",
+        )
+        == 2
+    )
+    assert errors(capsys, folder) == [
+        "report.yaml:L:C: --param tga=x: the spec has no parameter 'tga' "
+        "(it declares: tag, since, max_wind, place); did you mean 'tag'?",
+        "report.yaml:L:C: --param tag=Bold: 'Bold' is not a value of parameter 'tag' "
+        "(one of South & Co/../x, <b>Bold</b>, south co x)",
+        "report.yaml:L:C: --param max_wind=fast: 'fast' is not a number "
+        "(parameter 'max_wind' is a number)",
+    ]
+
+
+def test_a_build_needs_every_value(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(folder, "build", "--format", "csv") == 2
+    assert errors(capsys, folder) == [
+        "report.yaml:L:C: parameter 'place' has no default: give its value with --param place=VALUE"
+    ]
+
+
+def test_an_unknown_parameter_in_a_condition(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = folder / "report.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("params.max_wind", "params.max_wnd"), encoding="utf-8")
+    try:
+        assert run(folder, "validate") == 2
+    finally:
+        spec.write_text(text, encoding="utf-8")
+    assert errors(capsys, folder) == [
+        "report.yaml:L:C: unknown parameter 'max_wnd' in 'params.max_wnd'; did you mean 'max_wind'?"
+    ]
+
+
+def test_values_are_read_as_their_type() -> None:
+    assert coerce(ParamSpec(type="number"), "7") == 7
+    assert coerce(ParamSpec(type="number"), "2.5") == 2.5
+    assert coerce(ParamSpec(type="date"), "2014-1-5".replace("-1-5", "-01-05")) == "2014-01-05"
+    with pytest.raises(ValueError, match="not a date"):
+        coerce(ParamSpec(type="date"), "05/01/2014")
+    with pytest.raises(ValueError, match="not a finite number"):
+        coerce(ParamSpec(type="number"), "nan")
+    assert parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
+    with pytest.raises(UsageError, match="expected NAME=VALUE"):
+        parse_assignments(["novalue"])
+
+
+@pytest.mark.parametrize(
+    ("condition", "folded"),
+    [
+        ("'All' == 'All' or region == 'All'", "True"),
+        ("'South' == 'All' or region == 'South'", "region == 'South'"),
+        ("not 'a' == 'b' and x > 1", "x > 1"),
+        ("'a' == 'b' and x > 1", "False"),
+    ],
+)
+def test_conditions_settle_what_the_values_decide(condition: str, folded: str) -> None:
+    assert ex.to_text(fold(ex.parse(condition))) == folded
+
+
+def test_value_slugs_are_safe_and_unique() -> None:
+    slugs, notes = value_slugs([*TAGS, "Ünïcödé", "///"])
+    assert slugs == {
+        "South & Co/../x": "south-co-x",
+        "<b>Bold</b>": "b-bold-b",
+        "south co x": "south-co-x-2",
+        "Ünïcödé": "unicode",
+        "///": "value",
+    }
+    assert notes == [
+        "the values 'South & Co/../x' and 'south co x' both make the file name part "
+        "'south-co-x'; 'south co x' is written as 'south-co-x-2'"
+    ]
+
+
+def test_the_index_escapes_values() -> None:
+    from reportgen.model.resolve import load_and_resolve
+
+    _, model, _ = load_and_resolve(ROOT / "examples" / "weather" / "report.yaml")
+    entry = IndexEntry("<script>alert(1)</script>", [("HTML", "a&b.html")], {"days": 3})
+    page = render_index(
+        index_page(
+            model,
+            title="T <i>",
+            label="Tag",
+            entries=[entry],
+            compared=["days"],
+            summary="days",
+            csv_href="x.csv",
+            notes=["n <b>"],
+            build_date="2020-01-01",
+        )
+    )
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="a&amp;b.html"' in page
+    assert "T &lt;i&gt;" in page
+    assert "n &lt;b&gt;" in page
+    assert "Days: 3" in page
+
+
+def test_a_batch_of_awkward_values(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("REPORTGEN_BATCH_WORKERS", "1")  # three tiny reports: no worker start-up
+    out = folder / "out"
+    args = ["--each", "tag", "--param", "place=x", "--format", "html", "--format", "pdf"]
+    assert run(folder, "build", *args, "--output-dir", str(out)) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "seattle-weather-b-bold-b-data",
+        "seattle-weather-b-bold-b.html",
+        "seattle-weather-b-bold-b.pdf",
+        "seattle-weather-index.html",
+        "seattle-weather-south-co-x-2-data",
+        "seattle-weather-south-co-x-2.html",
+        "seattle-weather-south-co-x-2.pdf",
+        "seattle-weather-south-co-x-data",
+        "seattle-weather-south-co-x.html",
+        "seattle-weather-south-co-x.pdf",
+    ]
+    assert "is written as 'south-co-x-2'" in capsys.readouterr().out
+    cover = PdfReader(out / "seattle-weather-south-co-x.pdf").pages[0].extract_text()
+    assert "South & Co/../x" in cover  # the cover states the value
+    page = (out / "seattle-weather-b-bold-b.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<b>Bold</b>" not in page
+
+
+def test_cache_keys_follow_the_values_a_section_uses(folder: Path) -> None:
+    from reportgen.stages.job import BuildOptions, plan_job
+    from reportgen.stages.sections import SectionTables, set_keys
+
+    def keys(*params: tuple[str, str]) -> dict[str, str]:
+        options = BuildOptions(formats=("csv",), params=(("place", "x"), *params))
+        tables = SectionTables()
+        set_keys(plan_job(folder / "report.yaml", options), tables)
+        return tables.keys
+
+    first, later = keys(("since", "2014-01-01")), keys(("since", "2015-01-01"))
+    assert [sid for sid in first if first[sid] != later[sid]] == ["wettest-recent-months"]
+    windy = keys(("since", "2014-01-01"), ("max_wind", "5"))  # a global filter: every section
+    assert all(windy[sid] != first[sid] for sid in first)
+    assert keys(("since", "2014-01-01"), ("tag", "south co x")) == first  # only a text uses it
