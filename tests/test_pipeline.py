@@ -136,7 +136,7 @@ def test_html_is_self_contained_with_one_svg_per_chart(project: Path, built: Pat
     assert collector.svgs == charts
     assert collector.scripts == charts + 2  # a spec per chart, the Vega runtime, its caller
     assert collector.urls == []
-    runtime = convert.runtime_script()
+    runtime = convert.runtime_script_later().result()
     assert html.count(runtime) == 1  # its editor links are unused (no actions menu)
     html = html.replace(runtime, "")
     assert "http://" not in re.sub(r'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"', "", html)

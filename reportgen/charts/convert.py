@@ -29,7 +29,6 @@ from typing import IO, Any
 
 import altair as alt
 
-from reportgen.blobs import key_of
 from reportgen.charts.runtime_cache import cached_runtime, keep_runtime
 from reportgen.errors import OutputError
 from reportgen.style.fonts import bundled_font
@@ -363,20 +362,6 @@ def runtime_script_later(cache_dir: Path | None = None) -> Future[str]:
 
         future.add_done_callback(keep)
     return future
-
-
-def runtime_script(cache_dir: Path | None = None) -> str:
-    """The Vega runtime as text (see ``runtime_script_later``)."""
-    return runtime_script_later(cache_dir).result()
-
-
-def png_key(svg: str, width: int) -> str:
-    """What ``svg_to_png`` draws depends on: the SVG, the width, vl-convert and the fonts."""
-    from importlib.metadata import version
-
-    font = bundled_font()
-    fonts = [f"{path.name}:{path.stat().st_size}" for path in (font.regular, font.bold) if path]
-    return key_of(svg, str(width), version("vl-convert-python"), font.family, *fonts)
 
 
 def svg_to_png(svg: str, width: int) -> bytes:

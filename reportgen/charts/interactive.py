@@ -1,7 +1,7 @@
 """An Altair chart → the Vega-Lite spec a browser draws, with tooltips in the report's formats.
 
 The interactive HTML embeds each chart as this spec (its aggregated rows inline) and the Vega
-runtime once per file (``convert.runtime_script``); the static SVG stays beside it as the fallback.
+runtime once per file (``convert.runtime_script_later``); the static SVG stays beside it as the fallback.
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
-from reportgen.blobs import BlobCache
+from reportgen.blobs import BlobCache, key_of
 from reportgen.render.context import ReportView
+from reportgen.style.fonts import bundled_font
 
 PNG_WIDTH = 1600  # pixels: a full-width picture on a 16:9 slide
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -39,10 +41,10 @@ def png_later(svg: str, cache_folder: Path | None) -> Callable[[], bytes]:
     kept from an earlier build in ``cache_folder`` (by everything the drawing depends on), or
     drawn by the chart converter meanwhile (while this process writes the other outputs), and
     then kept."""
-    from reportgen.charts.convert import png_key, to_png_later
+    from reportgen.charts.convert import to_png_later
 
     kept = BlobCache(cache_folder, keep=256, suffix=".png") if cache_folder else None
-    key = png_key(svg, PNG_WIDTH)
+    key = _png_key(svg)
     png = kept.get(key) if kept is not None else None
     if png is not None:
         return lambda: png
@@ -55,3 +57,10 @@ def png_later(svg: str, cache_folder: Path | None) -> Callable[[], bytes]:
         return made
 
     return result
+
+
+def _png_key(svg: str) -> str:
+    """What the PNG depends on: the SVG, the width, vl-convert (which draws it) and the fonts."""
+    font = bundled_font()
+    fonts = [f"{path.name}:{path.stat().st_size}" for path in (font.regular, font.bold) if path]
+    return key_of(svg, str(PNG_WIDTH), version("vl-convert-python"), font.family, *fonts)

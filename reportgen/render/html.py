@@ -108,7 +108,7 @@ def render_document(
 def render_html(view: ReportView, *, cache_dir: Path | None = None, runtime: str = "") -> str:
     """One self-contained HTML file: nothing is fetched, readable on a phone.
 
-    With ``runtime`` (the Vega bundle, ``charts.convert.runtime_script()``) and
+    With ``runtime`` (the Vega bundle, ``charts.convert.runtime_script_later``) and
     ``view.interactive``, charts that carry a Vega-Lite spec are drawn in the browser, with
     tooltips; the static SVG is the fallback without JavaScript and in print. Otherwise no
     script at all."""
