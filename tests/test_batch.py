@@ -5,6 +5,7 @@ oracle: built separately, every section's CSV compared), and nothing written whe
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 import shutil
 from pathlib import Path
@@ -87,8 +88,10 @@ def test_the_index_links_each_report_with_its_numbers(project: Path) -> None:
     ]
     assert all((out / html_lib.unescape(link)).is_file() for link in links)
     assert "http" not in index.replace("http-equiv", "")  # self-contained: nothing fetched
-    compared = pd.read_csv(out / f"{SLUG}-index.csv")
+    raw = (out / f"{SLUG}-index.csv").read_text(encoding="utf-8")
+    compared = pd.read_csv(io.StringIO(raw))
     assert list(compared["Region"]) == REGIONS
+    assert compared["customers"].dtype.kind == "i", raw  # a count reads 2796, not 2796.0
     for region in REGIONS:
         table = pd.read_csv(out / f"{SLUG}-{region.lower()}-data" / "regions.csv")
         (row,) = table.to_dict("records")  # the region's own row only

@@ -97,8 +97,13 @@ def render_index(page: IndexPage) -> str:
 def compare_frame(
     label: str, entries: Sequence[IndexEntry], compared: Sequence[str]
 ) -> pd.DataFrame:
-    """The compared metrics, raw, one row per value (the index's CSV)."""
-    return pd.DataFrame(
+    """The compared metrics, raw, one row per value (the index's CSV); counts as integers."""
+    frame = pd.DataFrame(
         [{label: e.value, **{m: e.numbers.get(m) for m in compared}} for e in entries],
         columns=[label, *compared],
     )
+    for name in compared:
+        values = pd.to_numeric(frame[name], errors="coerce")
+        if values.notna().any() and bool((values.dropna() % 1 == 0).all()):
+            frame[name] = values.astype("Int64")
+    return frame
