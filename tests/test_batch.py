@@ -161,3 +161,16 @@ def test_dask_builds_the_same_batch(project: Path, cluster: object) -> None:
             expected = pd.read_csv(project / "output" / folder / name)
             pd.testing.assert_frame_equal(pd.read_csv(out / folder / name), expected, rtol=1e-9)
     assert (out / f"{SLUG}-index.html").is_file()
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_sentence_of_a_region_report_starts_with_a_capital(
+    project: Path, region: str
+) -> None:
+    page = (project / "output" / f"{SLUG}-{region.lower()}.html").read_text(encoding="utf-8")
+    body = page[page.index("<main") :]
+    body = re.sub(r"<script.*?</script>|<svg.*?</svg>", " ", body, flags=re.DOTALL)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", body))
+    # a sentence that begins in lower case ("… buy. campaigns for …") is a branch of a
+    # template that assumed the words before it
+    assert not re.findall(r"[a-z%)]\.\s+[a-z]\w+", text)

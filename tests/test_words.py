@@ -299,6 +299,12 @@ def test_each_scenario_prints_the_words_it_was_made_for(scenario: Built) -> None
         assert phrase in scenario.text(section), (section, phrase, scenario.text(section))
 
 
+def test_every_sentence_starts_with_a_capital(scenario: Built) -> None:
+    """A branch of a template that assumed the words before it ('… buy. campaigns for …')."""
+    for section, text in scenario.words.items():
+        assert not re.findall(r"[a-z%)]\.\s+[a-z]\w+", text), section
+
+
 def test_higher_and_lower_follow_the_sign(scenario: Built) -> None:
     t = scenario.table("income-groups")
     high = float(t.loc[t["income_group"] == "Over $150k", "avg_item_price"].iloc[0])
