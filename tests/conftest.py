@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reportgen.cli import main
+from reportgen.data.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,6 +24,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files (expected outputs) instead of comparing against them",
     )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schedule whole files, the slow ones first (``make test``: ``--dist loadgroup``).
+
+    Each file is one xdist group unless it names its own (files that share a session build
+    share a group, so one worker builds it); the files with a ``slow`` test run first, so the
+    longest ones do not start last on one worker while the other has nothing left to do.
+    """
+    slow = set()
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        if item.get_closest_marker("slow") is not None:
+            slow.add(item.path)
+    items.sort(key=lambda item: item.path not in slow)  # stable: the file order stays otherwise
 
 
 @pytest.fixture
@@ -42,3 +66,16 @@ def cluster() -> Iterator[Any]:
         )
     with local:
         yield local
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped report.yaml on 2,000 generated customers (seed 11), built with every format
+    once per test process: the folder holds report.yaml, data/, output/ and the caches. Tests
+    read it; one that changes a file there copies the folder first. The files that use it share
+    the xdist group ``shipped-report`` so that one worker builds it for all of them."""
+    folder = tmp_path_factory.mktemp("shipped")
+    generate(folder / "data", customers=2000, seed=11, progress=False)
+    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
+    assert main([str(folder / "report.yaml"), "--quiet"]) == 0
+    return folder

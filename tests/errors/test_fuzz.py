@@ -37,6 +37,7 @@ from tests.errors.conftest import (
 FUZZ = os.environ.get("REPORTGEN_FUZZ", "") not in ("", "0")
 EXAMPLES = 25 if FUZZ else 3
 TIME_LIMIT_S = 150
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 MEMORY_LIMIT = 3 * 1024**3
 ALLOWED_CODES = {0, 2, 3, 4}
 FORMATS = ("--format", "html", "--format", "pdf") if FUZZ else ("--format", "html")
