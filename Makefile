@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 test: $(STAMP) lint
-	$(PY) -m pytest -n auto --dist loadgroup --no-loadscope-reorder  # whole files, slow ones first
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	-$(PY) -m pip install -q -e '.[bench]'  # DuckDB and Polars for the peers benchmark (optional)

@@ -26,21 +26,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Schedule whole files, the slow ones first (``make test``: ``--dist loadgroup``).
+# Files that share a session fixture: one worker runs them all, so it is set up once.
+SAME_WORKER = {
+    "tests/test_pipeline.py": "shipped_build",
+    "tests/test_deliverables.py": "shipped_build",
+    "tests/engine/test_dask.py": "cluster",
+    "tests/engine/test_section_result.py": "cluster",
+    "tests/errors/test_dask_data_errors.py": "cluster",
+}
 
-    Each file is one xdist group unless it names its own (files that share a session build
-    share a group, so one worker builds it); the files with a ``slow`` test run first, so the
-    longest ones do not start last on one worker while the other has nothing left to do.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with a test marked ``slow`` first (each keeps its place among them and its
+    tests' order), so that on two workers the longest do not start last."""
+    slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` (``make test``), with the files of ``SAME_WORKER`` as one unit each,
+    handed out in the collection order (xdist's default puts the files with most tests first).
     """
-    slow = set()
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-        if item.get_closest_marker("slow") is not None:
-            slow.add(item.path)
-    items.sort(key=lambda item: item.path not in slow)  # stable: the file order stays otherwise
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return SAME_WORKER.get(path, path)
+
+    config.option.loadscopereorder = False
+    return SharedFiles(config, log)
 
 
 @pytest.fixture
@@ -72,8 +90,8 @@ def cluster() -> Iterator[Any]:
 def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped report.yaml on 2,000 generated customers (seed 11), built with every format
     once per test process: the folder holds report.yaml, data/, output/ and the caches. Tests
-    read it; one that changes a file there copies the folder first. The files that use it share
-    the xdist group ``shipped-report`` so that one worker builds it for all of them."""
+    read it; one that changes a file there copies the folder first. The files that use it are
+    in ``SAME_WORKER``."""
     folder = tmp_path_factory.mktemp("shipped")
     generate(folder / "data", customers=2000, seed=11, progress=False)
     shutil.copy(ROOT / "report.yaml", folder / "report.yaml")

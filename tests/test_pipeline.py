@@ -22,7 +22,7 @@ from reportgen.spec.load import load_spec
 SLUG = "instacart-basket-analysis"
 
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("shipped-report")]
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from reportgen.spec.yaml_reader import read_yaml
 Planner = Callable[[Path], Any]  # the ``planned`` fixture of conftest.py
 EAST = ["New York", "Maine", "Vermont", "Ohio", "Texas"]
 BLANK_EVERY = 7  # every 7th customer row has no family status
-pytestmark = pytest.mark.xdist_group("dask-cluster")  # one worker starts the cluster
 
 FIELDS = {
     "test_region": {
