@@ -111,12 +111,12 @@ def write_outputs(
         exported,
         tables.orders,
     )
-    # Background work (PNGs, the chart runtime) starts first and runs while the others render;
-    # the PDF, the longest, renders first so the runtime bundle overlaps it.
+    # Background work (the PDF in a forked process, PNGs, the chart runtime) starts first and
+    # runs while the others render; the PDF, the longest, starts first and is collected last.
     kinds = sorted((kind for kind in WRITERS if kind in job.formats), key=lambda k: k != "pdf")
     started = [(kind, WRITERS[kind].start(view, context)) for kind in kinds]
     made: dict[str, dict[Path, bytes]] = {}
-    for kind, finish in started:
+    for kind, finish in sorted(started, key=lambda item: item[0] == "pdf"):
         with progress.stage(WRITERS[kind].stage):
             made[kind] = finish()
     files = {path: data for kind in WRITERS if kind in made for path, data in made[kind].items()}

@@ -66,7 +66,7 @@ def bar(inp: ChartInput) -> Built:
             field(y),
             type="quantitative",
             title=inp.label(y),
-            axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+            axis=alt.Axis(**inp.guide(y), tickCount=5),
         ),
     )
     bars = base.mark_bar(width={"band": 0.78}).encode(color=alt.Color("_colour:N", scale=None))
@@ -107,7 +107,7 @@ def hbar(inp: ChartInput) -> Built:
             type="quantitative",
             title=inp.label(y),
             scale=scale,
-            axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+            axis=alt.Axis(**inp.guide(y), tickCount=5),
         ),
     )
     bars = base.mark_bar(height={"band": 0.72}).encode(color=alt.Color("_colour:N", scale=None))
@@ -156,7 +156,7 @@ def grouped(inp: ChartInput) -> Built:
             field(y),
             type="quantitative",
             title=inp.label(y),
-            axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+            axis=alt.Axis(**inp.guide(y), tickCount=5),
         ),
     )
     layers: list[alt.Chart] = [base.mark_bar().encode(color=series_colour(inp, colour, series))]
@@ -192,7 +192,7 @@ def stacked(inp: ChartInput) -> Built:
         type="quantitative",
         title=inp.label(y),
         stack="zero",
-        axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+        axis=alt.Axis(**inp.guide(y), tickCount=5),
     )
     bars = (
         alt.Chart(rows)
@@ -290,7 +290,7 @@ def histogram(inp: ChartInput) -> Built:
     """Touching bars over a numeric axis: counts per value, or binned raw values."""
     x, y, theme = inp.spec.x, inp.y, inp.theme
     height = inp.spec.height or theme.chart_height
-    x_format = inp.axis_format(x)
+    x_guide = inp.guide(x)
     if y == x or y not in inp.frame.columns:
         rows = plain_rows(inp.frame[[x]])
         chart = (
@@ -310,14 +310,14 @@ def histogram(inp: ChartInput) -> Built:
     start = rows[x] - width / 2 if integers else rows[x]
     rows["_x0"], rows["_x1"] = start, start + width
     lo, hi = (xs[0] - width / 2, xs[-1] + width / 2) if integers else (xs[0], xs[-1] + width)
-    if integers and x_format == ",":
-        x_format = "d"
+    if integers and x_guide["format"] == ",":
+        x_guide["format"] = "d"
     base = alt.Chart(rows).encode(
         x=alt.X(
             "_x0:Q",
             title=inp.label(x),
             scale=alt.Scale(domain=[lo, hi], nice=False, zero=False),
-            axis=alt.Axis(format=x_format, labelAngle=0, tickMinStep=width),
+            axis=alt.Axis(**x_guide, labelAngle=0, tickMinStep=width),
         ),
         x2="_x1:Q",
         y2=alt.datum(0),
@@ -325,7 +325,7 @@ def histogram(inp: ChartInput) -> Built:
             field(y),
             type="quantitative",
             title=inp.label(y),
-            axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+            axis=alt.Axis(**inp.guide(y), tickCount=5),
         ),
     )
     layers: list[alt.Chart] = [

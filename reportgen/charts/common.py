@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from reportgen.spec.models import ChartSpec
-from reportgen.style.format import d3_axis_format, format_value, is_missing
+from reportgen.style.format import d3_axis_format, format_value, is_missing, label_expr
 from reportgen.style.theme import Theme
 
 LABEL_LIMIT = 60  # characters of a category name on a chart; the table and export keep it whole
@@ -174,6 +174,13 @@ class ChartInput:
 
     def axis_format(self, name: str) -> str:
         return d3_axis_format(self.info(name).format, self.currency)
+
+    def guide(self, name: str) -> dict[str, Any]:
+        """An axis's or legend's label options for ``name``: the d3 format, and the expression
+        that finishes each label as the tables write it (' pp', a suffix), when one is needed."""
+        expr = label_expr(self.info(name).format)
+        shown: dict[str, Any] = {"format": self.axis_format(name)}
+        return {**shown, "labelExpr": expr} if expr else shown
 
     def text(self, name: str, value: Any) -> str:
         """A value as the table and narrative show it."""

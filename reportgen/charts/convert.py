@@ -28,6 +28,7 @@ from typing import IO, Any
 
 import altair as alt
 
+from reportgen.blobs import key_of
 from reportgen.charts.runtime_cache import cached_runtime, keep_runtime
 from reportgen.errors import OutputError
 from reportgen.style.fonts import bundled_font
@@ -183,7 +184,10 @@ class _Worker:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            answer = json.loads(line)
+            try:
+                answer = json.loads(line)
+            except ValueError:  # cut short: the worker was killed while it answered
+                break
             with self.lock:
                 future, _ = self.pending.pop(answer["id"])
                 self.progress = time.monotonic()
@@ -358,6 +362,15 @@ def runtime_script_later(cache_dir: Path | None = None) -> Future[str]:
 def runtime_script(cache_dir: Path | None = None) -> str:
     """The Vega runtime as text (see ``runtime_script_later``)."""
     return runtime_script_later(cache_dir).result()
+
+
+def png_key(svg: str, width: int) -> str:
+    """What ``svg_to_png`` draws depends on: the SVG, the width, vl-convert and the fonts."""
+    from importlib.metadata import version
+
+    font = bundled_font()
+    fonts = [f"{path.name}:{path.stat().st_size}" for path in (font.regular, font.bold) if path]
+    return key_of(svg, str(width), version("vl-convert-python"), font.family, *fonts)
 
 
 def svg_to_png(svg: str, width: int) -> bytes:

@@ -49,7 +49,7 @@ def heatmap(inp: ChartInput) -> Built:
             title=inp.label(value),
             scale=alt.Scale(range=list(theme.sequential), zero=False),
             legend=alt.Legend(
-                format=inp.axis_format(value),
+                **inp.guide(value),
                 orient="top",
                 direction="horizontal",
                 gradientLength=220,

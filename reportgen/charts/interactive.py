@@ -9,11 +9,12 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from reportgen.charts.common import ColumnInfo, field
-from reportgen.style.format import d3_format
+from reportgen.style.format import d3_format, label_expr
 
 # The encoding channels whose values a tooltip lists, in this order.
 _TOOLTIP_CHANNELS = ("x", "y", "theta", "color", "size")
@@ -40,8 +41,19 @@ def interactive_spec(
         if isinstance(encoding, dict) and "tooltip" not in encoding:
             items = _tooltip(encoding, known, currency)
             if items:
-                encoding["tooltip"] = items
+                encoding["tooltip"] = [_finished(unit, item) for item in items]
     return spec
+
+
+def _finished(unit: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """A tooltip whose number d3-format cannot write as the tables do (' pp', a suffix) shows
+    a text field calculated in the browser with the rest of the label instead."""
+    expr = item.pop("finish", None)
+    if expr is None or "aggregate" in item or "bin" in item:
+        return item
+    shown = f"_shown_{len(unit.get('transform', []))}"
+    unit.setdefault("transform", []).append({"calculate": expr, "as": shown})
+    return {"field": shown, "type": "nominal", "title": item.get("title", item["field"])}
 
 
 def _units(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -75,6 +87,11 @@ def _tooltip(
             guide = definition.get("axis") or definition.get("legend") or {}
             if fmt is not None and fmt not in ("auto", "text", "day"):
                 item["format"] = d3_format(fmt, currency)
+                row_key = re.sub(r"\\(.)", r"\1", name)  # the field's key in the data rows
+                value = f"format(datum[{json.dumps(row_key)}], {json.dumps(item['format'])})"
+                finish = label_expr(fmt, value)
+                if finish is not None:
+                    item["finish"] = finish
             elif isinstance(guide, dict) and "format" in guide:
                 item["format"] = guide["format"]
         items.append(item)

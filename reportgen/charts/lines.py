@@ -23,16 +23,16 @@ def _x_encoding(inp: ChartInput, x: str) -> alt.X:
         return alt.X(field(x), type="temporal", title=inp.label(x), axis=time_axis(inp.frame[x]))
     if inp.is_numeric(x):
         values = pd.to_numeric(inp.frame[x], errors="coerce").dropna()
-        fmt = inp.axis_format(x)
+        guide = inp.guide(x)
         integers = bool((values % 1 == 0).all()) if len(values) else False
-        if integers and fmt in (",", ",~f") and values.abs().max() < 10_000:
-            fmt = "d"
+        if integers and guide["format"] in (",", ",~f") and values.abs().max() < 10_000:
+            guide["format"] = "d"
         scale = alt.Scale(nice=False, zero=False)
         if len(values):
             scale = alt.Scale(domain=[float(values.min()), float(values.max())], nice=False)
-        axis = alt.Axis(format=fmt, labelAngle=0)
         if integers:
-            axis = alt.Axis(format=fmt, labelAngle=0, tickMinStep=1)
+            guide["tickMinStep"] = 1
+        axis = alt.Axis(**guide, labelAngle=0)
         return alt.X(field(x), type="quantitative", title=inp.label(x), scale=scale, axis=axis)
     order = inp.categories(x, None)
     return alt.X(
@@ -67,7 +67,7 @@ def _y_encoding(inp: ChartInput, y: str, *, stack: Literal["zero"] | None = None
         title=inp.label(y),
         stack=stack,
         scale=alt.Scale(zero=zero),
-        axis=alt.Axis(format=inp.axis_format(y), tickCount=5),
+        axis=alt.Axis(**inp.guide(y), tickCount=5),
     )
 
 
@@ -160,7 +160,7 @@ def scatter(inp: ChartInput) -> Built:
         type="quantitative",
         title=inp.label(x),
         scale=alt.Scale(zero=False),
-        axis=alt.Axis(format=inp.axis_format(x), tickCount=6),
+        axis=alt.Axis(**inp.guide(x), tickCount=6),
     )
     y_enc = _y_encoding(inp, y).scale(zero=False)
     points = alt.Chart(rows).mark_point(filled=True, size=60, opacity=0.85)

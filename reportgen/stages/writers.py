@@ -102,18 +102,19 @@ def _start_html(view: ReportView, context: WriteContext) -> Callable[[], Files]:
 
 
 def _start_pdf(view: ReportView, context: WriteContext) -> Callable[[], Files]:
-    def finish() -> Files:
-        from reportgen.render.pdf import render_pdf
+    from reportgen.background import in_background
+    from reportgen.render.pdf import render_pdf
+    from reportgen.render.templates import font_face_css
 
-        pdf = render_pdf(
-            view,
-            base_dir=context.base_dir,
-            cache_dir=context.cache_dir,
-            variant=context.spec.settings.pdf_standard,
-        )
-        return {report_path(context.names, ".pdf"): pdf}
-
-    return finish
+    font_face_css(context.cache_dir)  # made once, here: the HTML and the chart files use it too
+    pdf = in_background(  # on the other core while this one writes the other formats
+        render_pdf,
+        view,
+        base_dir=context.base_dir,
+        cache_dir=context.cache_dir,
+        variant=context.spec.settings.pdf_standard,
+    )
+    return lambda: {report_path(context.names, ".pdf"): pdf.result()}
 
 
 def _start_workbook(view: ReportView, context: WriteContext) -> Callable[[], Files]:
@@ -134,14 +135,11 @@ def _start_csv(view: ReportView, context: WriteContext) -> Callable[[], Files]:
 
 
 def _start_charts(view: ReportView, context: WriteContext) -> Callable[[], Files]:
-    from reportgen.render.chart_files import PNG_WIDTH, charts_by_section
+    from reportgen.render.chart_files import charts_by_section, png_later
 
     charts = charts_by_section(view)
-    pngs = {}
-    if charts:  # drawn by the converter process while this one writes the rest
-        from reportgen.charts.convert import to_png_later
-
-        pngs = {sid: to_png_later(svg, PNG_WIDTH) for sid, svg in charts.items()}
+    folder = context.cache_dir / "chart-png" if context.cache_dir is not None else None
+    pngs = {sid: png_later(svg, folder) for sid, svg in charts.items()}
 
     def finish() -> Files:
         from reportgen.render.chart_files import svg_with_font
@@ -152,7 +150,7 @@ def _start_charts(view: ReportView, context: WriteContext) -> Callable[[], Files
         for sid, svg in charts.items():
             svg_path, png_path = chart_paths(context.names, sid)
             files[svg_path] = svg_with_font(svg, fonts)
-            files[png_path] = pngs[sid].result()
+            files[png_path] = pngs[sid]()
         return files
 
     return finish

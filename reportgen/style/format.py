@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 from dataclasses import dataclass
 from numbers import Number
@@ -154,11 +155,19 @@ def _number(number: float, parts: NumberFormat, currency: str) -> str:
     raise ValueError(msg)
 
 
+def vega_locale(currency: str = "$") -> dict[str, Any]:
+    """The Vega-Lite ``config.locale`` under which ``d3_format``'s currency mark ('$') prints
+    ``currency`` before the number, as ``format_value`` does ('€1,234.50', '£2.5M')."""
+    return {
+        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": [currency, ""]}
+    }
+
+
 def d3_format(fmt: str, currency: str = "$") -> str:
     """The d3-format string (used by Vega-Lite axes and labels) that matches ``format_value``."""
     parts = parse_format(fmt)
     comma = "," if parts.separators else ""
-    symbol = currency if currency == "$" else ""
+    symbol = "$" if currency else ""  # d3's currency mark: ``vega_locale`` gives its symbol
     if parts.compact:
         return f"{symbol if parts.base == 'currency' else ''}.2s"
     if parts.base in ("percent", "points"):  # d3 has no ' pp': points read as the percent
@@ -172,13 +181,29 @@ def d3_format(fmt: str, currency: str = "$") -> str:
     return f"{comma}~f" if comma else "~f"
 
 
+def label_expr(fmt: str, label: str = "datum.label") -> str | None:
+    """A Vega expression finishing ``label`` (a number formatted by ``d3_format`` or
+    ``d3_axis_format``) as ``format_value`` writes it, where d3-format cannot: ' pp' for
+    points instead of '%', and the format's suffix (' mm'). None when nothing is missing.
+    The suffix is spec text: it enters the expression as a JSON string literal, never as code."""
+    parts = parse_format(fmt) if fmt not in ("auto", "text", "day", "change") else None
+    if parts is None:
+        return None
+    expr = label
+    if parts.base == "points":
+        expr = f"replace({expr}, '%', ' pp')"
+    if parts.suffix:
+        expr = f"{expr} + {json.dumps(parts.suffix)}"
+    return None if expr == label else expr
+
+
 def d3_axis_format(fmt: str, currency: str = "$") -> str:
     """Like ``d3_format`` but trims trailing zeros, for axis ticks ('$200,000', '20%', '2.5').
 
     Never scientific notation: plain numbers use a fixed-point format ('2,000', '0.25')."""
     parts = parse_format(fmt)
     comma = "," if parts.separators else ""
-    symbol = currency if currency == "$" else ""
+    symbol = "$" if currency else ""  # d3's currency mark: ``vega_locale`` gives its symbol
     if parts.compact:
         return f"{symbol if parts.base == 'currency' else ''}.3~s"
     if parts.base in ("percent", "points"):

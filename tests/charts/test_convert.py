@@ -217,3 +217,56 @@ def test_a_chart_that_hangs_or_crashes_the_worker_fails_clearly(
         first.result(timeout=600)
     assert convert.ChartError.exit_code == 4
     assert same([second.result(timeout=600)], [convert.to_svg(_chart("Second"))])
+
+
+@pytest.mark.parametrize(
+    ("currency", "fmt", "ticks"),
+    [
+        ("€", "currency", ["€0", "€1,000,000", "€2,000,000"]),
+        ("£", "currency;compact", ["£0", "£1M", "£2M"]),
+        ("$", "currency", ["$0", "$1,000,000", "$2,000,000"]),
+    ],
+)
+def test_currency_axis_ticks_carry_the_reports_symbol(
+    currency: str, fmt: str, ticks: list[str]
+) -> None:
+    from reportgen.charts.build import ColumnInfo
+
+    frame = pd.DataFrame({"region": ["North", "South"], "revenue": [1_234_567.5, 2_400_000.0]})
+    columns = {"revenue": ColumnInfo("Revenue", fmt)}
+    chart = build_chart(
+        ChartSpec(type="bar", x="region", y="revenue"),
+        frame,
+        columns=columns,
+        title="Revenue",
+        currency=currency,
+    )
+    labels = re.findall(r">([^<>]*\d[^<>]*)<", to_svg(chart))
+    for tick in ticks:
+        assert tick in labels
+    assert not [label for label in labels if "$" in label and currency != "$"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "values", "ticks"),
+    [
+        ("points", [0.02, 0.05], ["0 pp", "2 pp", "5 pp"]),
+        ("number;d=0;s= mm", [120.0, 480.0], ["0 mm", "200 mm", "400 mm"]),
+    ],
+)
+def test_axis_ticks_end_as_the_tables_write_the_unit(
+    fmt: str, values: list[float], ticks: list[str]
+) -> None:
+    from reportgen.charts.build import ColumnInfo
+
+    frame = pd.DataFrame({"city": ["Oslo", "Bergen"], "value": values})
+    chart = build_chart(
+        ChartSpec(type="bar", x="city", y="value"),
+        frame,
+        columns={"value": ColumnInfo("Value", fmt)},
+        title="Values",
+    )
+    labels = re.findall(r">([^<>]*\d[^<>]*)<", to_svg(chart))
+    for tick in ticks:
+        assert tick in labels
+    assert not [label for label in labels if label.endswith("%")]

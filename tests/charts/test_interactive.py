@@ -63,3 +63,35 @@ def test_script_json_cannot_end_the_script_element() -> None:
 def test_missing_and_infinite_numbers_are_null() -> None:
     text = script_json({"values": [float("nan"), float("inf"), 1.5], "domain": (0, float("-inf"))})
     assert json.loads(text) == {"domain": [0, None], "values": [None, None, 1.5]}
+
+
+def test_a_tooltip_d3_cannot_write_is_finished_in_the_browser_as_the_tables_write_it() -> None:
+    from reportgen.charts.convert import convert
+
+    frame = pd.DataFrame({"city.name": ["Oslo", "Bergen"], "rain": [120.25, 480.0]})
+    columns = {
+        "city.name": ColumnInfo("City", "text"),
+        "rain": ColumnInfo("Rain", "number;d=1;s= mm"),
+    }
+    spec = ChartSpec(type="bar", x="city.name", y="rain")
+    chart = build_chart(spec, frame, columns=columns, title="Rain").to_dict(validate=False)
+    live = interactive_spec(chart, columns)
+    units = [live, *live.get("layer", [])]
+    calculated = [step for unit in units for step in unit.get("transform", [])]
+    tooltips = [u["encoding"]["tooltip"] for u in units if "tooltip" in u.get("encoding", {})]
+    assert calculated
+    assert tooltips
+    for tooltip in tooltips:
+        rain = next(item for item in tooltip if item["title"] == "Rain")
+        assert rain["type"] == "nominal"
+        assert rain["field"].startswith("_shown_")
+    # The expression, run by Vega itself on the chart's rows, writes what the table writes.
+    check = {
+        "data": {"values": frame.to_dict("records")},
+        "transform": [calculated[0]],
+        "mark": "text",
+        "encoding": {"text": {"field": calculated[0]["as"]}, "y": {"field": "city\\.name"}},
+    }
+    svg = convert(check)
+    assert ">120.3 mm<" in svg
+    assert ">480.0 mm<" in svg

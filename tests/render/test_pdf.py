@@ -263,3 +263,24 @@ def test_archival_variant_is_tagged_pdf_a(view: ReportView) -> None:
     assert b"pdfaid:part" in metadata
     assert "/StructTreeRoot" in root
     assert "/OutputIntents" in root
+
+
+def test_remembered_font_subsets_give_the_same_bytes(
+    pdf: bytes, view: ReportView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subsets = tmp_path / "pdf-fonts"
+    assert render_pdf(view, cache_dir=tmp_path) == pdf  # subsets made and kept
+    kept = sorted(subsets.glob("*.font"))
+    assert len(kept) == len(_font_programs(pdf))  # one per embedded font (regular, bold)
+    made: list[object] = []
+    subsetter = weasyprint.pdf.fonts.Font._fonttools_subset
+    monkeypatch.setattr(
+        weasyprint.pdf.fonts.Font,
+        "_fonttools_subset",
+        lambda font, *args: made.append(font) or subsetter(font, *args),
+    )
+    assert render_pdf(view, cache_dir=tmp_path) == pdf  # every subset read back
+    assert made == []
+    kept[0].write_bytes(kept[0].read_bytes()[:-40] + b"damaged!" + kept[0].read_bytes()[-32:])
+    assert render_pdf(view, cache_dir=tmp_path) == pdf  # the damaged one made again
+    assert len(made) == 1

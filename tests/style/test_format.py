@@ -144,3 +144,14 @@ def test_tooltip_formats_scale_shares_and_points() -> None:
     assert d3_format("points") == ".1%"
     assert d3_format("points;d=2") == ".2%"
     assert d3_format("integer") == ",.0f"
+
+
+def test_label_expressions_finish_what_d3_cannot_write() -> None:
+    from reportgen.style.format import label_expr
+
+    assert label_expr("points") == "replace(datum.label, '%', ' pp')"
+    assert label_expr("number;d=1;s= mm") == 'datum.label + " mm"'
+    assert label_expr("currency") is None
+    assert label_expr("percent") is None
+    # A suffix is spec text: a quote or backslash stays inside the string literal.
+    assert label_expr('number;s=" + alert(1) + "\\') == 'datum.label + "\\" + alert(1) + \\"\\\\"'
