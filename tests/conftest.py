@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reportgen.cli import main
+from reportgen.data.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,6 +24,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden files (expected outputs) instead of comparing against them",
     )
+
+
+# Files that share a session fixture: one worker runs them all, so it is set up once.
+SAME_WORKER = {
+    "tests/test_pipeline.py": "shipped_build",
+    "tests/test_deliverables.py": "shipped_build",
+    "tests/engine/test_dask.py": "cluster",
+    "tests/engine/test_section_result.py": "cluster",
+    "tests/errors/test_dask_data_errors.py": "cluster",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with a test marked ``slow`` first (each keeps its place among them and its
+    tests' order), so that on two workers the longest do not start last."""
+    slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` (``make test``), with the files of ``SAME_WORKER`` as one unit each,
+    handed out in the collection order (xdist's default puts the files with most tests first).
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return SAME_WORKER.get(path, path)
+
+    config.option.loadscopereorder = False
+    return SharedFiles(config, log)
 
 
 @pytest.fixture
@@ -42,3 +84,16 @@ def cluster() -> Iterator[Any]:
         )
     with local:
         yield local
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped report.yaml on 2,000 generated customers (seed 11), built with every format
+    once per test process: the folder holds report.yaml, data/, output/ and the caches. Tests
+    read it; one that changes a file there copies the folder first. The files that use it are
+    in ``SAME_WORKER``."""
+    folder = tmp_path_factory.mktemp("shipped")
+    generate(folder / "data", customers=2000, seed=11, progress=False)
+    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
+    assert main([str(folder / "report.yaml"), "--quiet"]) == 0
+    return folder

@@ -1,6 +1,7 @@
 """What a client keeps besides the PDF: the interactive HTML (in a real browser), the workbook
-(read back with openpyxl), the chart files and the CSV exports, from one build of the shipped
-report on 2,000 generated customers (no PDF: tests/render/test_pdf.py reads its tags)."""
+(read back with openpyxl), the chart files and the CSV exports, from the one build of the shipped
+report on 2,000 generated customers that tests/test_pipeline.py reads too (the ``shipped_build``
+fixture; tests/render/test_pdf.py reads the PDF's tags)."""
 
 from __future__ import annotations
 
@@ -16,24 +17,18 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from reportgen.cli import main
-from reportgen.data.generate import generate
 from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection, Spec
 
-ROOT = Path(__file__).resolve().parents[1]
 SLUG = "instacart-basket-analysis"
-FORMATS = ["html", "xlsx", "csv", "charts"]
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("deliver")
-    generate(folder / "data", customers=2000, seed=5, progress=False)
-    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
-    args = [str(folder / "report.yaml"), "--quiet", *(f"--format={kind}" for kind in FORMATS)]
-    assert main(args) == 0
-    return folder
+def project(shipped_build: Path) -> Path:
+    """The shipped report on 2,000 generated customers, every format built (tests/conftest.py;
+    tests/test_pipeline.py reads the same build)."""
+    return shipped_build
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ TEXT_AFTER = "(by the highest order number they reached)."
 TITLE_BEFORE = "Orders peak at {{"
 TITLE_AFTER = "Ordering peaks at {{"
 SLUG = "instacart-basket-analysis"
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -18,24 +17,22 @@ from pypdf import PdfReader
 
 from reportgen.charts import convert
 from reportgen.cli import main
-from reportgen.data.generate import generate
 from reportgen.spec.load import load_spec
 
-ROOT = Path(__file__).resolve().parents[1]
 SLUG = "instacart-basket-analysis"
 
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("project")
-    generate(folder / "data", customers=2000, seed=11, progress=False)
-    shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
-    return folder
+def project(shipped_build: Path) -> Path:
+    """The shipped report on 2,000 generated customers (tests/conftest.py), every format built."""
+    return shipped_build
 
 
 @pytest.fixture(scope="module")
 def built(project: Path) -> Path:
-    assert main([str(project / "report.yaml"), "--quiet"]) == 0
     return project / "output"
 
 

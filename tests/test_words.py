@@ -26,6 +26,7 @@ from reportgen.pipeline import BuildOptions, BuildStats, build
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / ".." / "shared" / "instacart-sample"
 SLUG = "instacart-basket-analysis"
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 # The thresholds report.yaml relies on: the defaults of settings.wording, and the item-price
 # section's own similar_cv.

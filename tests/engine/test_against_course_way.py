@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from course_way import course_tables  # noqa: E402
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def project(new_project: Callable[[int, int], Path]) -> Path:

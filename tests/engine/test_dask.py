@@ -23,6 +23,7 @@ from reportgen.spec.load import load_spec
 from reportgen.spec.models import AnalysisSection
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 Planner = Callable[[Path], Any]  # the ``planned`` fixture of conftest.py
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,6 +21,7 @@ distributed = pytest.importorskip("distributed")
 
 LINES = "order_products__prior.csv"
 BIG = 2**63  # one more than the largest int64
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 ENGINES = ("pandas", "dask")
 
 

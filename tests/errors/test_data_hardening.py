@@ -22,6 +22,7 @@ from tests.errors.conftest import Project, Run, RunCli, assert_clean_failure
 
 Fails = Callable[..., Run]
 BIG = 2**63  # one more than the largest int64
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 def only(*sections: str) -> tuple[str, ...]:

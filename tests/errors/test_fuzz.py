@@ -32,11 +32,13 @@ from tests.errors.conftest import (
     Project,
     assert_nothing_lost,
     run_process,
+    seed_fonts,
 )
 
 FUZZ = os.environ.get("REPORTGEN_FUZZ", "") not in ("", "0")
 EXAMPLES = 25 if FUZZ else 3
 TIME_LIMIT_S = 150
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 MEMORY_LIMIT = 3 * 1024**3
 ALLOWED_CODES = {0, 2, 3, 4}
 FORMATS = ("--format", "html", "--format", "pdf") if FUZZ else ("--format", "html")
@@ -217,8 +219,11 @@ def _snapshot(project: Project) -> dict[str, tuple[int, int]]:
     return seen
 
 
-def _fresh_project(dataset: Path, workspace: Path) -> Project:
+def _fresh_project(dataset: Path, workspace: Path, fonts_css: Path) -> Project:
+    """A copy of the catalogue's project, the font rules cached as an earlier build left them
+    (compressing the fonts took each process seconds)."""
     root = Path(tempfile.mkdtemp(dir=workspace))
+    seed_fonts(root, fonts_css)
     (root / "data").mkdir()
     for name in DATA_FILES:
         shutil.copyfile(dataset / name, root / "data" / name)
@@ -254,10 +259,10 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @FUZZ_SETTINGS
 @given(mutation=spec_mutation())
 def test_mutated_spec(
-    dataset: Path, workspace: Path, mutation: tuple[str, Callable[[str], str]]
+    dataset: Path, workspace: Path, fonts_css: Path, mutation: tuple[str, Callable[[str], str]]
 ) -> None:
     what, change = mutation
-    project = _fresh_project(dataset, workspace)
+    project = _fresh_project(dataset, workspace, fonts_css)
     project.write_spec(change(SPEC))
     _check_build(project, f"spec: {what}")
     shutil.rmtree(project.root, ignore_errors=True)
@@ -266,10 +271,13 @@ def test_mutated_spec(
 @FUZZ_SETTINGS
 @given(mutation=data_mutation())
 def test_mutated_data(
-    dataset: Path, workspace: Path, mutation: tuple[str, str, Callable[[bytes], bytes]]
+    dataset: Path,
+    workspace: Path,
+    fonts_css: Path,
+    mutation: tuple[str, str, Callable[[bytes], bytes]],
 ) -> None:
     name, what, change = mutation
-    project = _fresh_project(dataset, workspace)
+    project = _fresh_project(dataset, workspace, fonts_css)
     path = project.data / name
     path.write_bytes(change(path.read_bytes()))
     _check_build(project, f"{name}: {what}")

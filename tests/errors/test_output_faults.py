@@ -25,6 +25,7 @@ from tests.errors.conftest import (
 )
 
 Fails = Callable[..., Run]
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 def test_missing_output_folder(project: Project, run_cli: RunCli) -> None:

@@ -23,6 +23,8 @@ from reportgen.render.pdf import LocalFetcher, URLRefused, render_pdf
 from reportgen.render.templates import breakable, templates_dir
 from reportgen.style.fonts import bundled_font
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def pdf(view: ReportView) -> bytes:
