@@ -26,9 +26,13 @@ T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
 
 
+_in_child = False  # this process is such a child: its parent already keeps the cores busy
+
+
 def can_fork() -> bool:
-    """A forked child would run on another core: Linux, two cores or more, not disabled."""
-    if sys.platform != "linux" or (os.cpu_count() or 1) < 2:
+    """A forked child would run on another core: Linux, two cores or more, not disabled, and
+    not already in such a child (a batch renders each report in one: its PDF renders there)."""
+    if _in_child or sys.platform != "linux" or (os.cpu_count() or 1) < 2:
         return False
     return os.environ.get("REPORTGEN_THREADS", "").strip() != "1"
 
@@ -71,6 +75,8 @@ def _end_with(parent: int) -> None:
 def _run_child(write_end: int, call: Callable[..., Any], args: Any, kwargs: Any) -> None:
     """Run the call, send back its pickled outcome and leave without the parent's exit work
     (no atexit handlers, no flushing of the parent's buffers)."""
+    global _in_child
+    _in_child = True
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child with the build

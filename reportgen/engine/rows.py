@@ -116,10 +116,13 @@ class RowIndex(Evaluator):
 
     def positions_at(self, relation: Relation, rows: np.ndarray) -> np.ndarray:
         """``positions(relation)[rows]`` without rebuilding the positions of every row of a long
-        table whose positions were released (only ``rows`` are looked up)."""
+        table whose positions were released (only ``rows`` are looked up). When ``rows`` are
+        a large part of the table (a batch's report on one region excludes the other regions'
+        lines), the positions of every row are built once and kept: executors sharing them
+        (``adopt``) then look nothing up again."""
         cache_key = (relation.child, relation.column)
-        if cache_key in self._positions:
-            return self._positions[cache_key][rows]
+        if cache_key in self._positions or len(rows) * 4 > self.length(relation.child):
+            return self.positions(relation)[rows]
         parent_key = self.model.key_of(relation.parent)
         assert parent_key is not None
         keys = self.frames[relation.parent][parent_key]
