@@ -163,21 +163,23 @@ def vega_locale(currency: str = "$") -> dict[str, Any]:
     }
 
 
-def d3_format(fmt: str, currency: str = "$") -> str:
-    """The d3-format string (used by Vega-Lite axes and labels) that matches ``format_value``."""
+def d3_format(fmt: str, currency: str = "$", *, trim: bool = False) -> str:
+    """The d3-format string (used by Vega-Lite axes and labels) that matches ``format_value``;
+    ``trim`` drops trailing zeros (axis ticks: see ``d3_axis_format``)."""
     parts = parse_format(fmt)
     comma = "," if parts.separators else ""
     symbol = "$" if currency else ""  # d3's currency mark: ``vega_locale`` gives its symbol
+    t = "~" if trim else ""
     if parts.compact:
-        return f"{symbol if parts.base == 'currency' else ''}.2s"
-    if parts.base in ("percent", "points"):  # d3 has no ' pp': points read as the percent
-        return f".{1 if parts.decimals is None else parts.decimals}%"
+        return f"{symbol if parts.base == 'currency' else ''}.{3 if trim else 2}{t}s"
+    if parts.base in ("percent", "points"):  # d3 has no ' pp': ``label_expr`` writes it
+        return f".{1 if parts.decimals is None else parts.decimals}{t}%"
     if parts.base == "currency":
-        return f"{symbol}{comma}.{2 if parts.decimals is None else parts.decimals}f"
+        return f"{symbol}{comma}.{2 if parts.decimals is None else parts.decimals}{t}f"
     if parts.base in ("integer", "year"):
         return f"{comma}.0f"
     if parts.base == "decimal" or parts.decimals is not None:
-        return f"{comma}.{2 if parts.decimals is None else parts.decimals}f"
+        return f"{comma}.{2 if parts.decimals is None else parts.decimals}{t}f"
     return f"{comma}~f" if comma else "~f"
 
 
@@ -201,17 +203,4 @@ def d3_axis_format(fmt: str, currency: str = "$") -> str:
     """Like ``d3_format`` but trims trailing zeros, for axis ticks ('$200,000', '20%', '2.5').
 
     Never scientific notation: plain numbers use a fixed-point format ('2,000', '0.25')."""
-    parts = parse_format(fmt)
-    comma = "," if parts.separators else ""
-    symbol = "$" if currency else ""  # d3's currency mark: ``vega_locale`` gives its symbol
-    if parts.compact:
-        return f"{symbol if parts.base == 'currency' else ''}.3~s"
-    if parts.base in ("percent", "points"):
-        return f".{1 if parts.decimals is None else parts.decimals}~%"
-    if parts.base == "currency":
-        return f"{symbol}{comma}.{2 if parts.decimals is None else parts.decimals}~f"
-    if parts.base in ("integer", "year"):
-        return f"{comma}.0f"
-    if parts.base == "decimal" or parts.decimals is not None:
-        return f"{comma}.{2 if parts.decimals is None else parts.decimals}~f"
-    return f"{comma}~f" if comma else "~f"
+    return d3_format(fmt, currency, trim=True)
