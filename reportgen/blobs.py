@@ -9,9 +9,11 @@ folder that cannot be written only means the bytes are made again next time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 from pathlib import Path
+
+from reportgen.staging import staging_path
 
 _CHECK = 32  # bytes of SHA-256 after the data
 
@@ -33,16 +35,18 @@ class BlobCache:
 
     def put(self, key: str, data: bytes) -> None:
         """Keep ``data`` under ``key``; drop the oldest files beyond ``keep``."""
+        target = self.folder / f"{key}{self.suffix}"
+        partial = staging_path(target)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / f"{key}.{os.getpid()}.partial"
             partial.write_bytes(data + hashlib.sha256(data).digest())
-            partial.replace(self.folder / f"{key}{self.suffix}")
+            partial.replace(target)
             kept = sorted(self.folder.glob(f"*{self.suffix}"), key=_age)
             for old in kept[self.keep :]:
                 old.unlink(missing_ok=True)
         except OSError:
-            return
+            with contextlib.suppress(OSError):
+                partial.unlink()
 
 
 def _age(path: Path) -> float:

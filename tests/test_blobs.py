@@ -24,7 +24,7 @@ def test_kept_bytes_read_back_and_a_damaged_or_cut_file_is_a_miss(tmp_path: Path
     assert kept.get("a") is None
     file.write_bytes(file.read_bytes()[:5])
     assert kept.get("a") is None
-    assert not list((tmp_path / "blobs").glob("*.partial"))
+    assert [p.name for p in (tmp_path / "blobs").iterdir()] == ["a.png"]  # no staging file left
 
 
 def test_only_the_newest_files_stay(tmp_path: Path) -> None:
@@ -65,3 +65,16 @@ def test_a_chart_png_is_drawn_once_then_read_back(
     assert png_later(svg, tmp_path)() == drawn
     with pytest.raises(AssertionError, match="drawn again"):
         png_later(svg.replace(">T<", ">U<"), tmp_path)
+
+
+def test_the_vega_runtime_is_kept_by_version_and_a_damaged_copy_is_a_miss(tmp_path: Path) -> None:
+    from reportgen.charts.runtime_cache import cached_runtime, keep_runtime
+
+    assert cached_runtime(tmp_path, "v6_4") is None
+    keep_runtime(tmp_path, "v6_4", "window.vegaEmbed = () => 'é';")
+    assert cached_runtime(tmp_path, "v6_4") == "window.vegaEmbed = () => 'é';"
+    assert cached_runtime(tmp_path, "v5_8") is None  # another Vega-Lite version
+    (file,) = (tmp_path / "vega-runtime").iterdir()
+    file.write_bytes(file.read_bytes().replace(b"vegaEmbed", b"vegaEmbeD"))
+    assert cached_runtime(tmp_path, "v6_4") is None
+    assert cached_runtime(None, "v6_4") is None

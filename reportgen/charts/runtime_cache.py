@@ -1,47 +1,33 @@
-"""The Vega runtime bundle kept between builds: a file in the cache folder, keyed by the
-vl-convert and Vega-Lite versions, its first line the SHA-256 of the rest (a damaged file is a
-miss)."""
+"""The Vega runtime bundle kept between builds (``BlobCache``: a damaged file is a miss), keyed
+by the vl-convert and Vega-Lite versions."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
+from importlib.metadata import version
 from pathlib import Path
 
-from reportgen.staging import staging_path
+from reportgen.blobs import BlobCache
 
 
-def runtime_file(cache_dir: Path, vl_version: str) -> Path:
-    from importlib.metadata import version
+def _kept(cache_dir: Path) -> BlobCache:
+    return BlobCache(cache_dir / "vega-runtime", keep=2, suffix=".js")
 
-    return cache_dir / f"vega-runtime-{version('vl-convert-python')}-{vl_version}.js"
+
+def _key(vl_version: str) -> str:
+    return f"{version('vl-convert-python')}-{vl_version}"
 
 
 def cached_runtime(cache_dir: Path | None, vl_version: str) -> str | None:
-    """The bundle kept by an earlier build, if intact (its first line holds its SHA-256)."""
+    """The bundle kept by an earlier build, if intact."""
     if cache_dir is None:
         return None
+    kept = _kept(cache_dir).get(_key(vl_version))
     try:
-        head, _, body = (
-            runtime_file(cache_dir, vl_version).read_text(encoding="utf-8").partition("\n")
-        )
-    except (OSError, UnicodeDecodeError):
+        return kept.decode("utf-8") if kept is not None else None
+    except UnicodeDecodeError:
         return None
-    if head != "// sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest():
-        return None
-    return body
 
 
 def keep_runtime(cache_dir: Path, vl_version: str, bundle: str) -> None:
     """Best effort, atomically (a cache: nothing when the folder is not writable)."""
-    target = runtime_file(cache_dir, vl_version)
-    temporary = staging_path(target)
-    text = "// sha256:" + hashlib.sha256(bundle.encode("utf-8")).hexdigest() + "\n" + bundle
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    _kept(cache_dir).put(_key(vl_version), bundle.encode("utf-8"))
