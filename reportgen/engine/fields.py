@@ -118,9 +118,9 @@ class Fields(RowIndex):
     def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
         """Rows of each declared category of a ``map`` or ``cases`` field, over the rows the
         report uses: ``labels`` (every outcome) and, for a map, ``values`` (every listed value).
-        A field a global filter selects on (``region == params.region``) is counted over every
-        valid row of its table: the filter chooses among its categories, and the rows other
-        filters keep are decided under it (an aggregate field over the chosen rows only).
+        A field a global filter selects on (``region == params.region``) is counted without
+        the filters on its table (``mask``'s ``skip_field``): the filter chooses among its
+        categories, and a region's report still finds every region in the data.
         None for other fields and for fields on a fact table (checking them would be a pass
         over the longest table)."""
         spec_field = self.model.spec.fields[name]
@@ -129,7 +129,7 @@ class Fields(RowIndex):
         table = spec_field.on
         if not any(relation.parent == table for relation in self.model.relations):
             return None
-        used = self.valid(table) if self.filters_use(name) else self.mask(table)
+        used = self.mask(table, skip_field=name)
         labels = self.field(name)[used]
         label_counts = labels.value_counts()
         counts = {"labels": {str(k): int(label_counts.get(k, 0)) for k in spec_field.labels()}}

@@ -414,3 +414,13 @@ def test_a_region_report_finds_every_region_in_the_data(generated: Path, engine:
     assert all(count > 0 for count in region["labels"].values())
     assert [u for u in quality.unused(model.spec) if u.field == "region"] == []
     assert quality.used["customers"] < sum(region["labels"].values())  # the report's rows: fewer
+    # Each customer is excluded by the first filter that applies, in the spec's order: the
+    # low-activity customers as in the report for all regions, then those of other regions.
+    model_all, tables_all = _loaded_tables(generated / "report.yaml")
+    every = quality_numbers(model_all, _executor("pandas", model_all, tables_all), tables_all)
+    steps = {what: count for _, what, count in quality.steps["customers"]}
+    low = {what: count for _, what, count in every.steps["customers"]}["active_customers"]
+    assert steps == {
+        "active_customers": low,
+        "chosen_region": every.used["customers"] - quality.used["customers"],
+    }
