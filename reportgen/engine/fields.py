@@ -7,6 +7,7 @@ Each field is computed once per run and shared by every section.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,6 +143,11 @@ class Fields(RowIndex):
                 found = {str(k): int(v) for k, v in source.map(key_text).value_counts().items()}
             counts["values"] = {value: found.get(value, 0) for value in spec_field.mapping()}
         return counts
+
+    def distinct(self, key: GroupKey, table: str) -> list[Any]:
+        """The values a group column takes on the valid rows of ``table``."""
+        series = self.values(self.model.resolve(ex.parse(key.text), table), table)  # type: ignore[arg-type]
+        return list(series[self.valid(table)].dropna().unique())
 
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         """The natural order of a categorical group column (None for numbers)."""

@@ -160,6 +160,9 @@ class SplitExecutor:
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         return self.shared.base.categories(key, scope)  # declared orders: the same rows' dtypes
 
+    def distinct(self, key: GroupKey, table: str) -> list[Any]:
+        return self.own.distinct(key, table)
+
     def length(self, table: str) -> int:
         return self.own.length(table)
 
