@@ -268,3 +268,38 @@ def test_values_of_a_number_and_a_date_whatever_the_filter(
     assert main([str(spec), *args, "--output-dir", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err
     assert "'2099' is not a value of year in the data (the values: 2012, 2013, 2014, 2015)" in err
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (
+            "year == params.year",
+            "in year == '2013': a number is compared with the text '2013', which no row "
+            "equals; write the number without quotes (a parameter: declare it type: number)",
+        ),
+        (
+            "weather in ['sun', 2]",
+            "in weather in ['sun', 2]: a text column is compared with the number 2, which no "
+            "row equals; put the value in quotes ('2')",
+        ),
+    ],
+)
+def test_a_number_compared_with_text_is_an_error_not_no_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], condition: str, message: str
+) -> None:
+    """2013 is not '2013': such a filter would keep no row, and in a metric's ``where`` it
+    would count zero with exit 0."""
+    shutil.copytree(ROOT / "examples" / "weather", tmp_path, dirs_exist_ok=True)
+    spec = tmp_path / "report.yaml"
+    text = spec.read_text(encoding="utf-8").replace(
+        "\nmetrics:",
+        "\nparams:\n  year: {values_of: year}\n"
+        f'filters:\n  chosen: {{on: weather, where: "{condition}"}}\n\nmetrics:',
+        1,
+    )
+    spec.write_text(text, encoding="utf-8")
+    args = ["--param", "year=2013", "--format", "csv", "--output-dir", str(tmp_path / "out")]
+    assert main([str(spec), *args, "-q"]) == 3
+    assert capsys.readouterr().err.strip() == f"reportgen: table 'weather': {message}"
+    assert not (tmp_path / "out").exists()
