@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
@@ -113,16 +114,8 @@ class _Worker:
     message; the others are converted in this process.
     """
 
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "reportgen.charts.convert"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            encoding="utf-8",
-            # Out of the terminal's process group: Ctrl-C is the parent's to report; the worker
-            # ends when the parent closes the pipe or dies.
-            start_new_session=True,
-        )
+    def __init__(self, process: subprocess.Popen[str] | None = None) -> None:
+        self.process = process or _start_process()
         self.pending: dict[int, tuple[Future[Any], dict[str, Any]]] = {}
         self.numbers = itertools.count()
         self.lock = threading.Lock()  # guards the fields below; never held across I/O
@@ -259,19 +252,90 @@ def _settle(future: Future[Any], request: dict[str, Any]) -> None:
         future.set_exception(error)
 
 
+def _start_process() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "reportgen.charts.convert"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        encoding="utf-8",
+        # Out of the terminal's process group: Ctrl-C is the parent's to report; the worker
+        # ends when the parent closes the pipe or dies.
+        start_new_session=True,
+    )
+
+
 @cache
 def _worker() -> _Worker | None:
+    global _lent
     if not sys.executable:  # an embedded interpreter: no Python to start
         return None
     try:
-        return _Worker()
+        worker, _lent = _Worker(_lent), None
     except OSError:
         return None
+    return worker
 
 
-# A forked child (a batch's report rendered on another core) starts its own converter: the
-# parent's is driven by threads the child does not have.
-os.register_at_fork(after_in_child=_worker.cache_clear)
+# A forked child (a batch's report rendered on another core) does not use its parent's
+# converter, which is driven by threads the child does not have: it drives the spare converter
+# lent to it (``lend_spare``), or starts its own.
+_spares: list[subprocess.Popen[str]] = []  # started, warming up, driven by no one yet
+_lent: subprocess.Popen[str] | None = None  # the spare the child being forked takes
+_lent_out: list[subprocess.Popen[str]] = []  # spares children took: reaped when they end
+
+
+def start_spares(count: int) -> None:
+    """Start converters for the ``count`` children a batch will fork to render its reports:
+    each starts its engine now, while this process computes, instead of in the child."""
+    if not sys.executable:
+        return
+    with contextlib.suppress(OSError):
+        while len(_spares) < count:
+            _spares.append(_start_process())
+
+
+@atexit.register
+def _end_spares() -> None:
+    """End the spares no child took, and reap those children took (they end with them)."""
+    for spare in _spares:
+        spare.kill()
+    for spare in [*_spares, *_lent_out]:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            spare.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def lend_spare() -> Iterator[None]:
+    """Around forking a child: the child drives a spare converter (if one was started), and
+    this process lets go of it (its pipes close here, so it ends with the child)."""
+    global _lent
+    _lent = _spares.pop(0) if _spares else None
+    try:
+        yield
+    finally:
+        lent, _lent = _lent, None
+        if lent is not None:
+            for pipe in (lent.stdin, lent.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+            _lent_out.append(lent)
+
+
+def _in_forked_child() -> None:
+    """A child drives only the spare lent to it: its copies of the other spares' pipes close
+    (each ends when the child it goes to does) and none is lent on."""
+    _worker.cache_clear()
+    for spare in _spares:
+        for pipe in (spare.stdin, spare.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+    _spares.clear()
+    _lent_out.clear()
+
+
+os.register_at_fork(after_in_child=_in_forked_child)
 
 
 def warm_up() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.background import can_fork, free_core_for_child, in_background
+from reportgen.charts.convert import lend_spare, start_spares
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress
@@ -85,12 +86,14 @@ class Renderer:
         self.batch, self.progress = batch, progress
         self.workers = workers_for(len(batch.reports) or None)
         self.forking = self.workers > 1 and can_fork()
-        if self.forking:
-            first = batch.probe
-            prepare_writers(first.formats, first.engine.cache_dir)
+        self.charts = any(section.chart for section in batch.probe.sections.values())
         self.pending: list[tuple[BatchReport, Future[Any]]] = []
         self.queued: list[BatchReport] = []
         self.computed = False  # every value's tables are computed: all cores render
+        if self.forking:
+            first = batch.probe
+            prepare_writers(first.formats, first.engine.cache_dir)
+            self._spares()
 
     def submit(self, report: BatchReport) -> None:
         """Render ``report``: here and now without forking, else as soon as a core is free
@@ -103,6 +106,7 @@ class Renderer:
             return
         self.queued.append(report)
         self._start(self.workers - 1)
+        self._spares()
 
     def _running(self) -> list[Future[Any]]:
         return [future for _, future in self.pending if not future.done()]
@@ -112,8 +116,17 @@ class Renderer:
         while self.queued and len(self._running()) < max(slots, 1):
             report = self.queued.pop(0)
             last = self.computed and not self.queued
-            future = in_background(render_in_worker, report.job, report.tables, last)
+            with lend_spare():  # the child's chart converter, started while computing
+                future = in_background(render_in_worker, report.job, report.tables, last)
             self.pending.append((report, future))
+            self._spares()
+
+    def _spares(self) -> None:
+        """Chart converters started now for the next children, as many as run at a time
+        (``charts.convert.start_spares``): each warms up while this process computes."""
+        if self.charts and self.forking:
+            unstarted = (len(self.batch.reports) or self.workers) - len(self.pending)
+            start_spares(min(self.workers, unstarted))
 
     def collect(self) -> dict[Path, bytes]:
         """Every report's files, in the batch's order; a failing value ends the batch."""

@@ -289,3 +289,31 @@ def test_the_worker_ends_quietly_when_its_reader_is_gone() -> None:
     assert worker.wait(timeout=60) == 0
     assert worker.stderr is not None
     assert worker.stderr.read().decode("utf-8") == ""
+
+
+def _convert_in_child(spec: dict[str, Any]) -> tuple[str, int]:
+    worker = convert._worker()
+    assert worker is not None
+    return convert.spec_to_svg_later(spec).result(timeout=60), worker.process.pid
+
+
+def test_a_forked_child_drives_the_spare_lent_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch starts its renderers' converters while it computes: the child drives the one
+    lent to it (no converter started in the child), the SVG is the same, and the spare ends
+    with the child."""
+    from reportgen.background import can_fork, in_background
+
+    if not can_fork():
+        pytest.skip("no forked child here (one core, or REPORTGEN_THREADS=1)")
+    monkeypatch.setattr(convert, "_spares", [])
+    monkeypatch.setattr(convert, "_lent_out", [])
+    convert.start_spares(1)
+    spare = convert._spares[0]
+    spec = {"mark": "bar", "data": {"values": [{"a": 1}]}, "encoding": {"y": {"field": "a"}}}
+    with convert.lend_spare():
+        answer = in_background(_convert_in_child, spec)
+    svg, pid = answer.result(timeout=120)
+    assert pid == spare.pid
+    assert svg == convert.convert(spec)
+    assert convert._spares == []
+    assert spare.wait(timeout=30) == 0  # its pipes closed here and in the child: it ended
