@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,26 @@ def cluster() -> Iterator[Any]:
         )
     with local:
         yield local
+
+
+@pytest.fixture(scope="session")
+def seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
+    """``seed_cache(root)`` puts in ``root``'s cache folder what a build keeps there whatever
+    its spec and data, as an earlier build would have: the font rules and the Vega runtime
+    (seconds each for a new process or a batch's report), made once per test process by the
+    product's own functions."""
+    from reportgen.charts.convert import VL_VERSION, runtime_script_later
+    from reportgen.charts.runtime_cache import keep_runtime
+    from reportgen.render.templates import font_face_css
+
+    warm = tmp_path_factory.mktemp("warm-cache")
+    font_face_css(warm)
+    keep_runtime(warm, VL_VERSION, runtime_script_later().result())
+
+    def seed(root: Path) -> None:
+        shutil.copytree(warm, root / ".reportgen-cache", dirs_exist_ok=True)
+
+    return seed
 
 
 @pytest.fixture(scope="session")

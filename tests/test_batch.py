@@ -8,6 +8,7 @@ import html as html_lib
 import io
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -22,9 +23,14 @@ REGIONS = ["Northeast", "Midwest", "South", "West"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(
+    tmp_path_factory: pytest.TempPathFactory, seed_cache: Callable[[Path], None]
+) -> Path:
+    """The batch built once; the font rules and the Vega runtime cached as an earlier build
+    left them (each report renders in a process of its own, which would make them again)."""
     folder = tmp_path_factory.mktemp("batch")
     generate(folder / "data", customers=2000, seed=7, progress=False)
+    seed_cache(folder)
     shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
     assert main([str(folder / "report.yaml"), "--each", "region", "--format", "html", "-q"]) == 0
     return folder
