@@ -23,9 +23,7 @@ REGIONS = ["Northeast", "Midwest", "South", "West"]
 
 
 @pytest.fixture(scope="module")
-def project(
-    tmp_path_factory: pytest.TempPathFactory, seed_cache: Callable[[Path], None]
-) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, seed_cache: Callable[[Path], None]) -> Path:
     """The batch built once; the font rules and the Vega runtime cached as an earlier build
     left them (each report renders in a process of its own, which would make them again)."""
     folder = tmp_path_factory.mktemp("batch")
