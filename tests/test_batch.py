@@ -20,6 +20,7 @@ from reportgen.data.generate import generate
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "instacart-basket-analysis"
 REGIONS = ["Northeast", "Midwest", "South", "West"]
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
