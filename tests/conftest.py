@@ -33,6 +33,7 @@ SAME_WORKER = {
     "tests/engine/test_dask.py": "cluster",
     "tests/engine/test_section_result.py": "cluster",
     "tests/errors/test_dask_data_errors.py": "cluster",
+    "tests/test_batch.py": "cluster",
 }
 
 
