@@ -37,6 +37,13 @@ def can_fork() -> bool:
     return os.environ.get("REPORTGEN_THREADS", "").strip() != "1"
 
 
+def free_core_for_child() -> None:
+    """In such a child: a core is free for it (its parent has nothing else left to start),
+    so it may run its own work in the background too (a batch's last report: its PDF)."""
+    global _in_child
+    _in_child = False
+
+
 def in_background(call: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
     """``call(*args, **kwargs)`` in a forked child; its result (or exception) as a future."""
     future: Future[T] = Future()

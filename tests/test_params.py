@@ -4,6 +4,7 @@ file names and escaping (one PDF)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -209,3 +210,96 @@ def test_cache_keys_follow_the_values_a_section_uses(folder: Path) -> None:
     windy = keys(("since", "2014-01-01"), ("max_wind", "5"))  # a global filter: every section
     assert all(windy[sid] != first[sid] for sid in first)
     assert keys(("since", "2014-01-01"), ("tag", "south co x")) == first  # only a text uses it
+
+
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_values_of_a_number_and_a_date_whatever_the_filter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str
+) -> None:
+    """``values_of`` a numeric field and a date column, with a filter using the parameter: the
+    values are those of every valid row (the filter does not narrow them), as a reader writes
+    them, numbers by size; a value outside them is exit 2 listing them."""
+    if engine == "dask":
+        pytest.importorskip("distributed")
+    import pandas as pd
+
+    from reportgen.stages.execute import load_engine
+    from reportgen.stages.job import BuildOptions, plan_job
+    from reportgen.stages.param_values import data_values
+
+    shutil.copytree(ROOT / "examples" / "weather", tmp_path, dirs_exist_ok=True)
+    spec = tmp_path / "report.yaml"
+    text = spec.read_text(encoding="utf-8").replace(
+        "\nmetrics:",
+        "\nparams:\n  year: {type: number, values_of: year}\n  day: {type: date, values_of: date}\n"
+        'filters:\n  one_year: {on: weather, where: "year == params.year"}\n\nmetrics:',
+        1,
+    )
+    spec.write_text(text, encoding="utf-8")
+    raw = pd.read_csv(tmp_path / "seattle-weather.csv")
+    dates = pd.to_datetime(raw["date"], format="%Y/%m/%d")
+    options = BuildOptions(formats=("csv",), engine=engine, use_cache=False, quiet=True)
+    job = plan_job(
+        spec, dataclasses.replace(options, params=(("year", "2013"), ("day", "2013-01-01")))
+    )
+    loaded = load_engine(job.model, job.engine, job.needed)
+    try:
+        years = data_values(job.model, loaded.executor, "year")
+        days = data_values(job.model, loaded.executor, "date")
+    finally:
+        loaded.close()
+    assert (
+        years
+        == [str(y) for y in sorted(dates.dt.year.unique())]
+        == ["2012", "2013", "2014", "2015"]
+    )
+    assert days == sorted(dates.dt.strftime("%Y-%m-%d").unique())
+    assert len(days) == 1461
+    args = [
+        "--engine",
+        engine,
+        "--param",
+        "year=2099",
+        "--param",
+        "day=2013-01-01",
+        "--format",
+        "csv",
+    ]
+    assert main([str(spec), *args, "--output-dir", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "'2099' is not a value of year in the data (the values: 2012, 2013, 2014, 2015)" in err
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (
+            "year == params.year",
+            "in year == '2013': a number is compared with the text '2013', which no row "
+            "equals; write the number without quotes (a parameter: declare it type: number)",
+        ),
+        (
+            "weather in ['sun', 2]",
+            "in weather in ['sun', 2]: a text column is compared with the number 2, which no "
+            "row equals; put the value in quotes ('2')",
+        ),
+    ],
+)
+def test_a_number_compared_with_text_is_an_error_not_no_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], condition: str, message: str
+) -> None:
+    """2013 is not '2013': such a filter would keep no row, and in a metric's ``where`` it
+    would count zero with exit 0."""
+    shutil.copytree(ROOT / "examples" / "weather", tmp_path, dirs_exist_ok=True)
+    spec = tmp_path / "report.yaml"
+    text = spec.read_text(encoding="utf-8").replace(
+        "\nmetrics:",
+        "\nparams:\n  year: {values_of: year}\n"
+        f'filters:\n  chosen: {{on: weather, where: "{condition}"}}\n\nmetrics:',
+        1,
+    )
+    spec.write_text(text, encoding="utf-8")
+    args = ["--param", "year=2013", "--format", "csv", "--output-dir", str(tmp_path / "out")]
+    assert main([str(spec), *args, "-q"]) == 3
+    assert capsys.readouterr().err.strip() == f"reportgen: table 'weather': {message}"
+    assert not (tmp_path / "out").exists()

@@ -394,5 +394,16 @@ def _serve(lines: IO[str], out: IO[str]) -> None:
         out.flush()
 
 
+def main() -> None:
+    """Serve until the parent closes the pipe, or goes away while an answer is written (a
+    failed batch ends its renderers): then end quietly, with no traceback on the terminal."""
+    try:
+        _serve(sys.stdin, sys.stdout)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+    except KeyboardInterrupt:
+        pass
+
+
 if __name__ == "__main__":
-    _serve(sys.stdin, sys.stdout)
+    main()

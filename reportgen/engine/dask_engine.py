@@ -220,6 +220,11 @@ class DaskExecutor:
     def orphans(self) -> dict[str, list[tuple[Relation, int]]]:
         return {**self.dims.orphans, **self._fact_orphans}
 
+    def distinct(self, key: GroupKey, table: str) -> list[Any]:
+        if table not in self.facts:
+            return self.dims.distinct(key, table)
+        return list(self._reduce(table, LevelsTask(key, valid=True), merge_levels))
+
     def length(self, table: str) -> int:
         if table in self.facts:
             return sum(self._lengths[table])

@@ -235,12 +235,16 @@ class RowsTask:
 
 @dataclass(frozen=True)
 class LevelsTask:
-    """The distinct values of a group column held on the fact table itself."""
+    """The distinct values of a group column held on the fact table itself (``valid``: on
+    its valid rows only)."""
 
     key: GroupKey
+    valid: bool = False
 
     def run(self, executor: PartitionExecutor) -> Any:
         series = key_series(executor, executor.fact, self.key)
+        if self.valid:
+            series = series[executor.valid(executor.fact)]
         return pd.Series(series.dropna().unique())
 
 

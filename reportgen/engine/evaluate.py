@@ -94,6 +94,7 @@ class Evaluator:
     def _compare(self, node: ex.Compare, scope: str) -> pd.Series:
         left = self.evaluate(node.left, scope)
         right = self.evaluate(node.right, scope)
+        check_kinds(node, left, right, scope)
         if node.op in ("in", "not in"):
             if not isinstance(left, pd.Series) or not isinstance(right, list):
                 msg = (
@@ -127,3 +128,37 @@ class Evaluator:
     def condition(self, node: ex.Node, scope: str) -> np.ndarray:
         """A condition as one boolean per row of ``scope`` (missing counts as false)."""
         return as_bool(self.evaluate(node, scope), self.length(scope))
+
+
+def check_kinds(node: ex.Compare, left: Any, right: Any, scope: str) -> None:
+    """A number column compared with text, or a text column with a number, matches no row
+    (2013 is not '2013'): a data error naming the fix, not a count of zero."""
+    series, other = (left, right) if isinstance(left, pd.Series) else (right, left)
+    if not isinstance(series, pd.Series):
+        return
+    constants = other if isinstance(other, list) else [other]
+    if not constants or isinstance(series.dtype, pd.DatetimeTZDtype) or series.dtype.kind == "M":
+        return
+    texts = [c for c in constants if isinstance(c, str)]
+    numbers = [c for c in constants if isinstance(c, int | float) and not isinstance(c, bool)]
+    if series.dtype.kind in "iuf" and texts:
+        msg = (
+            f"in {ex.to_text(node)}: a number is compared with the text '{texts[0]}', which no "
+            "row equals; write the number without quotes (a parameter: declare it type: number)"
+        )
+        raise DataError(msg, table=scope)
+    values = series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype) else series
+    if numbers and infer_kind(values) == "string":
+        msg = (
+            f"in {ex.to_text(node)}: a text column is compared with the number {numbers[0]:g}, "
+            f"which no row equals; put the value in quotes ('{numbers[0]:g}')"
+        )
+        raise DataError(msg, table=scope)
+
+
+def infer_kind(values: pd.Series | pd.Index) -> str:
+    """'string' for text values (the first thousand decide an object column), else pandas'
+    inferred kind."""
+    if values.dtype != object:
+        return "string" if pd.api.types.is_string_dtype(values.dtype) else values.dtype.kind
+    return str(pd.api.types.infer_dtype(values[:1000], skipna=True))

@@ -7,6 +7,7 @@ Each field is computed once per run and shared by every section.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,9 @@ class Fields(RowIndex):
     def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
         """Rows of each declared category of a ``map`` or ``cases`` field, over the rows the
         report uses: ``labels`` (every outcome) and, for a map, ``values`` (every listed value).
+        A field a global filter selects on (``region == params.region``) is counted without
+        the filters on its table (``mask``'s ``skip_field``): the filter chooses among its
+        categories, and a region's report still finds every region in the data.
         None for other fields and for fields on a fact table (checking them would be a pass
         over the longest table)."""
         spec_field = self.model.spec.fields[name]
@@ -139,6 +143,11 @@ class Fields(RowIndex):
                 found = {str(k): int(v) for k, v in source.map(key_text).value_counts().items()}
             counts["values"] = {value: found.get(value, 0) for value in spec_field.mapping()}
         return counts
+
+    def distinct(self, key: GroupKey, table: str) -> list[Any]:
+        """The values a group column takes on the valid rows of ``table``."""
+        series = self.values(self.model.resolve(ex.parse(key.text), table), table)  # type: ignore[arg-type]
+        return list(series[self.valid(table)].dropna().unique())
 
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         """The natural order of a categorical group column (None for numbers)."""

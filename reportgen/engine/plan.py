@@ -96,6 +96,11 @@ class Executor(Protocol):
         """The natural order of a categorical group column (None for numbers)."""
         ...
 
+    def distinct(self, key: GroupKey, table: str) -> list[Any]:
+        """The values a group column takes on the valid rows of ``table`` (no global filter
+        applies: the values a parameter can take), missing values left out."""
+        ...
+
     def length(self, table: str) -> int:
         """The loaded rows of ``table``."""
         ...

@@ -168,11 +168,20 @@ class RowIndex(Evaluator):
         return self.filter_mask(table, self.skipped(skip_field))
 
     def skipped(self, skip_field: str | None) -> frozenset[str]:
-        """The filters that depend on ``skip_field`` (a field a filter uses cannot be computed
-        under that filter)."""
-        return frozenset(
+        """The filters a field ``skip_field`` is computed or counted without: those that
+        depend on it (a field a filter uses cannot be computed under that filter) and then
+        also those on its table and the tables that table reaches. They choose which of its
+        rows are used, not their values; the filter using the field decides on the values of
+        rows they exclude too, so the data-quality steps name the filter that excludes each
+        row in the order of the spec (a customer of another region in a region's report is
+        excluded by the region, not as low-activity)."""
+        using = frozenset(
             name for name, fields in self._filter_fields.items() if skip_field in fields
         )
+        if not using or skip_field not in self.model.spec.fields:
+            return using
+        tables = self.model.reachable(self.model.spec.fields[skip_field].on)
+        return using | {name for name, f in self.model.spec.filters.items() if f.on in tables}
 
     def filters_use(self, name: str) -> bool:
         """Whether a global filter depends on the field ``name``."""
@@ -197,15 +206,22 @@ class RowIndex(Evaluator):
 
     def excluded_by_step(self, table: str) -> list[int]:
         """Rows of ``table`` excluded at each of :func:`exclusion_steps`, each row counted at
-        the first step that applies: the loaded rows minus these are exactly ``mask(table)``.
+        the first step that applies: the loaded rows minus these are exactly ``mask(table)``."""
+        _, steps = self.first_exclusions(table)
+        count = len(exclusion_steps(self.model, table))
+        return [int(n) for n in np.bincount(steps, minlength=count)]
+
+    def first_exclusions(self, table: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``table`` outside ``mask(table)`` and, for each, the index of the first
+        of :func:`exclusion_steps` that applies to it.
 
         Only the excluded rows are looked at (a few per cent of the order lines), so this costs
         one pass over the table's mask."""
         rows = np.flatnonzero(~self.mask(table))
         left = np.ones(len(rows), dtype=bool)
-        counts = []
+        first = np.zeros(len(rows), dtype=np.int64)
         found: dict[Relation, np.ndarray] = {}
-        for kind, what in exclusion_steps(self.model, table):
+        for index, (kind, what) in enumerate(exclusion_steps(self.model, table)):
             if isinstance(what, Relation) and what not in found:
                 found[what] = self.positions_at(what, rows)
             if kind == "missing":
@@ -218,9 +234,10 @@ class RowIndex(Evaluator):
                 assert isinstance(what, Relation)
                 parent = self.filter_mask(what.parent, frozenset())
                 out = left & ~parent[np.where(left, found[what], 0)]
-            counts.append(int(np.count_nonzero(out)))
+            first[out] = index
             left &= ~out
-        return counts
+        assert not left.any()  # every row outside the mask fails one step
+        return rows, first
 
     # ---- values ---------------------------------------------------------------------------
     def field(self, name: str) -> pd.Series:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportgen.engine.groups import combine_atoms
 from reportgen.engine.plan import Executor, GroupKey, Keep, RowFlags
+from reportgen.engine.rows import RowIndex, exclusion_steps
 from reportgen.model import expr as ex
 from reportgen.model.semantic import Atom, Model, Relation
 
@@ -28,9 +30,11 @@ class SharedPass:
 
     def __init__(self, base: Executor, column: str, table: str) -> None:
         self.base = base
+        self.column = column
         self.key = GroupKey(PARAM_KEY, column)
         self.table = table
         self.frames: dict[Any, pd.DataFrame] = {}
+        self.excluded: dict[str, tuple[np.ndarray, dict[str, int], int] | None] = {}
 
     def reaches(self, scope: str) -> bool:
         """Whether rows of ``scope`` are filtered by the value (they reach its table)."""
@@ -54,6 +58,68 @@ class SharedPass:
             else:
                 frames.append(self._once(("plain", by, atom, where, keep), by, atom, where, keep))
         return combine_atoms(by, frames)
+
+    def excluded_by_step(self, table: str, value: str) -> list[int] | None:
+        """One value's rows of ``table`` excluded at each exclusion step, from a count over the
+        rows of every value, once per table (None where the value's own executor is to count
+        them: the filtered table itself, or more than one relation leading to it).
+
+        The value's masks are the pass's masks and "its row of the filtered table has the
+        value": a row whose value differs is excluded at the step of the relation leading
+        there, unless an earlier step excluded it; the others fall where they fall without
+        the filter."""
+        found = self._by_value(table)
+        if found is None:
+            return None
+        counts, codes, reaching = found
+        at = codes.get(value)
+        mine = counts[at] if at is not None else np.zeros(counts.shape[1], dtype=np.int64)
+        others = counts.sum(axis=0) - mine
+        steps = counts.shape[1] - 1  # the last column: rows kept
+        return [
+            int(
+                mine[s]
+                + (others[s] if s < reaching else others[reaching:].sum() if s == reaching else 0)
+            )
+            for s in range(steps)
+        ]
+
+    def _by_value(self, table: str) -> tuple[np.ndarray, dict[str, int], int] | None:
+        """Rows of ``table`` per value (rows) and first exclusion step without the value's
+        filter (columns, the last for rows kept); the values' rows; the step of the relation
+        that leads to the filtered table."""
+        if table not in self.excluded:
+            self.excluded[table] = self._count_by_value(table)
+        return self.excluded[table]
+
+    def _count_by_value(self, table: str) -> tuple[np.ndarray, dict[str, int], int] | None:
+        base, model = self.base, self.base.model
+        if table == self.table or not isinstance(base, RowIndex):
+            return None
+        steps = exclusion_steps(model, table)
+        leading = [
+            index
+            for index, (kind, what) in enumerate(steps)
+            if kind == "excluded"
+            and isinstance(what, Relation)
+            and self.table in model.reachable(what.parent)
+        ]
+        if len(leading) != 1:
+            return None
+        labels = base.evaluate(ex.parse(self.column), self.table).astype("string")
+        codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+        # One int32 per row: the value's number (0: none or no row there; -1 at a missing
+        # position reads the appended 0) times the steps, plus the row's first step.
+        width = len(steps) + 1
+        by_row = np.append(codes.astype(np.int32) + 1, 0)[base.path_positions(table, self.table)]
+        by_row *= width
+        rows, at = base.first_exclusions(table)
+        first = np.full(len(by_row), len(steps), dtype=np.int16)
+        first[rows] = at
+        by_row += first
+        counts = np.bincount(by_row, minlength=(len(uniques) + 1) * width)
+        values = {str(u): index + 1 for index, u in enumerate(uniques)}
+        return counts.reshape(len(uniques) + 1, width), values, leading[0]
 
     def _once(
         self,
@@ -94,6 +160,9 @@ class SplitExecutor:
     def categories(self, key: GroupKey, scope: str) -> list[str] | None:
         return self.shared.base.categories(key, scope)  # declared orders: the same rows' dtypes
 
+    def distinct(self, key: GroupKey, table: str) -> list[Any]:
+        return self.own.distinct(key, table)
+
     def length(self, table: str) -> int:
         return self.own.length(table)
 
@@ -107,7 +176,8 @@ class SplitExecutor:
         return self.own.condition(node, scope)
 
     def excluded_by_step(self, table: str) -> list[int]:
-        return self.own.excluded_by_step(table)
+        shared = self.shared.excluded_by_step(table, self.value)
+        return shared if shared is not None else self.own.excluded_by_step(table)
 
     def declared_counts(self, name: str) -> dict[str, dict[str, int]] | None:
         return self.own.declared_counts(name)

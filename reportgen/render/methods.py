@@ -47,7 +47,16 @@ def section_filters(model: Model, section: AnalysisSection) -> str:
         noun = words.plural(tables[0]) if tables else "rows"
         parts.append(f"Only {noun} where {words.condition(ex.parse(query.where))}.")
     if query.having:
-        parts.append(f"Groups shown only where {words.condition(ex.parse(query.having))}.")
+        having = ex.parse(query.having)
+        if (
+            isinstance(having, ex.Compare)
+            and having.op == ">"
+            and isinstance(having.left, ex.Ref)
+            and having.right == ex.Const(0)
+        ):  # customers > 0: "Only groups with customers are shown."
+            parts.append(f"Only groups with {words.value(having.left)} are shown.")
+        else:
+            parts.append(f"Groups shown only where {words.condition(having)}.")
     return " ".join(parts)
 
 

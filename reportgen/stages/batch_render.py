@@ -11,7 +11,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
-from reportgen.background import can_fork, in_background
+from reportgen.background import can_fork, free_core_for_child, in_background
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress
@@ -20,6 +20,7 @@ from reportgen.stages.batch import Batch, BatchReport, failing_value
 from reportgen.stages.job import BuildJob
 from reportgen.stages.report import BuildStats, assemble_view, render_files, tidy_exports
 from reportgen.stages.sections import SectionTables
+from reportgen.stages.writers import prepare_writers
 
 LINK_KINDS = {".html": "HTML", ".pdf": "PDF", ".xlsx": "Workbook"}
 
@@ -39,9 +40,14 @@ def render_report(job: BuildJob, tables: SectionTables) -> dict[Path, bytes]:
     return render_files(job, view, tables, quiet)
 
 
-def render_in_worker(job: BuildJob, tables: SectionTables) -> dict[Path, bytes] | tuple[Any, ...]:
+def render_in_worker(
+    job: BuildJob, tables: SectionTables, last: bool
+) -> dict[Path, bytes] | tuple[Any, ...]:
     """``render_report`` in a forked child: a user error comes back as data (its parts), since
-    the error classes do not travel between processes as they are."""
+    the error classes do not travel between processes as they are. The ``last`` report to
+    start renders its PDF beside the other formats, on the core the others leave as they end."""
+    if last:
+        free_core_for_child()
     try:
         return render_report(job, tables)
     except SpecError as error:
@@ -68,34 +74,57 @@ def workers_for(count: int | None) -> int:
 
 
 class Renderer:
-    """Renders each report as soon as its tables are computed: in a forked copy of this
-    process (every module imported, the tables shared, its own chart converter) while the
-    next value computes, at most one per core at a time; or here, one after the other, with
-    one worker or where forking is not the safe way to start a process."""
+    """Renders each report once its tables are computed, in a forked copy of this process
+    (every module imported, the tables shared, its own chart converter): while values are
+    still being computed here, on the cores this process leaves (one fewer than the workers),
+    then on all of them. Computing never waits for a render: a report whose turn has not come
+    is queued and started at the next hand-over or while collecting. With one worker, or where
+    forking is not the safe way to start a process, each renders here, one after the other."""
 
     def __init__(self, batch: Batch, progress: Progress) -> None:
         self.batch, self.progress = batch, progress
         self.workers = workers_for(len(batch.reports) or None)
         self.forking = self.workers > 1 and can_fork()
+        if self.forking:
+            first = batch.probe
+            prepare_writers(first.formats, first.engine.cache_dir)
         self.pending: list[tuple[BatchReport, Future[Any]]] = []
+        self.queued: list[BatchReport] = []
+        self.computed = False  # every value's tables are computed: all cores render
 
     def submit(self, report: BatchReport) -> None:
-        """Start rendering ``report`` (here, at once, without forking)."""
-        future: Future[Any] = Future()
+        """Render ``report``: here and now without forking, else as soon as a core is free
+        (this process, still computing, keeps one)."""
         if not self.forking:
+            future: Future[Any] = Future()
             with failing_value(self.batch, report):
                 future.set_result(render_report(report.job, report.tables))
-        else:
-            running = [f for _, f in self.pending if not f.done()]
-            if len(running) >= self.workers:
-                wait(running, return_when=FIRST_COMPLETED)
-            future = in_background(render_in_worker, report.job, report.tables)
-        self.pending.append((report, future))
+            self.pending.append((report, future))
+            return
+        self.queued.append(report)
+        self._start(self.workers - 1)
+
+    def _running(self) -> list[Future[Any]]:
+        return [future for _, future in self.pending if not future.done()]
+
+    def _start(self, slots: int) -> None:
+        """Fork renderers for queued reports while fewer than ``slots`` run."""
+        while self.queued and len(self._running()) < max(slots, 1):
+            report = self.queued.pop(0)
+            last = self.computed and not self.queued
+            future = in_background(render_in_worker, report.job, report.tables, last)
+            self.pending.append((report, future))
 
     def collect(self) -> dict[Path, bytes]:
         """Every report's files, in the batch's order; a failing value ends the batch."""
         files: dict[Path, bytes] = {}
-        with self.progress.stage(f"render {len(self.pending)} reports ({self.workers} at a time)"):
+        count = len(self.pending) + len(self.queued)
+        self.computed = True
+        with self.progress.stage(f"render {count} reports ({self.workers} at a time)"):
+            self._start(self.workers)
+            while self.queued:
+                wait(self._running(), return_when=FIRST_COMPLETED)
+                self._start(self.workers)
             for report, future in self.pending:
                 with failing_value(self.batch, report):
                     files.update(from_worker(future.result()))
@@ -105,6 +134,7 @@ class Renderer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.queued.clear()
         for _, future in self.pending:  # a failed batch: wait for the children still rendering
             with contextlib.suppress(Exception):
                 future.result()

@@ -7,11 +7,16 @@ for a report the data cannot make, as with an unknown ``--section``.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
 from reportgen.engine.plan import Executor, GroupKey
 from reportgen.errors import SpecIssue, UsageError, did_you_mean
 from reportgen.model import expr as ex
 from reportgen.model.params import PARAMS, shown
-from reportgen.model.semantic import Atom, Model
+from reportgen.model.semantic import Model
 from reportgen.spec.load import LoadedSpec, raise_located
 
 
@@ -46,26 +51,30 @@ def check_values_of(loaded: LoadedSpec, model: Model) -> None:
 
 
 def data_values(model: Model, executor: Executor, column: str) -> list[str]:
-    """The values of ``column`` (a column or field) on rows whose relations resolve, in the
-    field's declared order, else sorted; missing values are left out."""
+    """The values of ``column`` (a column or field) on rows whose relations resolve, whatever
+    the filters (they may use the parameter), as text (``shown``: 2012, not 2012.0; a date as
+    2014-01-31): in the field's declared order, else numbers by size and texts alphabetically;
+    missing values are left out."""
     table = owner_table(model, column)
     assert table is not None  # check_values_of ran
     key = GroupKey(column.split(".")[-1], column)
+    present: list[Any] = sorted(as_python(value) for value in executor.distinct(key, table))
     declared = executor.categories(key, table)
-    if declared is None:
-        counted = executor.aggregate((key,), (Atom("count", table, None),), None)
-        declared = sorted(str(v) for v in counted[key.name].dropna().unique())
-    valid = executor.valid(table)
-    return [
-        value
-        for value in declared
-        if bool(
-            (
-                valid
-                & executor.condition(ex.Compare("==", ex.parse(column), ex.Const(value)), table)
-            ).any()
-        )
-    ]
+    if declared is not None:
+        found = {str(value) for value in present}
+        return [value for value in declared if value in found]
+    return [shown(value) if isinstance(value, int | float) else str(value) for value in present]
+
+
+def as_python(value: object) -> Any:
+    """A value of a frame as Python's own: numpy's numbers, and a timestamp as its date's ISO
+    text (the form conditions compare dates with)."""
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def check_given_values(loaded: LoadedSpec, model: Model, executor: Executor) -> None:

@@ -55,6 +55,7 @@ class Writer:
     stage: str
     targets: Callable[[OutputNames], list[Path]]
     start: Callable[[ReportView, WriteContext], Callable[[], Files]]
+    prepare: Callable[[Path | None], None] = lambda cache_dir: None  # see ``prepare_writers``
 
 
 def report_path(names: OutputNames, suffix: str) -> Path:
@@ -156,14 +157,46 @@ def _start_charts(view: ReportView, context: WriteContext) -> Callable[[], Files
     return finish
 
 
+def _prepare_pdf(cache_dir: Path | None) -> None:
+    import reportgen.render.pdf  # noqa: F401 (WeasyPrint and fontTools: ~1 s to import)
+    from reportgen.render.templates import font_face_css
+
+    font_face_css(cache_dir)
+
+
+def _prepare_workbook(cache_dir: Path | None) -> None:  # noqa: ARG001 (a writer's signature)
+    import reportgen.render.workbook  # noqa: F401
+
+
+def _prepare_html(cache_dir: Path | None) -> None:
+    from reportgen.render.templates import TEMPLATE, environment, font_face_css, stylesheet
+
+    environment().get_template(TEMPLATE)
+    stylesheet()
+    font_face_css(cache_dir)
+
+
+def prepare_writers(formats: Sequence[str], cache_dir: Path | None) -> None:
+    """Import what the writers of ``formats`` render with and make their per-process state
+    (the template, the font CSS) now: a batch does it once before forking its renderers,
+    which then share it instead of each doing it again."""
+    for kind in with_exports(formats):
+        WRITERS[kind].prepare(cache_dir)
+
+
 def _chart_targets(names: OutputNames) -> list[Path]:
     return [path for sid in names.charted for path in chart_paths(names, sid)]
 
 
 WRITERS: dict[str, Writer] = {
-    "html": Writer("HTML", lambda names: [report_path(names, ".html")], _start_html),
-    "pdf": Writer("PDF", lambda names: [report_path(names, ".pdf")], _start_pdf),
-    "xlsx": Writer("workbook", lambda names: [report_path(names, ".xlsx")], _start_workbook),
+    "html": Writer("HTML", lambda names: [report_path(names, ".html")], _start_html, _prepare_html),
+    "pdf": Writer("PDF", lambda names: [report_path(names, ".pdf")], _start_pdf, _prepare_pdf),
+    "xlsx": Writer(
+        "workbook",
+        lambda names: [report_path(names, ".xlsx")],
+        _start_workbook,
+        _prepare_workbook,
+    ),
     "csv": Writer(
         "CSV exports", lambda names: [table_path(names, s) for s in names.exported], _start_csv
     ),

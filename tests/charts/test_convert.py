@@ -270,3 +270,22 @@ def test_axis_ticks_end_as_the_tables_write_the_unit(
     for tick in ticks:
         assert tick in labels
     assert not [label for label in labels if label.endswith("%")]
+
+
+def test_the_worker_ends_quietly_when_its_reader_is_gone() -> None:
+    """A failed batch ends a renderer while its converter answers: no traceback on the terminal."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "reportgen.charts.convert"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert worker.stdout is not None
+    assert worker.stdin is not None
+    worker.stdout.close()  # the reader is gone before the answers
+    request = {"id": 1, "spec": {"mark": "bar", "data": {"values": [{"a": 1}]}}}
+    worker.stdin.write((json.dumps(request) + "\n").encode("utf-8") * 3)
+    worker.stdin.close()
+    assert worker.wait(timeout=60) == 0
+    assert worker.stderr is not None
+    assert worker.stderr.read().decode("utf-8") == ""

@@ -174,8 +174,10 @@ def _write_project(folder: Path) -> Path:
     return spec
 
 
-def _loaded_tables(spec_path: Path) -> tuple[Any, dict[str, Any]]:
-    loaded = bind(load_spec(spec_path))  # parameters at their defaults
+def _loaded_tables(
+    spec_path: Path, params: dict[str, str] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    loaded = bind(load_spec(spec_path), params)  # parameters given, else at their defaults
     model, _ = check_headers(loaded)
     tables = {
         name: load_table(name, table, loaded.base_dir) for name, table in model.spec.data.items()
@@ -392,3 +394,33 @@ def test_shipped_spec_reconciles_against_plain_pandas(generated: Path, engine: s
     assert steps["orders"][2] > 0  # the orders of inactive customers
     assert isinstance(numbers["declared"]["region"]["values"]["Ohio"], int)
     assert pd.Series(numbers["declared"]["region"]["labels"]).sum() == numbers["used"]["customers"]
+
+
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_a_region_report_finds_every_region_in_the_data(generated: Path, engine: str) -> None:
+    """The South report filters customers to the South, and a filter on customers' orders
+    (max_order) is decided under it: the other regions are still in the data, not unused."""
+    model, tables = _loaded_tables(generated / "report.yaml", {"region": "South"})
+    executor = _executor(engine, model, tables)
+    try:
+        quality = quality_numbers(model, executor, tables)
+    finally:
+        if engine == "dask":
+            executor.close()
+    customers = tables["customers"].frame
+    states = customers.loc[customers["state"].notna(), "state"].value_counts()
+    region = quality.declared["region"]
+    assert all(region["values"][state] == count for state, count in states.items())
+    assert all(count > 0 for count in region["labels"].values())
+    assert [u for u in quality.unused(model.spec) if u.field == "region"] == []
+    assert quality.used["customers"] < sum(region["labels"].values())  # the report's rows: fewer
+    # Each customer is excluded by the first filter that applies, in the spec's order: the
+    # low-activity customers as in the report for all regions, then those of other regions.
+    model_all, tables_all = _loaded_tables(generated / "report.yaml")
+    every = quality_numbers(model_all, _executor("pandas", model_all, tables_all), tables_all)
+    steps = {what: count for _, what, count in quality.steps["customers"]}
+    low = {what: count for _, what, count in every.steps["customers"]}["active_customers"]
+    assert steps == {
+        "active_customers": low,
+        "chosen_region": every.used["customers"] - quality.used["customers"],
+    }

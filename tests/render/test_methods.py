@@ -23,6 +23,7 @@ from reportgen.render.methods import (
     describe_filter,
     describe_metric,
     describe_table,
+    section_filters,
 )
 from reportgen.render.quality_tables import quality_tables
 from reportgen.render.wording_tables import wording_tables
@@ -127,6 +128,21 @@ def test_filters_and_metrics_read_as_sentences(shipped: Any) -> None:
         "The number of customers where spending flag is “High spender”."
     )
     assert describe_metric(shipped, "share_orders") == "Each group's share of all orders."
+
+
+@pytest.mark.parametrize(
+    ("having", "said"),
+    [
+        ("customers > 0", "Only groups with customers are shown."),
+        ("customers > 10", "Groups shown only where customers is more than 10."),
+        ("revenue >= 1", "Groups shown only where revenue is at least 1."),
+    ],
+)
+def test_a_result_filter_in_words(shipped: Any, having: str, said: str) -> None:
+    from reportgen.spec.models import AnalysisSection, Query
+
+    query = Query(by=["region"], metrics=["customers", "revenue"], having=having)
+    assert section_filters(shipped, AnalysisSection(id="r", title="R", query=query)) == said
 
 
 def test_tables_say_what_a_row_is_and_what_it_belongs_to(shipped: Any) -> None:
