@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,17 @@ SAME_WORKER = {
     "tests/engine/test_dask.py": "cluster",
     "tests/engine/test_section_result.py": "cluster",
     "tests/errors/test_dask_data_errors.py": "cluster",
+    "tests/test_batch.py": "cluster",
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The files with a test marked ``slow`` first (each keeps its place among them and its
-    tests' order), so that on two workers the longest do not start last."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files of ``SAME_WORKER`` first (each group is one long unit of work), then the files
+    with a test marked ``slow``, then the others; each file keeps its place among its kind and
+    its tests' order. So on two workers the longest units start first, not last."""
     slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
-    items.sort(key=lambda item: item.path not in slow)
+    shared = {config.rootpath / path for path in SAME_WORKER}
+    items.sort(key=lambda item: (item.path not in shared, item.path not in slow))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -84,6 +87,26 @@ def cluster() -> Iterator[Any]:
         )
     with local:
         yield local
+
+
+@pytest.fixture(scope="session")
+def seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
+    """``seed_cache(root)`` puts in ``root``'s cache folder what a build keeps there whatever
+    its spec and data, as an earlier build would have: the font rules and the Vega runtime
+    (seconds each for a new process or a batch's report), made once per test process by the
+    product's own functions."""
+    from reportgen.charts.convert import VL_VERSION, runtime_script_later
+    from reportgen.charts.runtime_cache import keep_runtime
+    from reportgen.render.templates import font_face_css
+
+    warm = tmp_path_factory.mktemp("warm-cache")
+    font_face_css(warm)
+    keep_runtime(warm, VL_VERSION, runtime_script_later().result())
+
+    def seed(root: Path) -> None:
+        shutil.copytree(warm, root / ".reportgen-cache", dirs_exist_ok=True)
+
+    return seed
 
 
 @pytest.fixture(scope="session")

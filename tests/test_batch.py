@@ -8,6 +8,7 @@ import html as html_lib
 import io
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,12 +20,16 @@ from reportgen.data.generate import generate
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "instacart-basket-analysis"
 REGIONS = ["Northeast", "Midwest", "South", "West"]
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, seed_cache: Callable[[Path], None]) -> Path:
+    """The batch built once; the font rules and the Vega runtime cached as an earlier build
+    left them (each report renders in a process of its own, which would make them again)."""
     folder = tmp_path_factory.mktemp("batch")
     generate(folder / "data", customers=2000, seed=7, progress=False)
+    seed_cache(folder)
     shutil.copy(ROOT / "report.yaml", folder / "report.yaml")
     assert main([str(folder / "report.yaml"), "--each", "region", "--format", "html", "-q"]) == 0
     return folder

@@ -310,3 +310,29 @@ def test_format_and_section_build_only_what_was_asked(project: Path, tmp_path: P
     html = (out / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "Customer loyalty" in html
     assert "Price ranges" not in html
+
+
+def test_csv_alone_draws_no_chart_and_writes_the_same_tables(
+    project: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No format asked for shows a chart: none is built or converted (the converter is never
+    asked), each chart keeps its title for the texts, and the tables are the full build's."""
+    from reportgen.pipeline import BuildOptions, BuildStats, build
+
+    def refused(*args: object) -> None:
+        raise AssertionError("a chart was converted")
+
+    monkeypatch.setattr(convert, "spec_to_svg_later", refused)
+    monkeypatch.setattr(convert, "warm_up", refused)
+    stats = BuildStats()
+    options = BuildOptions(formats=("csv",), output_dir=tmp_path, use_cache=False, quiet=True)
+    build(project / "report.yaml", options, stats=stats)
+    assert stats.charts_rendered == 0
+    assert stats.view is not None
+    charts = [s.chart for s in stats.view.sections if s.chart is not None]
+    html = (built / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert len(charts) == html.count('<figure class="chart"')
+    assert all(chart.svg == "" and chart.title for chart in charts)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{SLUG}-data"]
+    for path in (built / f"{SLUG}-data").iterdir():
+        assert (tmp_path / f"{SLUG}-data" / path.name).read_bytes() == path.read_bytes()

@@ -75,10 +75,12 @@ class ChartCache:
     """Chart SVG, alt text and interactive spec by (section key, chart spec, rendered title, labels, settings).
 
     Without a store (``--no-cache``) every chart is drawn. ``rendered`` counts the charts drawn.
+    Unless ``drawn`` (no format asked for shows a chart), a chart block holds its title only.
     """
 
     store: ResultsCache | None
     keys: Mapping[str, str]  # each section's results-cache key
+    drawn: bool = True
     rendered: int = 0
     waiting: list[tuple[str, PendingChart]] = field(default_factory=list)
 
@@ -93,6 +95,8 @@ class ChartCache:
     ) -> ChartBlock | PendingChart:
         """The cached chart block, or the chart being drawn."""
         assert section.chart is not None
+        if not self.drawn:
+            return ChartBlock(svg="", alt="", title=title)
         key = ""
         if self.store is not None and section.id in self.keys:
             key = derived_key(

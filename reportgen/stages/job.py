@@ -19,7 +19,7 @@ from reportgen.spec.models import AnalysisSection, Spec
 from reportgen.stages.execute import EngineChoice
 from reportgen.stages.outputs import build_date, check_outputs, slug_of
 from reportgen.stages.param_values import check_values_of
-from reportgen.stages.writers import OutputNames, with_exports
+from reportgen.stages.writers import CHART_FORMATS, OutputNames, with_exports
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,12 @@ class BuildJob:
     def exported(self) -> list[str]:
         """The sections whose tables are written as CSV: the selected ones."""
         return [sid for sid in self.plans if not self.selected or sid in self.selected]
+
+    @property
+    def draws_charts(self) -> bool:
+        """Whether a format asked for shows the charts (``--format csv`` or ``xlsx`` alone:
+        no chart is drawn, converted or kept)."""
+        return any(kind in self.formats for kind in CHART_FORMATS)
 
     @property
     def names(self) -> OutputNames:

@@ -44,7 +44,7 @@ def assemble_view(job: BuildJob, tables: SectionTables, stats: BuildStats) -> Re
         selected=job.selected,
         build_date=job.build_date,
     )
-    charts = ChartCache(job.store, tables.keys)
+    charts = ChartCache(job.store, tables.keys, drawn=job.draws_charts)
     view = report_view(content, charts)
     stats.sections_computed, stats.data_loaded = len(tables.computed), tables.data_loaded
     stats.sections_planned, stats.atoms_computed = len(job.plans), tables.atoms_computed

@@ -203,6 +203,7 @@ WRITERS: dict[str, Writer] = {
     "charts": Writer("chart files", _chart_targets, _start_charts),
 }
 REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")  # the files the build's last line names
+CHART_FORMATS = ("html", "pdf", "charts")  # the formats that show the charts; CSV and XLSX do not
 
 
 def output_targets(names: OutputNames, formats: Sequence[str]) -> list[Path]:

@@ -13,7 +13,6 @@ import pytest
 
 from reportgen import cli
 from reportgen.data.generate import generate
-from reportgen.render.templates import font_face_css
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_FILES = (
@@ -152,21 +151,6 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def fonts_css(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report's cached font rules, compressed once for the catalogue (seconds each time)."""
-    folder = tmp_path_factory.mktemp("fonts")
-    font_face_css(folder)
-    return next(folder.glob("fonts-*.css"))
-
-
-def seed_fonts(root: Path, fonts_css: Path) -> None:
-    """Put the cached font rules in ``root``'s cache folder, as an earlier build would have."""
-    cache = root / ".reportgen-cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(fonts_css, cache / fonts_css.name)
-
-
 @dataclass
 class Project:
     """A spec folder: report.yaml, data/ (a copy of the dataset) and output/."""
@@ -219,11 +203,12 @@ class Project:
 
 
 @pytest.fixture
-def project(dataset: Path, fonts_css: Path, tmp_path: Path) -> Project:
-    """A fresh project with the small spec, its own copy of the data and the font cache."""
+def project(dataset: Path, seed_cache: Callable[[Path], None], tmp_path: Path) -> Project:
+    """A fresh project with the small spec, its own copy of the data, and the font rules and
+    Vega runtime cached as an earlier build left them (``seed_cache``, tests/conftest.py)."""
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
-    seed_fonts(root, fonts_css)
+    seed_cache(root)
     for name in DATA_FILES:
         shutil.copyfile(dataset / name, root / "data" / name)
     made = Project(root)

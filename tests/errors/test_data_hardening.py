@@ -30,6 +30,12 @@ def only(*sections: str) -> tuple[str, ...]:
     return ("--format", "html", *(arg for s in sections for arg in ("--section", s)))
 
 
+def tables_of(*sections: str) -> tuple[str, ...]:
+    """The CSV exports of just these sections, for the tests that read the data back only (no
+    chart is drawn: reading the data is the same whatever the format)."""
+    return ("--format", "csv", *(arg for s in sections for arg in ("--section", s)))
+
+
 def rows_of(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
 
@@ -98,7 +104,7 @@ def test_ids_near_the_int64_limit_stay_exact(project: Project, run_cli: RunCli) 
     products = pd.read_csv(project.data / "products.csv").drop_duplicates("product_id")
     names = dict(zip(products["product_id"], products["product_name"], strict=True))
     renumber(project, {a: BIG - 2, b: BIG - 1})
-    run = run_cli(project.spec, *only("top-products"), "--no-cache")
+    run = run_cli(project.spec, *tables_of("top-products"), "--no-cache")
     assert run.code == 0, run.err
     top = pd.read_csv(project.output / "basket-data" / "top-products.csv")
     shown = dict(zip(top["product_name"], top["order_lines"], strict=True))
@@ -119,12 +125,12 @@ def test_a_repeated_large_id_is_named_exactly(tmp_path: Path) -> None:
 # ---- line ends, compression, sizes ------------------------------------------------------------
 def test_cr_only_line_ends_are_read(project: Project, run_cli: RunCli) -> None:
     """Old Mac line ends (a lone CR): the same report as with LF."""
-    run = run_cli(project.spec, *only("loyalty"), "--no-cache")
+    run = run_cli(project.spec, *tables_of("loyalty"), "--no-cache")
     assert run.code == 0, run.err
     expected = (project.output / "basket-data" / "loyalty.csv").read_bytes()
     path = project.data / "orders.csv"
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
-    run = run_cli(project.spec, *only("loyalty"), "--no-cache")
+    run = run_cli(project.spec, *tables_of("loyalty"), "--no-cache")
     assert run.code == 0, run.err
     assert (project.output / "basket-data" / "loyalty.csv").read_bytes() == expected
 
@@ -132,7 +138,7 @@ def test_cr_only_line_ends_are_read(project: Project, run_cli: RunCli) -> None:
 @pytest.mark.parametrize("name", ["orders.csv.gz", "orders.csv"])
 def test_gzip_compressed_csv_is_read(project: Project, run_cli: RunCli, name: str) -> None:
     """By its extension or by its first bytes (a compressed file left named .csv)."""
-    run = run_cli(project.spec, *only("loyalty"), "--no-cache")
+    run = run_cli(project.spec, *tables_of("loyalty"), "--no-cache")
     assert run.code == 0, run.err
     expected = (project.output / "basket-data" / "loyalty.csv").read_bytes()
     plain = (project.data / "orders.csv").read_bytes()
@@ -140,7 +146,7 @@ def test_gzip_compressed_csv_is_read(project: Project, run_cli: RunCli, name: st
     (project.data / name).write_bytes(gzip.compress(plain))
     project.edit_spec("path: data/orders.csv", f"path: data/{name}")
     for args in (("--no-cache",), ()):
-        run = run_cli(project.spec, *only("loyalty"), *args)
+        run = run_cli(project.spec, *tables_of("loyalty"), *args)
         assert run.code == 0, run.err
         assert (project.output / "basket-data" / "loyalty.csv").read_bytes() == expected
 
@@ -223,12 +229,12 @@ def test_a_column_of_numbers_and_dates_same_with_and_without_cache(
             row[column] = str(40_000 + number)
     write_rows(project.data / "customers.csv", rows)
     for args in (("--no-cache",), (), ()):  # the second build reads the cache
-        run = run_cli(project.spec, *only("loyalty"), *args)
+        run = run_cli(project.spec, *tables_of("loyalty"), *args)
         assert run.code == 0, run.err
     use_in_a_section(project, "joined", "max(customers.date_joined)")
     message = "column 'date_joined', file data/customers.csv: expected numbers but found the text"
     for args in ((), ("--no-cache",)):
-        run = run_cli(project.spec, *only("loyalty"), *args)
+        run = run_cli(project.spec, *tables_of("loyalty"), *args)
         assert_clean_failure(run, 3, message, "on line 2 ")
 
 

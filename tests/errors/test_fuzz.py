@@ -32,7 +32,6 @@ from tests.errors.conftest import (
     Project,
     assert_nothing_lost,
     run_process,
-    seed_fonts,
 )
 
 FUZZ = os.environ.get("REPORTGEN_FUZZ", "") not in ("", "0")
@@ -219,11 +218,11 @@ def _snapshot(project: Project) -> dict[str, tuple[int, int]]:
     return seen
 
 
-def _fresh_project(dataset: Path, workspace: Path, fonts_css: Path) -> Project:
-    """A copy of the catalogue's project, the font rules cached as an earlier build left them
-    (compressing the fonts took each process seconds)."""
+def _fresh_project(dataset: Path, workspace: Path, seed_cache: Callable[[Path], None]) -> Project:
+    """A copy of the catalogue's project, the font rules and the Vega runtime cached as an
+    earlier build left them (making them took each process seconds)."""
     root = Path(tempfile.mkdtemp(dir=workspace))
-    seed_fonts(root, fonts_css)
+    seed_cache(root)
     (root / "data").mkdir()
     for name in DATA_FILES:
         shutil.copyfile(dataset / name, root / "data" / name)
@@ -259,10 +258,13 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @FUZZ_SETTINGS
 @given(mutation=spec_mutation())
 def test_mutated_spec(
-    dataset: Path, workspace: Path, fonts_css: Path, mutation: tuple[str, Callable[[str], str]]
+    dataset: Path,
+    workspace: Path,
+    seed_cache: Callable[[Path], None],
+    mutation: tuple[str, Callable[[str], str]],
 ) -> None:
     what, change = mutation
-    project = _fresh_project(dataset, workspace, fonts_css)
+    project = _fresh_project(dataset, workspace, seed_cache)
     project.write_spec(change(SPEC))
     _check_build(project, f"spec: {what}")
     shutil.rmtree(project.root, ignore_errors=True)
@@ -273,11 +275,11 @@ def test_mutated_spec(
 def test_mutated_data(
     dataset: Path,
     workspace: Path,
-    fonts_css: Path,
+    seed_cache: Callable[[Path], None],
     mutation: tuple[str, str, Callable[[bytes], bytes]],
 ) -> None:
     name, what, change = mutation
-    project = _fresh_project(dataset, workspace, fonts_css)
+    project = _fresh_project(dataset, workspace, seed_cache)
     path = project.data / name
     path.write_bytes(change(path.read_bytes()))
     _check_build(project, f"{name}: {what}")

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +23,6 @@ from tests.errors.conftest import (
     Project,
     RunCli,
     assert_clean_failure,
-    seed_fonts,
 )
 
 SCRIPT = "<script>alert('x')</script> Crisps"
@@ -59,10 +59,12 @@ def _hostile_spec() -> str:
 
 
 @pytest.fixture(scope="module")
-def built(dataset: Path, fonts_css: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def built(
+    dataset: Path, seed_cache: Callable[[Path], None], tmp_path_factory: pytest.TempPathFactory
+) -> Built:
     """The small report, HTML and PDF, with hostile product names and spec text, offline."""
     project = Project(tmp_path_factory.mktemp("hostile"))
-    seed_fonts(project.root, fonts_css)
+    seed_cache(project.root)
     project.data.mkdir()
     for name in DATA_FILES:
         shutil.copyfile(dataset / name, project.data / name)
