@@ -151,7 +151,7 @@ def compute_batch(
     computed: the data loaded once (pandas), or once per value (Dask: each value's run on
     the cluster)."""
     first = batch.probe
-    if any(section.chart for section in first.sections.values()):
+    if first.draws_charts:
         from reportgen.charts.convert import warm_up
 
         warm_up()

@@ -86,7 +86,6 @@ class Renderer:
         self.batch, self.progress = batch, progress
         self.workers = workers_for(len(batch.reports) or None)
         self.forking = self.workers > 1 and can_fork()
-        self.charts = any(section.chart for section in batch.probe.sections.values())
         self.pending: list[tuple[BatchReport, Future[Any]]] = []
         self.queued: list[BatchReport] = []
         self.computed = False  # every value's tables are computed: all cores render
@@ -124,7 +123,7 @@ class Renderer:
     def _spares(self) -> None:
         """Chart converters started now for the next children, as many as run at a time
         (``charts.convert.start_spares``): each warms up while this process computes."""
-        if self.charts and self.forking:
+        if self.batch.probe.draws_charts and self.forking:
             unstarted = (len(self.batch.reports) or self.workers) - len(self.pending)
             start_spares(min(self.workers, unstarted))
 

@@ -68,9 +68,11 @@ class BuildJob:
 
     @property
     def draws_charts(self) -> bool:
-        """Whether a format asked for shows the charts (``--format csv`` or ``xlsx`` alone:
-        no chart is drawn, converted or kept)."""
-        return any(kind in self.formats for kind in CHART_FORMATS)
+        """Whether a section has a chart and a format asked for shows it (``--format csv`` or
+        ``xlsx`` alone: no chart is drawn, converted or kept, no converter starts)."""
+        return any(kind in self.formats for kind in CHART_FORMATS) and any(
+            section.chart for section in self.sections.values()
+        )
 
     @property
     def names(self) -> OutputNames:

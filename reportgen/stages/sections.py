@@ -88,7 +88,7 @@ def set_keys(job: BuildJob, tables: SectionTables) -> None:
 
 def compute(job: BuildJob, tables: SectionTables, progress: Progress) -> None:
     """Load the data once and compute what the cache did not have; store it."""
-    if job.draws_charts and any(section.chart for section in job.sections.values()):
+    if job.draws_charts:
         from reportgen.charts.convert import warm_up
 
         warm_up()  # the chart converter starts while the data loads
