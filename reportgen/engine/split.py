@@ -108,18 +108,19 @@ class SharedPass:
             return None
         labels = base.evaluate(ex.parse(self.column), self.table).astype("string")
         codes, uniques = pd.factorize(labels, use_na_sentinel=True)
-        # One int32 per row: the value's number (0: none or no row there; -1 at a missing
-        # position reads the appended 0) times the steps, plus the row's first step.
-        width = len(steps) + 1
-        by_row = np.append(codes.astype(np.int32) + 1, 0)[base.path_positions(table, self.table)]
-        by_row *= width
+        # Each row's value as a number (0: none, or no row there), carried down the relation
+        # path one table at a time: a -1 position reads the appended 0.
+        by_row = codes.astype(np.int32) + 1
+        for relation in reversed(model.path(table, self.table) or []):
+            by_row = np.append(by_row, np.int32(0))[base.positions(relation)]
         rows, at = base.first_exclusions(table)
-        first = np.full(len(by_row), len(steps), dtype=np.int16)
-        first[rows] = at
-        by_row += first
-        counts = np.bincount(by_row, minlength=(len(uniques) + 1) * width)
-        values = {str(u): index + 1 for index, u in enumerate(uniques)}
-        return counts.reshape(len(uniques) + 1, width), values, leading[0]
+        width, kept = len(steps) + 1, len(steps)
+        values = len(uniques) + 1
+        excluded = np.bincount(by_row[rows] * width + at, minlength=values * width)
+        counts = excluded.reshape(values, width)
+        counts[:, kept] = np.bincount(by_row, minlength=values) - counts.sum(axis=1)
+        found = {str(u): index + 1 for index, u in enumerate(uniques)}
+        return counts, found, leading[0]
 
     def _once(
         self,
