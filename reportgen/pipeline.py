@@ -67,7 +67,7 @@ def build_batch(
     with progress.stage("spec and headers"):
         batch = plan_batch(spec_path, options, each)
     with Renderer(batch, progress) as renderer:  # each report renders once computed
-        compute_batch(batch, spec_path, options, progress, renderer.submit)
+        compute_batch(batch, spec_path, options, progress, renderer.submit, renderer.loaded)
         files = renderer.collect()
     index = index_files(batch, files)
     write_batch(batch, {**files, **index}, progress)

@@ -146,15 +146,12 @@ def compute_batch(
     options: BuildOptions,
     progress: Progress,
     ready: Callable[[BatchReport], None],
+    loaded: Callable[[], None] = lambda: None,
 ) -> None:
     """Every value's tables and compared metrics, each report handed to ``ready`` once
     computed: the data loaded once (pandas), or once per value (Dask: each value's run on
-    the cluster)."""
+    the cluster). ``loaded`` is called once the values are known and the data is loaded."""
     first = batch.probe
-    if first.draws_charts:
-        from reportgen.charts.convert import warm_up
-
-        warm_up()
     if first.engine.name != "pandas":
         if not batch.reports:  # values of the data: one load to read them
             with progress.stage("load data"):
@@ -162,6 +159,7 @@ def compute_batch(
             with closing(probe_engine):
                 values = data_values(first.model, probe_engine.executor, values_of(batch))
             add_reports(batch, spec_path, options, values)
+        loaded()
         for report in batch.reports:
             with progress.stage(f"load data ({batch.name} = {report.value})"):
                 engine = load_engine(report.job.model, report.job.engine, report.job.needed)
@@ -177,6 +175,7 @@ def compute_batch(
         if not batch.reports:
             values = data_values(first.model, engine.executor, values_of(batch))
             add_reports(batch, spec_path, options, values)
+        loaded()
         executor_for = value_executors(batch, make)
         reused: Reused = {}
         for report in batch.reports:

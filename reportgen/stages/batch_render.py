@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
 from reportgen.background import can_fork, free_core_for_child, in_background
-from reportgen.charts.convert import lend_spare, start_spares
+from reportgen.charts.convert import lend_spare, start_spares, warm_up
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress
@@ -66,6 +67,12 @@ def from_worker(answer: dict[Path, bytes] | tuple[Any, ...]) -> dict[Path, bytes
     raise RenderFailed(answer[1], answer[2])
 
 
+def prepare_quietly(formats: tuple[str, ...], cache_dir: Path | None) -> None:
+    """``prepare_writers`` in a thread: a failure here is the render's to report, in the child."""
+    with contextlib.suppress(Exception):
+        prepare_writers(formats, cache_dir)
+
+
 def workers_for(count: int | None) -> int:
     """Worker processes for ``count`` reports (None: not known yet): one per core, at most one
     per report; ``REPORTGEN_BATCH_WORKERS`` overrides (1: render here, one after the other)."""
@@ -89,10 +96,20 @@ class Renderer:
         self.pending: list[tuple[BatchReport, Future[Any]]] = []
         self.queued: list[BatchReport] = []
         self.computed = False  # every value's tables are computed: all cores render
-        if self.forking:
-            first = batch.probe
-            prepare_writers(first.formats, first.engine.cache_dir)
-            self._spares()
+        self.prepared: threading.Thread | None = None
+        first = batch.probe
+        if self.forking:  # the render modules imported meanwhile (joined before any fork)
+            self.prepared = threading.Thread(
+                target=prepare_quietly, args=(first.formats, first.engine.cache_dir), daemon=True
+            )
+            self.prepared.start()
+        elif first.draws_charts:
+            warm_up()  # this process renders: its converter starts while the data loads
+
+    def loaded(self) -> None:
+        """The data is loaded and the values known: start the children's chart converters
+        (while the first value computes, on the core it leaves)."""
+        self._spares()
 
     def submit(self, report: BatchReport) -> None:
         """Render ``report``: here and now without forking, else as soon as a core is free
@@ -112,6 +129,8 @@ class Renderer:
 
     def _start(self, slots: int) -> None:
         """Fork renderers for queued reports while fewer than ``slots`` run."""
+        if self.prepared is not None:
+            self.prepared.join()
         while self.queued and len(self._running()) < max(slots, 1):
             report = self.queued.pop(0)
             last = self.computed and not self.queued
