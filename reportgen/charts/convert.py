@@ -22,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
@@ -30,7 +29,9 @@ from typing import IO, Any
 
 import altair as alt
 
+from reportgen.charts.converter_processes import start_process, take_lent
 from reportgen.charts.runtime_cache import cached_runtime, keep_runtime
+from reportgen.charts.svg_fixes import gradients_in_user_space
 from reportgen.errors import OutputError
 from reportgen.style.fonts import bundled_font
 
@@ -58,32 +59,6 @@ def convert(spec: dict[str, Any]) -> str:
     if "xlink:" not in svg.replace(_XLINK, ""):
         svg = svg.replace(_XLINK, "", 1)
     return gradients_in_user_space(re.sub(r"^<\?xml[^>]*>\s*", "", svg))
-
-
-_GRADIENT_BOX = re.compile(
-    r'<path\b[^>]*\bd="M0,0h(?P<w>[\d.]+)v(?P<h>[\d.]+)h-[\d.]+Z"[^>]*\bfill="url\(#(?P<id>[^)"]+)\)"'
-)
-
-
-def gradients_in_user_space(svg: str) -> str:
-    """Give each gradient that fills a rectangle at the origin (a colour legend) coordinates in
-    user space: WeasyPrint draws nothing for the converter's bounding-box gradients."""
-    for box in list(_GRADIENT_BOX.finditer(svg)):
-        head = f'<linearGradient id="{box["id"]}"'
-        start = svg.find(head)
-        if start < 0:
-            continue
-        end = svg.index(">", start)
-        attributes = dict(re.findall(r'([\w:-]+)="([^"]*)"', svg[start + len(head) : end]))
-        if "gradientUnits" in attributes:
-            continue
-        size = {"x": float(box["w"]), "y": float(box["h"])}
-        ends = " ".join(
-            f'{name}="{float(attributes.get(name, default)) * size[name[0]]:g}"'
-            for name, default in (("x1", 0), ("x2", 1), ("y1", 0), ("y2", 0))
-        )
-        svg = f'{svg[:start]}{head} gradientUnits="userSpaceOnUse" {ends}{svg[end:]}'
-    return svg
 
 
 WATCHDOG_SECONDS = 120.0  # a worker that owes charts and answers nothing this long is stuck
@@ -115,7 +90,7 @@ class _Worker:
     """
 
     def __init__(self, process: subprocess.Popen[str] | None = None) -> None:
-        self.process = process or _start_process()
+        self.process = process or start_process()
         self.pending: dict[int, tuple[Future[Any], dict[str, Any]]] = {}
         self.numbers = itertools.count()
         self.lock = threading.Lock()  # guards the fields below; never held across I/O
@@ -252,90 +227,20 @@ def _settle(future: Future[Any], request: dict[str, Any]) -> None:
         future.set_exception(error)
 
 
-def _start_process() -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "reportgen.charts.convert"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        encoding="utf-8",
-        # Out of the terminal's process group: Ctrl-C is the parent's to report; the worker
-        # ends when the parent closes the pipe or dies.
-        start_new_session=True,
-    )
-
-
 @cache
 def _worker() -> _Worker | None:
-    global _lent
     if not sys.executable:  # an embedded interpreter: no Python to start
         return None
     try:
-        worker, _lent = _Worker(_lent), None
+        return _Worker(take_lent())
     except OSError:
         return None
-    return worker
 
 
 # A forked child (a batch's report rendered on another core) does not use its parent's
-# converter, which is driven by threads the child does not have: it drives the spare converter
-# lent to it (``lend_spare``), or starts its own.
-_spares: list[subprocess.Popen[str]] = []  # started, warming up, driven by no one yet
-_lent: subprocess.Popen[str] | None = None  # the spare the child being forked takes
-_lent_out: list[subprocess.Popen[str]] = []  # spares children took: reaped when they end
-
-
-def start_spares(count: int) -> None:
-    """Start converters for the ``count`` children a batch will fork to render its reports:
-    each starts its engine now, while this process computes, instead of in the child."""
-    if not sys.executable:
-        return
-    with contextlib.suppress(OSError):
-        while len(_spares) < count:
-            _spares.append(_start_process())
-
-
-@atexit.register
-def _end_spares() -> None:
-    """End the spares no child took, and reap those children took (they end with them)."""
-    for spare in _spares:
-        spare.kill()
-    for spare in [*_spares, *_lent_out]:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            spare.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def lend_spare() -> Iterator[None]:
-    """Around forking a child: the child drives a spare converter (if one was started), and
-    this process lets go of it (its pipes close here, so it ends with the child)."""
-    global _lent
-    _lent = _spares.pop(0) if _spares else None
-    try:
-        yield
-    finally:
-        lent, _lent = _lent, None
-        if lent is not None:
-            for pipe in (lent.stdin, lent.stdout):
-                if pipe is not None:
-                    with contextlib.suppress(OSError):
-                        pipe.close()
-            _lent_out.append(lent)
-
-
-def _in_forked_child() -> None:
-    """A child drives only the spare lent to it: its copies of the other spares' pipes close
-    (each ends when the child it goes to does) and none is lent on."""
-    _worker.cache_clear()
-    for spare in _spares:
-        for pipe in (spare.stdin, spare.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
-    _spares.clear()
-    _lent_out.clear()
-
-
-os.register_at_fork(after_in_child=_in_forked_child)
+# converter, which is driven by threads the child does not have: it drives the spare lent to
+# it (``converter_processes.lend_spare``), or starts its own.
+os.register_at_fork(after_in_child=_worker.cache_clear)
 
 
 def warm_up() -> None:
@@ -371,19 +276,6 @@ def to_png_later(svg: str, width: int) -> Future[bytes]:
     future: Future[bytes] = Future()
     _settle(future, {"png": svg, "width": width})
     return future
-
-
-def stable_ids(svg: str, prefix: str) -> str:
-    """Renumber the converter's process-wide ids (clip1, clip2 …) per chart: same bytes every build."""
-    numbering: dict[str, str] = {}
-
-    def rename(match: re.Match[str]) -> str:
-        old = match.group(0)
-        if old not in numbering:
-            numbering[old] = f"{prefix}-{match.group(1)}{len(numbering) + 1}"
-        return numbering[old]
-
-    return re.sub(r"\b(clip|gradient_)(\d+)\b", rename, svg)
 
 
 def to_svg(chart: alt.Chart | alt.LayerChart) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reportgen.charts.convert import stable_ids
+from reportgen.charts.svg_fixes import stable_ids
 from reportgen.engine.cache_keys import derived_key
 from reportgen.engine.results_cache import ResultsCache
 from reportgen.render.context import ChartBlock

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.background import can_fork, free_core_for_child, in_background
-from reportgen.charts.convert import lend_spare, start_spares, warm_up
+from reportgen.charts.convert import warm_up
+from reportgen.charts.converter_processes import lend_spare, start_spares
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress

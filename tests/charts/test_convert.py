@@ -15,7 +15,8 @@ import pytest
 
 from reportgen.charts import convert
 from reportgen.charts.build import build_chart
-from reportgen.charts.convert import stable_ids, to_svg
+from reportgen.charts.convert import to_svg
+from reportgen.charts.svg_fixes import gradients_in_user_space, stable_ids
 from reportgen.spec.models import ChartSpec
 from reportgen.style.fonts import bundled_font
 
@@ -148,7 +149,7 @@ def test_gradients_in_user_space_leaves_other_gradients_alone() -> None:
         '<linearGradient id="a" x1="0" x2="1" y1="0" y2="0"></linearGradient>'
         '<linearGradient id="b" x1="0" x2="1"></linearGradient></svg>'
     )
-    out = convert.gradients_in_user_space(svg)
+    out = gradients_in_user_space(svg)
     assert (
         '<linearGradient id="a" gradientUnits="userSpaceOnUse" x1="0" x2="50" y1="0" y2="0">' in out
     )
@@ -305,15 +306,17 @@ def test_a_forked_child_drives_the_spare_lent_to_it(monkeypatch: pytest.MonkeyPa
 
     if not can_fork():
         pytest.skip("no forked child here (one core, or REPORTGEN_THREADS=1)")
-    monkeypatch.setattr(convert, "_spares", [])
-    monkeypatch.setattr(convert, "_lent_out", [])
-    convert.start_spares(1)
-    spare = convert._spares[0]
+    from reportgen.charts import converter_processes as processes
+
+    monkeypatch.setattr(processes, "_spares", [])
+    monkeypatch.setattr(processes, "_lent_out", [])
+    processes.start_spares(1)
+    spare = processes._spares[0]
     spec = {"mark": "bar", "data": {"values": [{"a": 1}]}, "encoding": {"y": {"field": "a"}}}
-    with convert.lend_spare():
+    with processes.lend_spare():
         answer = in_background(_convert_in_child, spec)
     svg, pid = answer.result(timeout=120)
     assert pid == spare.pid
     assert svg == convert.convert(spec)
-    assert convert._spares == []
+    assert processes._spares == []
     assert spare.wait(timeout=30) == 0  # its pipes closed here and in the child: it ended
