@@ -12,20 +12,15 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from reportgen.background import in_background
 from reportgen.engine.finish import run_section
 from reportgen.engine.plan import Executor, plan_section
-from reportgen.engine.split import SplitExecutor
 from reportgen.errors import ReportgenError, SpecIssue, UsageError, did_you_mean
 from reportgen.model.params import PARAMS, shown
-from reportgen.model.quality import DataQuality
 from reportgen.model.semantic import Model
 from reportgen.progress import Progress
 from reportgen.spec.load import LoadedSpec, load_spec, raise_located
@@ -37,7 +32,6 @@ from reportgen.stages.execute import Engine, load_engine
 from reportgen.stages.job import BuildJob, BuildOptions, plan_job
 from reportgen.stages.outputs import check_outputs, slug_of
 from reportgen.stages.param_values import data_values
-from reportgen.stages.quality import quality_numbers
 from reportgen.stages.sections import Reused, SectionTables, compute_over, read_cached, set_keys
 
 PROBE = "\u2063reportgen-probe"  # a value no data holds: plans every filter a value can keep
@@ -183,50 +177,12 @@ def compute_batch(
             add_reports(batch, spec_path, options, values)
         loaded()
         executor_for = value_executors(batch, make)
-        executors = [executor_for(report.job, report.value) for report in batch.reports]
-        qualities = qualities_later([r.job for r in batch.reports], engine, executors)
         reused: Reused = {}
-        for index, (report, executor) in enumerate(zip(batch.reports, executors, strict=True)):
+        for report in batch.reports:
             with failing_value(batch, report):
-                quality = partial(counted_quality, qualities, index)
-                compute_report(report, engine, executor, reused, progress, quality)
+                executor = executor_for(report.job, report.value)
+                compute_report(report, engine, executor, reused, progress)
             ready(report)
-
-
-def qualities_later(
-    jobs: list[BuildJob], engine: Engine, executors: list[Executor]
-) -> Future[list[DataQuality | None]] | None:
-    """Every value's data-quality record, counted in a forked copy of this process (on the
-    core computing the sections leaves) when the values share one pass; None otherwise."""
-    if len(jobs) < 2 or not all(isinstance(e, SplitExecutor) for e in executors):
-        return None
-    return in_background(count_qualities, jobs, engine, executors)
-
-
-def count_qualities(
-    jobs: list[BuildJob], engine: Engine, executors: list[Executor]
-) -> list[DataQuality | None]:
-    """Each value's record; None for a value whose counting failed (it is counted again
-    where its sections are, so its error is raised in order)."""
-    found: list[DataQuality | None] = []
-    for job, executor in zip(jobs, executors, strict=True):
-        try:
-            found.append(quality_numbers(job.model, executor, engine.tables, job.plans.values()))
-        except Exception:  # noqa: BLE001 - counted again in the build's own process
-            found.append(None)
-    return found
-
-
-def counted_quality(
-    qualities: Future[list[DataQuality | None]] | None, index: int
-) -> DataQuality | None:
-    """The value's record from ``qualities_later`` (None: count it here)."""
-    if qualities is None:
-        return None
-    try:
-        return qualities.result()[index]
-    except Exception:  # noqa: BLE001 - the child failed: count here
-        return None
 
 
 def values_of(batch: Batch) -> str:
@@ -296,10 +252,8 @@ def compute_report(
     executor: Executor,
     reused: Reused | None,
     progress: Progress,
-    quality: Callable[[], DataQuality | None] = lambda: None,
 ) -> None:
-    """One value's section tables (cache, then ``reused``, then computed) and its metrics;
-    ``quality``: its data-quality record counted elsewhere (see ``compute_over``)."""
+    """One value's section tables (cache, then ``reused``, then computed) and its metrics."""
     job, tables = report.job, report.tables
     with progress.stage(f"compute sections ({report.value})"):
         if job.store is not None:
@@ -308,7 +262,7 @@ def compute_report(
             set_keys(job, tables)
         tables.computed = [sid for sid in job.plans if sid not in tables.results]
         tables.data_loaded = True
-        compute_over(job, tables, engine, executor, reused, quality)
+        compute_over(job, tables, engine, executor, reused)
         tables.results = {sid: tables.results[sid] for sid in job.plans}
         report.compared = compared_metrics(job, executor, report)
 

@@ -109,10 +109,7 @@ class Renderer:
 
     def loaded(self) -> None:
         """The data is loaded and the values known: start the children's chart converters
-        (while the first value computes, on the core it leaves). The imports are done first:
-        the build forks from here on (a fork while a thread imports can hang the child)."""
-        if self.prepared is not None:
-            self.prepared.join()
+        (while the first value computes, on the core it leaves)."""
         self._spares()
 
     def submit(self, report: BatchReport) -> None:

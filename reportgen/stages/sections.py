@@ -4,7 +4,6 @@ data-quality record: from the results cache when their keys match, else computed
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 
@@ -109,12 +108,10 @@ def compute_over(
     engine: Engine,
     executor: Executor,
     reused: Reused | None = None,
-    quality: Callable[[], DataQuality | None] = lambda: None,
 ) -> None:
     """Compute the sections the cache did not have over loaded data, and the quality record;
     store them. ``reused`` (a batch): sections by key, computed for an earlier value; a
-    section whose key is there (its query does not depend on the value) is not computed again.
-    ``quality`` (a batch): the record counted elsewhere meanwhile, or None to count it here."""
+    section whose key is there (its query does not depend on the value) is not computed again."""
     check_rows_left(job.model, executor)
     before = executor.aggregated
     for sid in tables.computed:
@@ -130,9 +127,7 @@ def compute_over(
             reused[tables.keys[sid]] = entry
     tables.atoms_computed = executor.aggregated - before
     if tables.quality is None:
-        tables.quality = quality() or quality_numbers(
-            job.model, executor, engine.tables, job.plans.values()
-        )
+        tables.quality = quality_numbers(job.model, executor, engine.tables, job.plans.values())
         if job.store is not None:
             job.store.put("quality", tables.quality_key, tables.quality.to_json())
     if job.store is not None:

@@ -12,23 +12,16 @@ from typing import Any
 
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.progress import Progress
-from reportgen.stages.batch import (
-    add_reports,
-    plan_batch,
-    qualities_later,
-    shared_rows,
-    value_executors,
-)
+from reportgen.stages.batch import add_reports, plan_batch, shared_rows, value_executors
 from reportgen.stages.execute import load_engine
 from reportgen.stages.job import BuildOptions
 from reportgen.stages.param_values import data_values
-from reportgen.stages.quality import quality_numbers
 
 
 @contextmanager
 def region_executors(spec: Path, values: list[str] | None = None) -> Iterator[list[Any]]:
     """Per region (``values``, else the data's): its report, its executor over the batch's
-    one pass, an executor of its own over the same frames, and the loaded engine."""
+    one pass, and an executor of its own over the same frames."""
     options = BuildOptions(formats=("csv",), use_cache=False, quiet=True)
     batch = plan_batch(spec, options, "region")
     first = batch.probe
@@ -44,7 +37,6 @@ def region_executors(spec: Path, values: list[str] | None = None) -> Iterator[li
                 report,
                 executor_for(report.job, report.value),
                 PandasExecutor(report.job.model, frames),
-                engine,
             )
             for report in batch.reports
         ]
@@ -57,7 +49,7 @@ def test_each_regions_excluded_rows_equal_its_own_count(
 ) -> None:
     checked = 0
     with region_executors(new_project(1500, 21) / "report.yaml") as regions:
-        for report, split, alone, _ in regions:
+        for report, split, alone in regions:
             assert type(split).__name__ == "SplitExecutor"  # the one-pass way was chosen
             for table in report.job.model.spec.data:
                 expected = alone.excluded_by_step(table)
@@ -72,25 +64,8 @@ def test_a_value_no_row_holds_excludes_every_row_at_the_relation(
     new_project: Callable[[int, int], Path],
 ) -> None:
     with region_executors(new_project(300, 22) / "report.yaml", ["South", "Nowhere"]) as regions:
-        _, split, alone, _ = regions[1]
+        _, split, alone = regions[1]
         for table in ("orders", "order_products"):
             counts = split.excluded_by_step(table)
             assert counts == alone.excluded_by_step(table)
             assert sum(counts) == alone.length(table)  # nothing is left
-
-
-def test_the_qualities_counted_in_a_forked_copy_are_those_counted_here(
-    new_project: Callable[[int, int], Path],
-) -> None:
-    """The batch counts every value's data-quality record in a forked copy while it computes
-    the sections: the same records as each region's own executor counts here."""
-    with region_executors(new_project(300, 23) / "report.yaml") as regions:
-        engine = regions[0][3]
-        jobs = [report.job for report, *_ in regions]
-        later = qualities_later(jobs, engine, [split for _, split, _, _ in regions])
-        assert later is not None
-        expected = [
-            quality_numbers(report.job.model, alone, engine.tables, report.job.plans.values())
-            for report, _, alone, _ in regions
-        ]
-        assert later.result(timeout=120) == expected
