@@ -75,14 +75,10 @@ class SharedPass:
         at = codes.get(value)
         mine = counts[at] if at is not None else np.zeros(counts.shape[1], dtype=np.int64)
         others = counts.sum(axis=0) - mine
-        steps = counts.shape[1] - 1  # the last column: rows kept
-        return [
-            int(
-                mine[s]
-                + (others[s] if s < reaching else others[reaching:].sum() if s == reaching else 0)
-            )
-            for s in range(steps)
-        ]
+        steps = mine.copy()
+        steps[:reaching] += others[:reaching]  # excluded before the value matters
+        steps[reaching] += others[reaching:].sum()  # other values' rows, from here on
+        return [int(n) for n in steps[:-1]]  # the last column: rows kept
 
     def _by_value(self, table: str) -> tuple[np.ndarray, dict[str, int], int] | None:
         """Rows of ``table`` per value (rows) and first exclusion step without the value's

@@ -142,7 +142,8 @@ class Renderer:
 
     def _spares(self) -> None:
         """Chart converters started now for the next children, as many as run at a time
-        (``charts.convert.start_spares``): each warms up while this process computes."""
+        (``charts.converter_processes.start_spares``): each warms up while this process
+        computes."""
         if self.batch.probe.draws_charts and self.forking:
             unstarted = (len(self.batch.reports) or self.workers) - len(self.pending)
             start_spares(min(self.workers, unstarted))

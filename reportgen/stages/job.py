@@ -19,7 +19,7 @@ from reportgen.spec.models import AnalysisSection, Spec
 from reportgen.stages.execute import EngineChoice
 from reportgen.stages.outputs import build_date, check_outputs, slug_of
 from reportgen.stages.param_values import check_values_of
-from reportgen.stages.writers import CHART_FORMATS, OutputNames, with_exports
+from reportgen.stages.writers import WRITERS, OutputNames, with_exports
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class BuildJob:
     def draws_charts(self) -> bool:
         """Whether a section has a chart and a format asked for shows it (``--format csv`` or
         ``xlsx`` alone: no chart is drawn, converted or kept, no converter starts)."""
-        return any(kind in self.formats for kind in CHART_FORMATS) and any(
+        return any(WRITERS[kind].shows_charts for kind in self.formats) and any(
             section.chart for section in self.sections.values()
         )
 

@@ -56,6 +56,7 @@ class Writer:
     targets: Callable[[OutputNames], list[Path]]
     start: Callable[[ReportView, WriteContext], Callable[[], Files]]
     prepare: Callable[[Path | None], None] = lambda cache_dir: None  # see ``prepare_writers``
+    shows_charts: bool = False  # its files show the charts (CSV and the workbook do not)
 
 
 def report_path(names: OutputNames, suffix: str) -> Path:
@@ -189,8 +190,12 @@ def _chart_targets(names: OutputNames) -> list[Path]:
 
 
 WRITERS: dict[str, Writer] = {
-    "html": Writer("HTML", lambda names: [report_path(names, ".html")], _start_html, _prepare_html),
-    "pdf": Writer("PDF", lambda names: [report_path(names, ".pdf")], _start_pdf, _prepare_pdf),
+    "html": Writer(
+        "HTML", lambda names: [report_path(names, ".html")], _start_html, _prepare_html, True
+    ),
+    "pdf": Writer(
+        "PDF", lambda names: [report_path(names, ".pdf")], _start_pdf, _prepare_pdf, True
+    ),
     "xlsx": Writer(
         "workbook",
         lambda names: [report_path(names, ".xlsx")],
@@ -200,10 +205,9 @@ WRITERS: dict[str, Writer] = {
     "csv": Writer(
         "CSV exports", lambda names: [table_path(names, s) for s in names.exported], _start_csv
     ),
-    "charts": Writer("chart files", _chart_targets, _start_charts),
+    "charts": Writer("chart files", _chart_targets, _start_charts, shows_charts=True),
 }
 REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")  # the files the build's last line names
-CHART_FORMATS = ("html", "pdf", "charts")  # the formats that show the charts; CSV and XLSX do not
 
 
 def output_targets(names: OutputNames, formats: Sequence[str]) -> list[Path]:
