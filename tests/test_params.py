@@ -103,6 +103,36 @@ def test_an_unknown_parameter_in_a_condition(
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% if params.tag == 'south co x' %}{{ top.wnd }}{% endif %}",  # one value's branch
+        "{{ top.wnd }}",  # names no parameter: checked once, for all values
+    ],
+)
+def test_a_batch_checks_each_values_texts_before_reading_data(
+    folder: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    spec = folder / "report.yaml"
+    original = spec.read_text(encoding="utf-8")
+    windiest = "{{ top.weather | capitalize }} days are the windiest ({{ top.mean_wind }})."
+    spec.write_text(original.replace(windiest, text), encoding="utf-8")
+    line = original[: original.index(windiest)].count("\n") + 1
+    out = folder / "typo-out"
+    try:
+        args = ["--each", "tag", "--param", "place=x", "--output-dir", str(out)]
+        assert run(folder, "build", *args) == 2
+    finally:
+        spec.write_text(original, encoding="utf-8")
+    printed = capsys.readouterr()
+    assert "load data" not in printed.out  # found before any data is read
+    err = printed.err.replace(str(spec), "report.yaml")
+    (message,) = [m for m in err.splitlines() if m.startswith("report.yaml:")]
+    assert message.startswith(f"report.yaml:{line}:")  # the windiest section's text
+    assert "'wnd'" in message
+    assert not out.exists()  # nothing written
+
+
 def test_values_are_read_as_their_type() -> None:
     assert coerce(ParamSpec(type="number"), "7") == 7
     assert coerce(ParamSpec(type="number"), "2.5") == 2.5

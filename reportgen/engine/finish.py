@@ -224,31 +224,61 @@ def _natural_order(
     other: str | None = None,
 ) -> pd.DataFrame:
     """Rows in group order: categories as declared, numbers ascending, then "Not stated", then
-    the other bucket."""
+    the other bucket (a stable sort: rows that tie keep their order)."""
     if not names or table.empty:
         return table.reset_index(drop=True)
-    keys = [_rank_key(table[name], orders.get(name), other) for name in names]
-    order = sorted(range(len(table)), key=lambda i: tuple(key[i] for key in keys))
+    keys = [key for name in names for key in _rank_keys(table[name], orders.get(name), other)]
+    order = np.lexsort(keys[::-1])  # lexsort's last key is its first
     return table.iloc[order].reset_index(drop=True)
 
 
-def _rank_key(
+def _rank_keys(
     column: pd.Series, categories: list[str] | None, other: str | None
-) -> list[tuple[int, float, str]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Three sort keys for a group column: its class (0 a number, 1 a text, 2 "Not stated",
+    3 the other bucket), the number or the text's declared position, the text's rank."""
+    rows = len(column)
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+        return np.zeros(rows, np.int8), numbers, np.zeros(rows, np.int64)
+    if isinstance(column.dtype, pd.StringDtype) or (
+        isinstance(column.dtype, pd.CategoricalDtype)
+        and pd.api.types.is_string_dtype(column.cat.categories)
+    ):
+        return _text_keys(column.astype("str"), categories, other)
+    values = column.to_numpy(dtype=object)
+    is_number = np.fromiter(
+        (
+            isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            for v in values
+        ),
+        dtype=bool,
+        count=rows,
+    )
+    texts = np.array([str(v) for v in values], dtype=object)
+    kind = np.where(is_number, 0, 1).astype(np.int8)
+    kind[~is_number & (texts == NOT_STATED)] = 2
+    if other is not None:
+        kind[~is_number & (values == other)] = 3
     position = {c: i for i, c in enumerate(categories or [])}
-    keys = []
-    for value in column.tolist():
-        if other is not None and value == other:
-            keys.append((3, 0.0, ""))
-        elif value == NOT_STATED:
-            keys.append((2, 0.0, ""))
-        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-            value, bool
-        ):
-            keys.append((0, float(value), ""))
-        else:
-            keys.append((1, float(position.get(str(value), len(position))), str(value)))
-    return keys
+    declared = np.array([position.get(t, len(position)) for t in texts], dtype="float64")
+    numbers = np.where(is_number, pd.to_numeric(pd.Series(np.where(is_number, values, 0))), 0.0)
+    rank = np.where(kind == 1, pd.factorize(texts, sort=True)[0], 0)
+    return kind, np.where(kind == 1, declared, np.where(kind == 0, numbers, 0.0)), rank
+
+
+def _text_keys(
+    texts: pd.Series, categories: list[str] | None, other: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_rank_keys`` of a column of texts, without a step per row."""
+    kind = np.where(texts == NOT_STATED, 2, 1).astype(np.int8)
+    if other is not None:
+        kind[(texts == other).to_numpy()] = 3
+    position = {c: i for i, c in enumerate(categories or [])}
+    declared = texts.map(position).fillna(len(position)).to_numpy(dtype="float64")
+    rank = pd.factorize(texts, sort=True)[0]
+    text = kind == 1
+    return kind, np.where(text, declared, 0.0), np.where(text, rank, 0)
 
 
 def _metric_values(

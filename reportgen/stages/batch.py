@@ -107,7 +107,7 @@ def plan_batch(spec_path: Path, options: BuildOptions, each: str | None) -> Batc
         metrics=metrics,
         summary=chosen or (metrics[0] if metrics else next(iter(spec.metrics))),
         notes=[],
-        probe=job_for(spec_path, options, name, probe, loaded),
+        probe=job_for(spec_path, options, name, probe, loaded, all_texts=True),
     )
     if param.values is not None:
         add_reports(batch, spec_path, options, [shown(v) for v in param.values])
@@ -120,11 +120,19 @@ def probe_value(param: ParamSpec) -> str:
 
 
 def job_for(
-    spec_path: Path, options: BuildOptions, name: str, value: str, loaded: LoadedSpec
+    spec_path: Path,
+    options: BuildOptions,
+    name: str,
+    value: str,
+    loaded: LoadedSpec,
+    *,
+    all_texts: bool = False,
 ) -> BuildJob:
-    """The build job with the parameter bound to ``value`` (the spec read once: ``loaded``)."""
+    """The build job with the parameter bound to ``value`` (the spec read once: ``loaded``).
+    ``all_texts``: check every text (the probe's job), else only those naming ``params``."""
     params = (*options.params, (name, value))
-    return plan_job(spec_path, dataclasses.replace(options, params=params), loaded)
+    options = dataclasses.replace(options, params=params)
+    return plan_job(spec_path, options, loaded, texts_checked=not all_texts)
 
 
 def add_reports(batch: Batch, spec_path: Path, options: BuildOptions, values: list[str]) -> None:

@@ -81,9 +81,16 @@ class BuildJob:
         return OutputNames(self.out_dir, self.slug, self.exported, charted)
 
 
-def plan_job(spec_path: Path, options: BuildOptions, loaded: LoadedSpec | None = None) -> BuildJob:
+def plan_job(
+    spec_path: Path,
+    options: BuildOptions,
+    loaded: LoadedSpec | None = None,
+    *,
+    texts_checked: bool = False,
+) -> BuildJob:
     """Load and check the spec, plan the sections needed, choose the engine, check the outputs
-    (``loaded``: the spec already read, its parameters not bound yet)."""
+    (``loaded``: the spec already read, its parameters not bound yet; ``texts_checked``: its
+    texts were checked with other parameter values, so only those naming ``params`` are)."""
     loaded, model, _ = load_and_resolve(spec_path, dict(options.params), loaded=loaded)
     check_values_of(loaded, model)
     spec = loaded.spec
@@ -91,7 +98,7 @@ def plan_job(spec_path: Path, options: BuildOptions, loaded: LoadedSpec | None =
     sections = {s.id: s for s in spec.sections if isinstance(s, AnalysisSection)}
     computed = sections_needed(spec, selected)  # --section: the chosen and what they quote
     plans = {sid: plan_section(model, s) for sid, s in sections.items() if sid in computed}
-    check_narratives(loaded, model)
+    check_narratives(loaded, model, only_params=texts_checked)
     out_dir = options.output_dir or loaded.base_dir / "output"
     job = BuildJob(
         loaded=loaded,
