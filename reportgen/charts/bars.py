@@ -73,7 +73,7 @@ def bar(inp: ChartInput) -> Built:
     layers: list[alt.Chart] = [bars]
     if inp.spec.labels:
         text = base.mark_text(baseline="bottom", dy=-3, fontSize=theme.font_size - 1).encode(
-            text="_label:N"
+            text=alt.Text("_label:N")
         )
         if _label_width(rows, theme.font_size - 1) > step * 0.95:
             text = text.transform_filter("datum._highlight")  # label only the highlighted bar
@@ -113,7 +113,9 @@ def hbar(inp: ChartInput) -> Built:
     bars = base.mark_bar(height={"band": 0.72}).encode(color=alt.Color("_colour:N", scale=None))
     layers: list[alt.Chart] = [bars]
     if inp.spec.labels:
-        layers.append(base.mark_text(align="left", baseline="middle", dx=4).encode(text="_label:N"))
+        layers.append(
+            base.mark_text(align="left", baseline="middle", dx=4).encode(text=alt.Text("_label:N"))
+        )
     height = inp.spec.height or max(120, len(categories) * theme.band_step + CATEGORY_AXIS_SPACE)
     return alt.LayerChart(layer=layers), height
 
@@ -164,7 +166,7 @@ def grouped(inp: ChartInput) -> Built:
     if inp.spec.labels and _label_width(rows, theme.font_size - 2) <= sub_step:
         layers.append(
             base.mark_text(baseline="bottom", dy=-2, fontSize=theme.font_size - 2).encode(
-                text="_label:N"
+                text=alt.Text("_label:N")
             )
         )
     return alt.LayerChart(layer=layers), (
@@ -214,7 +216,7 @@ def stacked(inp: ChartInput) -> Built:
             .encode(
                 x=alt.X(field(x), type="nominal", sort=categories),
                 y=alt.Y(field(y), type="quantitative"),
-                text="_label:N",
+                text=alt.Text("_label:N"),
             )
         )
     return alt.LayerChart(layer=layers), (
@@ -275,7 +277,7 @@ def stacked100(inp: ChartInput) -> Built:
             .encode(
                 y=y_enc,
                 x=alt.X("_mid:Q"),
-                text="_share_label:N",
+                text=alt.Text("_share_label:N"),
                 color=alt.Color("_text_colour:N", scale=None),
             )
         )
@@ -339,6 +341,10 @@ def histogram(inp: ChartInput) -> Built:
             .transform_filter("datum._highlight")
             .transform_calculate(_centre="(datum._x0 + datum._x1) / 2")
             .mark_text(baseline="bottom", dy=-3, fontSize=theme.font_size - 1)
-            .encode(x="_centre:Q", y=alt.Y(field(y), type="quantitative"), text="_label:N")
+            .encode(
+                x=alt.X("_centre:Q"),
+                y=alt.Y(field(y), type="quantitative"),
+                text=alt.Text("_label:N"),
+            )
         )
     return alt.LayerChart(layer=layers), height

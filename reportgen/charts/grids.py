@@ -65,9 +65,11 @@ def heatmap(inp: ChartInput) -> Built:
     if inp.spec.labels and fits:
         layers.append(
             base.mark_text(fontSize=label_size).encode(
-                text="_label:N",
+                text=alt.Text("_label:N"),
                 # a plain condition: a second colour scale would clash with the ramp's
-                color=alt.condition("datum._dark", alt.value("#ffffff"), alt.value(theme.ink)),
+                color=alt.ColorValue(
+                    theme.ink, condition={"test": "datum._dark", "value": "#ffffff"}
+                ),
             )
         )
     if inp.spec.highlight != "none":
@@ -117,19 +119,19 @@ def pie(inp: ChartInput, *, donut: bool = False) -> Built:
         layers.append(
             base.transform_filter("datum._share >= 0.05")
             .mark_text(radius=(radius + inner) / 2 if donut else radius * 0.68, fontWeight="bold")
-            .encode(text="_share_label:N", color=alt.Color("_text_colour:N", scale=None))
+            .encode(text=alt.Text("_share_label:N"), color=alt.Color("_text_colour:N", scale=None))
         )
     if donut:
         centre = pd.DataFrame({"_total": [inp.text(y, total)], "_caption": ["Total"]})
         layers.append(
             alt.Chart(centre)
             .mark_text(fontSize=theme.title_size + 2, fontWeight="bold", dy=-6)
-            .encode(text="_total:N")
+            .encode(text=alt.Text("_total:N"))
         )
         layers.append(
             alt.Chart(centre)
             .mark_text(fontSize=theme.font_size, color=theme.muted, dy=12)
-            .encode(text="_caption:N")
+            .encode(text=alt.Text("_caption:N"))
         )
     return alt.LayerChart(layer=layers), height
 

@@ -90,7 +90,9 @@ def _highlight_layers(inp: ChartInput, rows: pd.DataFrame, x_enc: alt.X) -> list
     layers = [point]
     if inp.spec.labels:
         layers.append(
-            point.mark_text(baseline="bottom", dy=-8, fontWeight="bold").encode(text="_label:N")
+            point.mark_text(baseline="bottom", dy=-8, fontWeight="bold").encode(
+                text=alt.Text("_label:N")
+            )
         )
     return layers
 
@@ -170,7 +172,7 @@ def scatter(inp: ChartInput) -> Built:
         extra = 24 + legend_rows_height(series, inp.theme)
         layers = [layer, *trend, *_highlight_layers(inp, rows, x_enc)]
         return alt.LayerChart(layer=layers), height + extra
-    layer = points.encode(x=x_enc, y=y_enc, color=alt.value(theme.base))
+    layer = points.encode(x=x_enc, y=y_enc, color=alt.ColorValue(theme.base))
     return alt.LayerChart(layer=[layer, *trend, *_highlight_layers(inp, rows, x_enc)]), height
 
 
