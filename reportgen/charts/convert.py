@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -93,6 +94,9 @@ class _Worker:
         self.process = process or start_process()
         self.pending: dict[int, tuple[Future[Any], dict[str, Any]]] = {}
         self.numbers = itertools.count()
+        # Requests are tagged with this process and a nonce: a converter a batch lends to one
+        # child after another never gives a child an answer asked for by the one before.
+        self.tag = f"{os.getpid()}.{secrets.token_hex(4)}"
         self.lock = threading.Lock()  # guards the fields below; never held across I/O
         self.alive = True
         self.closing = False
@@ -134,7 +138,7 @@ class _Worker:
         if not alive:  # the worker is gone: convert here
             _settle(future, request)
             return future
-        self.requests.put(json.dumps({"id": number, **request}) + "\n")
+        self.requests.put(json.dumps({"id": f"{self.tag}:{number}", **request}) + "\n")
         return future
 
     def _write(self) -> None:
@@ -156,9 +160,14 @@ class _Worker:
                 answer = json.loads(line)
             except ValueError:  # cut short: the worker was killed while it answered
                 break
+            tag, _, asked = str(answer.get("id", "")).partition(":")
             with self.lock:
-                future, _ = self.pending.pop(answer["id"])
+                mine = tag == self.tag and asked.isdigit()
+                entry = self.pending.pop(int(asked), None) if mine else None
                 self.progress = time.monotonic()
+            if entry is None:
+                continue  # asked for by an earlier child of a batch: not ours
+            future, _ = entry
             if "svg" in answer:
                 future.set_result(answer["svg"])
             elif "runtime" in answer:
@@ -197,6 +206,16 @@ class _Worker:
             if stuck:
                 self.process.kill()  # the reader sees the end of the output
                 return
+
+    def answered(self, timeout: float) -> bool:
+        """Whether every request has been answered, waiting up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if not self.pending:
+                    return True
+            time.sleep(0.01)
+        return False
 
     def close(self) -> None:
         """End the worker: at once when it still owes charts (the build failed or was
@@ -238,9 +257,17 @@ def _worker() -> _Worker | None:
 
 
 # A forked child (a batch's report rendered on another core) does not use its parent's
-# converter, which is driven by threads the child does not have: it drives the spare lent to
-# it (``converter_processes.lend_spare``), or starts its own.
+# converter, which is driven by threads the child does not have: it drives the one lent to it
+# (``converter_processes.lend_converter``), or starts its own.
 os.register_at_fork(after_in_child=_worker.cache_clear)
+
+
+def release_lent() -> None:
+    """In a forked child whose render is done: leave the converter lent to it ready for the
+    next child, every answer read (one still converting after a minute is ended instead)."""
+    worker = _worker() if _worker.cache_info().currsize else None
+    if worker is not None and not worker.answered(timeout=60.0):
+        worker.process.kill()
 
 
 def warm_up() -> None:

@@ -1,20 +1,22 @@
 """A computed batch → every value's files and the index page, all rendered before any is
-written; the reports render side by side in forked processes (one per core), each with its own
-chart converter, since rendering (charts, HTML, PDF) is most of a report's time."""
+written; the reports render side by side in forked processes (one per core), each driving a
+chart converter the batch keeps for the child after it, since rendering (charts, HTML, PDF)
+is most of a report's time."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import subprocess
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
 from reportgen.background import can_fork, free_core_for_child, in_background
-from reportgen.charts.convert import warm_up
-from reportgen.charts.converter_processes import lend_spare, start_spares
+from reportgen.charts.convert import release_lent, warm_up
+from reportgen.charts.converter_processes import give_back, keep_converters, lend_converter
 from reportgen.errors import ReportgenError, SpecError
 from reportgen.output import csv_bytes, prepare_dir, write_all
 from reportgen.progress import Progress
@@ -52,11 +54,18 @@ def render_in_worker(
     if last:
         free_core_for_child()
     try:
-        return render_report(job, tables)
+        files = render_report(job, tables)
     except SpecError as error:
         return ("spec", error.file, error.issues)
     except ReportgenError as error:
         return ("other", error.render(), error.exit_code)
+    release_lent()  # every chart answered: the converter can serve the next child
+    return files
+
+
+def rendered(done: Future[Any]) -> bool:
+    """Whether a child's render succeeded (so the converter it drove answered everything)."""
+    return not done.cancelled() and done.exception() is None and isinstance(done.result(), dict)
 
 
 def from_worker(answer: dict[Path, bytes] | tuple[Any, ...]) -> dict[Path, bytes]:
@@ -96,6 +105,7 @@ class Renderer:
         self.forking = self.workers > 1 and can_fork()
         self.pending: list[tuple[BatchReport, Future[Any]]] = []
         self.queued: list[BatchReport] = []
+        self.lent: dict[Future[Any], subprocess.Popen[str]] = {}  # a child's chart converter
         self.computed = False  # every value's tables are computed: all cores render
         self.prepared: threading.Thread | None = None
         first = batch.probe
@@ -128,25 +138,33 @@ class Renderer:
     def _running(self) -> list[Future[Any]]:
         return [future for _, future in self.pending if not future.done()]
 
+    def _reclaim(self) -> None:
+        """The converters of the children that ended, back for the next ones."""
+        for future in [f for f in self.lent if f.done()]:
+            give_back(self.lent.pop(future), rendered(future))
+
     def _start(self, slots: int) -> None:
         """Fork renderers for queued reports while fewer than ``slots`` run."""
         if self.prepared is not None:
             self.prepared.join()
+        self._reclaim()
         while self.queued and len(self._running()) < max(slots, 1):
             report = self.queued.pop(0)
             last = self.computed and not self.queued
-            with lend_spare():  # the child's chart converter, started while computing
+            with lend_converter() as lent:  # started while computing, or an ended child's
                 future = in_background(render_in_worker, report.job, report.tables, last)
+            if lent is not None:
+                self.lent[future] = lent
             self.pending.append((report, future))
             self._spares()
 
     def _spares(self) -> None:
-        """Chart converters started now for the next children, as many as run at a time
-        (``charts.converter_processes.start_spares``): each warms up while this process
-        computes."""
+        """A chart converter for each child that renders at a time, counting those running
+        (``charts.converter_processes.keep_converters``): each warms up while this process
+        computes, and serves one child after another."""
         if self.batch.probe.draws_charts and self.forking:
             unstarted = (len(self.batch.reports) or self.workers) - len(self.pending)
-            start_spares(min(self.workers, unstarted))
+            keep_converters(min(self.workers, unstarted + len(self._running())))
 
     def collect(self) -> dict[Path, bytes]:
         """Every report's files, in the batch's order; a failing value ends the batch."""
@@ -171,6 +189,7 @@ class Renderer:
         for _, future in self.pending:  # a failed batch: wait for the children still rendering
             with contextlib.suppress(Exception):
                 future.result()
+        self._reclaim()
 
 
 def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:

@@ -298,25 +298,60 @@ def _convert_in_child(spec: dict[str, Any]) -> tuple[str, int]:
     return convert.spec_to_svg_later(spec).result(timeout=60), worker.process.pid
 
 
-def test_a_forked_child_drives_the_spare_lent_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch starts its renderers' converters while it computes: the child drives the one
-    lent to it (no converter started in the child), the SVG is the same, and the spare ends
-    with the child."""
+def test_forked_children_drive_one_lent_converter_after_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch keeps a converter per child rendering at a time: a child drives the one lent
+    to it (none started in the child), and once given back it serves the next child; the SVGs
+    are those converted here, and the converter ends with the batch."""
     from reportgen.background import can_fork, in_background
 
     if not can_fork():
         pytest.skip("no forked child here (one core, or REPORTGEN_THREADS=1)")
     from reportgen.charts import converter_processes as processes
 
-    monkeypatch.setattr(processes, "_spares", [])
-    monkeypatch.setattr(processes, "_lent_out", [])
-    processes.start_spares(1)
-    spare = processes._spares[0]
-    spec = {"mark": "bar", "data": {"values": [{"a": 1}]}, "encoding": {"y": {"field": "a"}}}
-    with processes.lend_spare():
-        answer = in_background(_convert_in_child, spec)
-    svg, pid = answer.result(timeout=120)
-    assert pid == spare.pid
-    assert svg == convert.convert(spec)
-    assert processes._spares == []
-    assert spare.wait(timeout=30) == 0  # its pipes closed here and in the child: it ended
+    monkeypatch.setattr(processes, "_free", [])
+    monkeypatch.setattr(processes, "_busy", [])
+    processes.keep_converters(1)
+    (kept,) = processes._free
+    pids = []
+    for height in (1, 2):
+        spec = {
+            "mark": "bar",
+            "data": {"values": [{"a": height}]},
+            "encoding": {"y": {"field": "a"}},
+        }
+        with processes.lend_converter() as lent:
+            answer = in_background(_convert_in_child, spec)
+        assert lent is kept
+        svg, pid = answer.result(timeout=120)
+        assert svg == convert.convert(spec)
+        pids.append(pid)
+        processes.give_back(kept, reusable=True)
+    assert pids == [kept.pid, kept.pid]
+    processes.keep_converters(1)
+    assert processes._free == [kept]  # no second converter started
+    processes._end_converters()
+    assert kept.wait(timeout=30) == 0  # its input ended: it ended
+
+
+def test_an_answer_asked_for_by_an_earlier_child_is_not_taken() -> None:
+    """The requests of a converter's earlier driver may still be answered when the next one
+    reads: each driver takes only the answers tagged with its own requests."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportgen.charts.convert"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        encoding="utf-8",
+    )
+    assert process.stdin is not None
+    first = {"mark": "bar", "data": {"values": [{"a": 1}]}, "encoding": {"y": {"field": "a"}}}
+    second = {**first, "mark": "point"}
+    # An earlier driver's request with the number the next driver starts at.
+    process.stdin.write(json.dumps({"id": "1.x:0", "spec": first}) + "\n")
+    process.stdin.flush()
+    worker = convert._Worker(process)
+    try:
+        assert worker.submit(second).result(timeout=120) == convert.convert(second)
+    finally:
+        worker.close()
