@@ -91,7 +91,11 @@ def test_the_index_links_each_report_with_its_numbers(project: Path) -> None:
     assert [link for link in links if link.endswith(".html")] == [
         f"{SLUG}-{r.lower()}.html" for r in REGIONS
     ]
-    assert all((out / html_lib.unescape(link)).is_file() for link in links)
+    assert all((out / html_lib.unescape(link)).exists() for link in links)
+    assert [link for link in links if link.endswith("/")] == [
+        f"{SLUG}-{r.lower()}-data/"
+        for r in REGIONS  # each report's CSV folder
+    ]
     assert "http" not in index.replace("http-equiv", "")  # self-contained: nothing fetched
     raw = (out / f"{SLUG}-index.csv").read_text(encoding="utf-8")
     compared = pd.read_csv(io.StringIO(raw))

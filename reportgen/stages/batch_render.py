@@ -202,6 +202,9 @@ def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:
             for p in sorted(names, key=lambda p: list(LINK_KINDS).index(p.suffix))
             if p.suffix in LINK_KINDS
         ]
+        exports = batch.out_dir / f"{report.job.slug}-data"
+        if any(p.is_relative_to(exports) for p in files):
+            links.append(("CSV files", f"{exports.name}/"))  # the folder of the section tables
         entries.append(IndexEntry(report.value, links, report.compared))
     first = batch.reports[0].job
     label = batch.param.label or batch.name.replace("_", " ").capitalize()
