@@ -46,6 +46,7 @@ class RowIndex(Evaluator):
                 child is not None
                 and relation.parent in self.frames
                 and len(child) > LONG_ROWS
+                and not self._in_key_order(relation.parent)  # checked first: the short table
                 and child[relation.column].is_monotonic_increasing
             ):
                 self._sort_by_key(relation.parent)
@@ -74,7 +75,7 @@ class RowIndex(Evaluator):
         is several times faster). Results do not depend on row order."""
         key = self.model.key_of(table)
         frame = self.frames[table]
-        if key is None or frame[key].is_monotonic_increasing:
+        if key is None:
             return
         keys = frame[key].to_numpy()
         order = None
@@ -86,6 +87,12 @@ class RowIndex(Evaluator):
         if order is None or len(order) != len(keys):  # duplicate or sparse keys
             order = np.argsort(keys, kind="stable")
         self.frames[table] = frame.take(order).reset_index(drop=True)
+
+    def _in_key_order(self, table: str) -> bool:
+        """Whether ``table`` has no key or is in key order (a batch's executors share frames
+        the first one sorted)."""
+        key = self.model.key_of(table)
+        return key is None or bool(self.frames[table][key].is_monotonic_increasing)
 
     def _fields_behind(self, refs: list[Resolved]) -> set[str]:
         found: set[str] = set()
