@@ -121,6 +121,29 @@ class RowIndex(Evaluator):
         """Release the kept positions of a long child table (rebuilt on demand)."""
         self._positions.pop((relation.child, relation.column), None)
 
+    def rows_per_parent(self, relation: Relation) -> np.ndarray:
+        """How many rows of the child table have each parent row: ``[no parent row, parent
+        row 0, 1, ...]``. When the child's column and the parent's key are both in order (the
+        order lines and the orders), by a binary search per parent row instead of a pass over
+        the child's positions."""
+        child = self.frames[relation.child][relation.column]
+        parent_key = self.model.key_of(relation.parent)
+        assert parent_key is not None
+        keys = self.frames[relation.parent][parent_key]
+        parent_rows = len(keys)
+        if (
+            pd.api.types.is_integer_dtype(child.dtype)
+            and pd.api.types.is_integer_dtype(keys.dtype)
+            and not child.hasnans
+            and not keys.hasnans
+            and child.is_monotonic_increasing
+        ):
+            column, wanted = child.to_numpy(), keys.to_numpy()
+            if bool((wanted[1:] > wanted[:-1]).all()):  # keys in order, each once
+                found = np.searchsorted(column, wanted, "right") - np.searchsorted(column, wanted)
+                return np.insert(found, 0, len(column) - int(found.sum()))
+        return np.bincount(self.positions(relation) + 1, minlength=parent_rows + 1)
+
     def positions_at(self, relation: Relation, rows: np.ndarray) -> np.ndarray:
         """``positions(relation)[rows]`` without rebuilding the positions of every row of a long
         table whose positions were released (only ``rows`` are looked up). When ``rows`` are

@@ -105,16 +105,22 @@ class SharedPass:
         labels = base.evaluate(ex.parse(self.column), self.table).astype("string")
         codes, uniques = pd.factorize(labels, use_na_sentinel=True)
         # Each row's value as a number (0: none, or no row there), carried down the relation
-        # path one table at a time: a -1 position reads the appended 0.
+        # path to the parent of ``table`` one table at a time (a -1 position reads the
+        # appended 0). The rows of ``table`` itself (32 M order lines) get no value each: the
+        # excluded ones are looked up, and all are counted per parent row.
+        first, *rest = model.path(table, self.table) or []
         by_row = codes.astype(np.int32) + 1
-        for relation in reversed(model.path(table, self.table) or []):
+        for relation in reversed(rest):
             by_row = np.append(by_row, np.int32(0))[base.positions(relation)]
         rows, at = base.first_exclusions(table)
         width, kept = len(steps) + 1, len(steps)
         values = len(uniques) + 1
-        excluded = np.bincount(by_row[rows] * width + at, minlength=values * width)
+        mine = np.append(by_row, np.int32(0))[base.positions_at(first, rows)]
+        excluded = np.bincount(mine * width + at, minlength=values * width)
         counts = excluded.reshape(values, width)
-        counts[:, kept] = np.bincount(by_row, minlength=values) - counts.sum(axis=1)
+        per_parent = base.rows_per_parent(first)  # [no parent, parent row 0, 1, ...]
+        per_value = np.bincount(np.insert(by_row, 0, 0), weights=per_parent, minlength=values)
+        counts[:, kept] = per_value.round().astype(np.int64) - counts.sum(axis=1)
         found = {str(u): index + 1 for index, u in enumerate(uniques)}
         return counts, found, leading[0]
 

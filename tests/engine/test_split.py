@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reportgen.engine.pandas_engine import PandasExecutor
 from reportgen.progress import Progress
 from reportgen.stages.batch import add_reports, plan_batch, shared_rows, value_executors
@@ -69,3 +71,36 @@ def test_a_value_no_row_holds_excludes_every_row_at_the_relation(
             counts = split.excluded_by_step(table)
             assert counts == alone.excluded_by_step(table)
             assert sum(counts) == alone.length(table)  # nothing is left
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_rows_per_parent_equal_a_plain_count(
+    new_project: Callable[[int, int], Path], planned: Callable[[Path], Any], in_order: bool
+) -> None:
+    """Rows of each child per parent row, with the rows whose parent is missing first: by
+    binary search when both tables are in key order, else by the positions; both equal a
+    pandas count (a missing order id and a parent with no rows included)."""
+    spec = planned(new_project(300, 5) / "report.yaml")
+    frames = dict(spec.frames())
+    lines = frames["order_products"].copy()
+    lines = lines[lines["order_id"] != lines["order_id"].iloc[0]]  # an order with no lines
+    lines.loc[lines.index[-1], "order_id"] = int(frames["orders"]["order_id"].max()) + 7
+    lines = lines.sort_values("order_id", kind="stable").reset_index(drop=True)
+    frames["order_products"] = lines if in_order else lines.sample(frac=1.0, random_state=3)
+    frames["orders"] = frames["orders"].sort_values("order_id").reset_index(drop=True)
+    executor = PandasExecutor(spec.model, frames)
+    if in_order:  # the lines and the orders in order id order: no positions are built
+        positions = executor.positions
+        executor.positions = lambda relation: (  # type: ignore[method-assign]
+            pytest.fail("positions built") if relation.parent == "orders" else positions(relation)
+        )
+    for relation in spec.model.relations:
+        parent = executor.frames[relation.parent][spec.model.key_of(relation.parent)]
+        child = executor.frames[relation.child][relation.column]
+        counts = child.value_counts()
+        expected = [int((~child.isin(parent)).sum())]
+        expected += [int(counts.get(key, 0)) for key in parent]
+        assert executor.rows_per_parent(relation).tolist() == expected, relation
+        if relation.child == "order_products" and relation.parent == "orders":
+            assert expected[0] == 1  # the line planted with a missing order
+            assert 0 in expected[1:]  # the order whose lines were taken out
