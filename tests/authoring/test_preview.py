@@ -113,12 +113,21 @@ def test_a_data_edit_rebuilds(preview: Preview, spec: Path) -> None:
     assert wait_for(lambda: "Kettles" in fetch(preview.url), 20)
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before it runs: Ctrl-C as a terminal delivers it. A test process may
+    ignore or block SIGINT (the test runner's workers), and a child inherits both."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def test_ctrl_c_stops_cleanly(spec: Path) -> None:
+    here = (signal.getsignal(signal.SIGINT), signal.pthread_sigmask(signal.SIG_BLOCK, set()))
     process = subprocess.Popen(
         [sys.executable, "-m", "reportgen", "preview", str(spec), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_from_a_terminal,  # noqa: PLW1509 - no threads touch signals here
     )
     try:
         assert process.stdout is not None
@@ -129,7 +138,10 @@ def test_ctrl_c_stops_cleanly(spec: Path) -> None:
         url = line.split("serving ", 1)[1].split()[0]
         assert "Tea shop report" in fetch(url)
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=90)  # a guard against a hang, not a speed test
+        try:
+            out, err = process.communicate(timeout=90)  # a guard against a hang, not speed
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"no stop after Ctrl-C; this process's SIGINT handler and mask: {here}")
     finally:
         if process.poll() is None:
             process.kill()
