@@ -88,6 +88,27 @@ def test_every_number_equals_a_hand_filtered_spec(project: Path) -> None:
     assert charts(page) == drawn
 
 
+def test_a_rebuild_reads_no_data_and_writes_the_same_files(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Everything a batch computes is in the results cache after a first run (each value's
+    sections, quality record and compared metrics, and the values of the data): a rebuild
+    reads no data and writes the same bytes; a changed data file is read again."""
+    again = project / "again"
+    args = [str(project / "report.yaml"), "--each", "region", "--format", "html"]
+    assert main([*args, "--output-dir", str(again)]) == 0
+    assert "load data" not in capsys.readouterr().out
+    first = project / "output"
+    for path in sorted(first.rglob("*")):
+        if path.is_file():
+            assert (again / path.relative_to(first)).read_bytes() == path.read_bytes(), path
+    changed = shutil.copytree(project, project.parent / "changed")
+    customers = changed / "data" / "customers.csv"
+    customers.write_text(customers.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert main([str(changed / "report.yaml"), "--each", "region", "--format", "csv"]) == 0
+    assert "load data" in capsys.readouterr().out
+
+
 def test_the_report_states_its_region(project: Path) -> None:
     page = (project / "output" / f"{SLUG}-south.html").read_text(encoding="utf-8")
     assert "<title>Instacart Basket Analysis — South</title>" in page

@@ -162,3 +162,31 @@ def derived_key(section_key: str, *parts: Any) -> str:
     return _digest(
         {"version": RESULTS_VERSION, "code": code_version(), "section": section_key, "parts": parts}
     )
+
+
+def batch_key(
+    model: Model, fingerprints: dict[str, str], what: str, names: Iterable[str], engine: str
+) -> str:
+    """A key for a batch's numbers outside its sections: ``what`` is ``"values"`` (the values
+    of a field, ``names``) or ``"compared"`` (the metrics ``names`` over one value's rows).
+    Like the quality record's, it depends on every table and on the spec's filters, fields and
+    metrics (the parameters bound)."""
+    spec = model.spec
+    return _digest(
+        {
+            "kind": what,
+            "version": RESULTS_VERSION,
+            "code": code_version(),
+            "engine": engine,
+            "names": list(names),
+            "tables": dict(sorted(fingerprints.items())),
+            "data": {n: t.model_dump(mode="json") for n, t in sorted(spec.data.items())},
+            "relations": sorted(str(r) for r in model.relations),
+            "filters": {n: f.model_dump(mode="json") for n, f in sorted(spec.filters.items())},
+            "fields": {n: f.model_dump(mode="json") for n, f in sorted(spec.fields.items())},
+            "metrics": {
+                n: m.model_dump(mode="json") if hasattr(m, "model_dump") else m
+                for n, m in sorted(spec.metrics.items())
+            },
+        }
+    )

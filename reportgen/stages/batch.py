@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.engine.cache_keys import batch_key
 from reportgen.engine.finish import run_section
 from reportgen.engine.plan import Executor, plan_section
 from reportgen.errors import ReportgenError, SpecIssue, UsageError, did_you_mean
@@ -32,7 +33,14 @@ from reportgen.stages.execute import Engine, load_engine
 from reportgen.stages.job import BuildJob, BuildOptions, plan_job
 from reportgen.stages.outputs import check_outputs, slug_of
 from reportgen.stages.param_values import data_values
-from reportgen.stages.sections import Reused, SectionTables, compute_over, read_cached, set_keys
+from reportgen.stages.sections import (
+    Reused,
+    SectionTables,
+    compute_over,
+    data_prints,
+    read_cached,
+    set_keys,
+)
 
 PROBE = "\u2063reportgen-probe"  # a value no data holds: plans every filter a value can keep
 
@@ -175,6 +183,11 @@ def compute_batch(
                 compute_report(report, engine, engine.executor, None, progress)
             ready(report)
         return
+    if first.store is not None and all_cached(batch, spec_path, options, progress):
+        loaded()
+        for report in batch.reports:
+            ready(report)
+        return
     needed = merged_needs([first, *(r.job for r in batch.reports)])
     with progress.stage("load data"):
         engine = load_engine(first.model, first.engine, needed, progress)
@@ -182,6 +195,8 @@ def compute_batch(
         make = shared_rows(engine.executor)
         if not batch.reports:
             values = data_values(first.model, engine.executor, values_of(batch))
+            if first.store is not None:
+                first.store.put("values", values_key(first, values_of(batch)), values)
             add_reports(batch, spec_path, options, values)
         loaded()
         executor_for = value_executors(batch, make)
@@ -191,6 +206,40 @@ def compute_batch(
                 executor = executor_for(report.job, report.value)
                 compute_report(report, engine, executor, reused, progress)
             ready(report)
+
+
+def all_cached(batch: Batch, spec_path: Path, options: BuildOptions, progress: Progress) -> bool:
+    """Whether the results cache holds everything the batch computes (its values of the data,
+    each value's sections, data-quality record and compared metrics), each report's tables
+    then taken from it; the data is not read (a rebuild after a text edit)."""
+    store = batch.probe.store
+    assert store is not None
+    with progress.stage("results cache"):
+        if not batch.reports:
+            values = store.get("values", values_key(batch.probe, values_of(batch)))
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return False
+            add_reports(batch, spec_path, options, values)
+        for report in batch.reports:
+            job, tables = report.job, report.tables
+            read_cached(job, store, tables)
+            compared = store.get("compared", compared_key(job))
+            if any(sid not in tables.results for sid in job.plans) or tables.quality is None:
+                return False
+            if not isinstance(compared, dict):
+                return False
+            tables.computed, tables.data_loaded = [], False
+            tables.results = {sid: tables.results[sid] for sid in job.plans}
+            report.compared = compared
+    return True
+
+
+def values_key(job: BuildJob, field_name: str) -> str:
+    return batch_key(job.model, data_prints(job), "values", [field_name], job.engine.name)
+
+
+def compared_key(job: BuildJob) -> str:
+    return batch_key(job.model, data_prints(job), "compared", compared_names(job), job.engine.name)
 
 
 def values_of(batch: Batch) -> str:
@@ -272,21 +321,34 @@ def compute_report(
         tables.data_loaded = True
         compute_over(job, tables, engine, executor, reused)
         tables.results = {sid: tables.results[sid] for sid in job.plans}
-        report.compared = compared_metrics(job, executor, report)
+        report.compared = compared_metrics(job, executor)
+        if job.store is not None:
+            job.store.put("compared", compared_key(job), report.compared)
 
 
-def compared_metrics(job: BuildJob, executor: Executor, report: BatchReport) -> dict[str, Any]:
-    """The index page's metrics over all of the value's rows (one aggregation)."""
+def compared_names(job: BuildJob) -> list[str]:
+    """The metrics the index page shows: those compared, and the one its lines quote."""
     spec = job.spec
     metrics = list(spec.batch.compare) if spec.batch is not None else []
     summary = (spec.batch.summary if spec.batch is not None else None) or (
         metrics[0] if metrics else next(iter(spec.metrics))
     )
-    wanted = list(dict.fromkeys([*metrics, summary]))
+    return list(dict.fromkeys([*metrics, summary]))
+
+
+def compared_metrics(job: BuildJob, executor: Executor) -> dict[str, Any]:
+    """The index page's metrics over all of the value's rows (one aggregation), as plain
+    numbers (None where the value has no rows)."""
+    wanted = compared_names(job)
     section = AnalysisSection(id="batch-compare", title="", query=Query(metrics=wanted))
     result = run_section(job.model, executor, plan_section(job.model, section))
     row = result.full.iloc[0] if len(result.full) else None
-    return {m: (row[m] if row is not None else None) for m in wanted}
+    return {m: (_plain(row[m]) if row is not None else None) for m in wanted}
+
+
+def _plain(value: Any) -> Any:
+    """A numpy number as a Python one (a count stays an integer), as the cache keeps it."""
+    return value.item() if hasattr(value, "item") else value
 
 
 @contextmanager

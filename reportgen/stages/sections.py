@@ -74,14 +74,20 @@ def read_cached(job: BuildJob, store: ResultsCache, tables: SectionTables) -> No
     tables.quality = DataQuality.from_json(found) if found is not None else None
 
 
-def set_keys(job: BuildJob, tables: SectionTables) -> None:
-    """Each section's results-cache key and the data-quality record's: the data fingerprints,
-    the spec of what it computes (parameters bound) and the engine."""
-    base_dir, model, engine = job.loaded.base_dir, job.model, job.engine.name
-    prints = {
+def data_prints(job: BuildJob) -> dict[str, str]:
+    """Each table's data fingerprint (its files' names, sizes and times: ``data.cache``)."""
+    base_dir = job.loaded.base_dir
+    return {
         name: fingerprint(table, resolve_files(name, table, base_dir))
         for name, table in job.spec.data.items()
     }
+
+
+def set_keys(job: BuildJob, tables: SectionTables) -> None:
+    """Each section's results-cache key and the data-quality record's: the data fingerprints,
+    the spec of what it computes (parameters bound) and the engine."""
+    model, engine = job.model, job.engine.name
+    prints = data_prints(job)
     tables.keys = {sid: section_key(model, plan, prints, engine) for sid, plan in job.plans.items()}
     tables.quality_key = quality_key(model, prints, job.needed, engine, job.plans)
 
