@@ -165,8 +165,9 @@ def compute_batch(
     loaded: Callable[[], None] = lambda: None,
 ) -> None:
     """Every value's tables and compared metrics, each report handed to ``ready`` once
-    computed: the data loaded once (pandas), or once per value (Dask: each value's run on
-    the cluster). ``loaded`` is called once the values are known and the data is loaded."""
+    computed: the data loaded once (pandas; not at all when the results cache holds
+    everything), or once per value (Dask: each value's run on the cluster). ``loaded`` is
+    called once the values are known and the data is loaded."""
     first = batch.probe
     if first.engine.name != "pandas":
         if not batch.reports:  # values of the data: one load to read them
