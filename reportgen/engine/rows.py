@@ -130,7 +130,6 @@ class RowIndex(Evaluator):
         parent_key = self.model.key_of(relation.parent)
         assert parent_key is not None
         keys = self.frames[relation.parent][parent_key]
-        parent_rows = len(keys)
         if (
             pd.api.types.is_integer_dtype(child.dtype)
             and pd.api.types.is_integer_dtype(keys.dtype)
@@ -142,7 +141,7 @@ class RowIndex(Evaluator):
             if bool((wanted[1:] > wanted[:-1]).all()):  # keys in order, each once
                 found = np.searchsorted(column, wanted, "right") - np.searchsorted(column, wanted)
                 return np.insert(found, 0, len(column) - int(found.sum()))
-        return np.bincount(self.positions(relation) + 1, minlength=parent_rows + 1)
+        return np.bincount(self.positions(relation) + 1, minlength=len(keys) + 1)
 
     def positions_at(self, relation: Relation, rows: np.ndarray) -> np.ndarray:
         """``positions(relation)[rows]`` without rebuilding the positions of every row of a long

@@ -120,7 +120,7 @@ class Renderer:
     def loaded(self) -> None:
         """The data is loaded and the values known: start the children's chart converters
         (while the first value computes, on the core it leaves)."""
-        self._spares()
+        self._keep_converters()
 
     def submit(self, report: BatchReport) -> None:
         """Render ``report``: here and now without forking, else as soon as a core is free
@@ -133,7 +133,7 @@ class Renderer:
             return
         self.queued.append(report)
         self._start(self.workers - 1)
-        self._spares()
+        self._keep_converters()
 
     def _running(self) -> list[Future[Any]]:
         return [future for _, future in self.pending if not future.done()]
@@ -156,9 +156,9 @@ class Renderer:
             if lent is not None:
                 self.lent[future] = lent
             self.pending.append((report, future))
-            self._spares()
+            self._keep_converters()
 
-    def _spares(self) -> None:
+    def _keep_converters(self) -> None:
         """A chart converter for each child that renders at a time, counting those running
         (``charts.converter_processes.keep_converters``): each warms up while this process
         computes, and serves one child after another."""
