@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -179,3 +180,23 @@ def test_weather_date_literal_in_a_row_filter(weather: Path, raw_weather: pd.Dat
     assert len(table) == len(monthly)  # the export keeps every group (top 3 shown)
     assert table["month_start"].iloc[0] == str(monthly.idxmax().start_time.date())
     assert table["rain"].iloc[0] == pytest.approx(monthly.max(), rel=1e-9)
+
+
+def test_weather_top_months_without_other_are_the_tables_rows(
+    weather: Path, raw_weather: pd.DataFrame
+) -> None:
+    """``top: 3, other: false`` over dates: the printed table shows the three wettest months
+    (it once printed only its header: the kept dates were matched as text written another way)."""
+    recent = raw_weather[raw_weather["date"] >= "2014-01-01"]
+    monthly = recent.groupby(recent["date"].dt.to_period("M"))["precipitation"].sum()
+    wettest = monthly.sort_values(ascending=False).head(3)
+    html = (weather / "seattle-weather.html").read_text()
+    section = html[html.index('id="wettest-recent-months"') :]
+    table = section[section.index("<tbody") : section.index("</tbody>")]
+    rows = [
+        re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr.*?</tr>", table, re.S)
+    ]
+    half_up = [Decimal(str(v)).quantize(Decimal(1), ROUND_HALF_UP) for v in wettest]
+    assert rows == [
+        [p.strftime("%b %Y"), f"{v:,} mm"] for p, v in zip(wettest.index, half_up, strict=True)
+    ]

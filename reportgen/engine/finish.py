@@ -93,7 +93,7 @@ def run_section(
     order = {str(v): i for i, v in enumerate(values)}
     if not plan.other or plan.having is not None:  # no bucket: the kept groups' rows
         # (with 'having', a bucket would hold the groups the result filter left out)
-        shown = full[full[first].astype(str).isin(order)]
+        shown = full[full[first].map(str).isin(order)]  # str of each value, as ``order`` has
         return SectionResult(full, _by_rank(shown, first, order), totals)
     label = other_label(full[first])
     keep = Keep(first, frozenset(order), label)
@@ -132,7 +132,7 @@ def _kept(full: pd.DataFrame, plan: SectionPlan) -> list[Any] | None:
     supported = ranked
     if plan.min_support is not None:
         metric, at_least = plan.min_support
-        sums = full.groupby(full[first].astype(str), sort=False)[metric].sum(min_count=1)
+        sums = full.groupby(full[first].map(str), sort=False)[metric].sum(min_count=1)
         supported = [v for v in ranked if sums.get(str(v), np.nan) >= at_least]
     kept = supported[: plan.top]
     return kept if len(kept) < len(ranked) else None
