@@ -154,6 +154,7 @@ def encode_entry(kind: str, key: str, value: Any) -> bytes:
         if not all(isinstance(name, str) for name in frame.columns):
             msg = "a table's column names must be strings"
             raise TypeError(msg)
+        frame, mixed = _split_dates(frame)
         table = pa.Table.from_pandas(frame)
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -165,7 +166,9 @@ def encode_entry(kind: str, key: str, value: Any) -> bytes:
                 writer.write_table(table)
         stream = sink.getvalue().to_pybytes()
         objects = [str(name) for name in frame.columns if frame[name].dtype == object]
-        frame_parts.append({"path": path, "bytes": len(stream), "object_columns": objects})
+        frame_parts.append(
+            {"path": path, "bytes": len(stream), "object_columns": objects, "mixed_dates": mixed}
+        )
         parts.append(stream)
     body = b"".join(parts)
     header = {
@@ -208,7 +211,7 @@ def decode_entry(kind: str, key: str, data: bytes) -> Any:
         value = json.loads(body[:offset])
         for part in header["frames"]:
             end = offset + int(part["bytes"])
-            frame = _read_frame(body[offset:end], part["object_columns"])
+            frame = _read_frame(body[offset:end], part["object_columns"], part["mixed_dates"])
             offset = end
             value = _place(value, part["path"], frame)
         if offset != len(body):
@@ -242,11 +245,41 @@ def _plain(value: Any, path: list[str | int], frames: list[Any]) -> Any:
     raise TypeError(msg)
 
 
-def _read_frame(stream: bytes, object_columns: list[str]) -> pd.DataFrame:
+# A column of dates beside text (a top-N of months and its "Other" row) is stored as its text
+# and, under this prefix, its dates: Arrow holds one type a column.
+_DATES_OF = "\x00dates of "
+
+
+def _split_dates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with each object column that mixes dates and text split in two (see
+    ``_DATES_OF``), and the names of those columns."""
+    mixed: list[str] = []
+    for name in list(frame.columns):
+        series = frame[name]
+        if series.dtype != object:
+            continue
+        is_date = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
+        if not is_date.any() or is_date.all():
+            continue
+        if not mixed:
+            frame = frame.copy()
+        frame[_DATES_OF + name] = pd.to_datetime(series.where(is_date))
+        frame[name] = series.where(~is_date, None)
+        mixed.append(name)
+    return frame, mixed
+
+
+def _read_frame(stream: bytes, object_columns: list[str], mixed: list[str]) -> pd.DataFrame:
     table = pa.ipc.open_stream(pa.py_buffer(stream)).read_all()
     frame = table.to_pandas()
     for name in object_columns:  # Arrow reads text back as str: restore object columns as stored
         frame[name] = pd.Series(table.column(name).to_pylist(), index=frame.index, dtype=object)
+    for name in mixed:
+        dates = frame.pop(_DATES_OF + name)
+        values = [
+            text if pd.isna(date) else date for date, text in zip(dates, frame[name], strict=True)
+        ]
+        frame[name] = pd.Series(values, index=frame.index, dtype=object)
     return frame
 
 
