@@ -9,6 +9,7 @@ import pandas as pd
 
 from reportgen.charts.common import (
     ChartInput,
+    band_height,
     category_axis,
     field,
     legend_rows_height,
@@ -116,7 +117,7 @@ def hbar(inp: ChartInput) -> Built:
         layers.append(
             base.mark_text(align="left", baseline="middle", dx=4).encode(text=alt.Text("_label:N"))
         )
-    height = inp.spec.height or max(120, len(categories) * theme.band_step + CATEGORY_AXIS_SPACE)
+    height = inp.spec.height or band_height(len(categories), theme, extra=CATEGORY_AXIS_SPACE)
     return alt.LayerChart(layer=layers), height
 
 
@@ -282,8 +283,8 @@ def stacked100(inp: ChartInput) -> Built:
             )
         )
         layers.append(labels)
-    height = inp.spec.height or max(
-        120, int(len(categories) * theme.band_step * 1.25) + CATEGORY_AXIS_SPACE + 30
+    height = inp.spec.height or band_height(
+        len(categories), theme, scale=1.25, extra=CATEGORY_AXIS_SPACE + 30
     )
     return alt.LayerChart(layer=layers), height + legend_rows_height(series, theme)
 
@@ -300,7 +301,11 @@ def histogram(inp: ChartInput) -> Built:
             .mark_bar(binSpacing=1, color=theme.base)
             .encode(
                 x=alt.X(field(x), type="quantitative", bin=alt.Bin(maxbins=30), title=inp.label(x)),
-                y=alt.Y("count():Q", title="Count", axis=alt.Axis(format=",", tickCount=5)),
+                y=alt.Y(
+                    "count():Q",
+                    title="Count",
+                    axis=alt.Axis(format=",d", tickCount=5, tickMinStep=1),
+                ),
             )
         )
         return chart, height

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from reportgen.charts import bars, grids, lines
+from reportgen.charts.capping import on_time_axis
 from reportgen.charts.common import (
     ChartInput,
     ColumnInfo,
@@ -25,6 +27,10 @@ from reportgen.style.theme import Theme, default_theme, vega_config
 __all__ = ["ColumnInfo", "build_chart"]
 
 AnyChart = alt.Chart | alt.LayerChart
+
+# The rows a chart may draw are limited before it is built (``capping.MAX_CHART_POINTS``, a
+# located error); Altair's own limit (5,000 rows) would end the build with a traceback.
+alt.data_transformers.disable_max_rows()
 
 _KINDS: dict[str, Callable[[ChartInput], bars.Built]] = {
     "bar": bars.bar,
@@ -73,27 +79,40 @@ def one_measure(
     return spec.model_copy(update={"y": VALUE, "color": MEASURE, "type": kind}), long, infos
 
 
-TIME_AXIS_KINDS = ("line", "area", "scatter")
-
-
 def dates_as_labels(
     spec: ChartSpec, frame: pd.DataFrame, columns: Mapping[str, ColumnInfo]
 ) -> tuple[pd.DataFrame, dict[str, ColumnInfo]]:
     """Date columns drawn as categories (bars, pies, heatmaps, colours) as their formatted text
     ('2015 Q3', 'Jul 2015'), in time order; the x of a line, area or scatter stays a time axis."""
     frame, infos = frame.copy(), dict(columns)
+    time_axis = on_time_axis(spec, frame)
     for name in frame.columns:
         series = frame[name]
-        if name == spec.x and spec.type in TIME_AXIS_KINDS:
-            continue
-        if not pd.api.types.is_datetime64_any_dtype(series):
+        if name == spec.x and time_axis:
             continue
         info = column_info(columns, name)
-        ordered = sorted(series.dropna().unique())
-        texts = {value: format_value(pd.Timestamp(value), info.format) for value in ordered}
+        dates = _dates_in(series, info.other)
+        if dates is None:
+            continue
+        texts = {value: format_value(pd.Timestamp(value), info.format) for value in dates}
+        if info.other is not None:
+            texts[info.other] = info.other  # a capped chart's bucket: last, as it is
         frame[name] = pd.Series([texts.get(v) for v in series], index=series.index, dtype=object)
         infos[name] = replace(info, order=tuple(dict.fromkeys(texts.values())))
     return frame, infos
+
+
+def _dates_in(series: pd.Series, other: str | None) -> list[Any] | None:
+    """The dates of a date column in time order, also when a capped chart table holds them
+    beside its other bucket; None for any other column."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return sorted(series.dropna().unique())
+    if series.dtype != object:
+        return None
+    values = [v for v in series.dropna().unique() if v != other]
+    if not values or not all(isinstance(v, pd.Timestamp) for v in values):
+        return None
+    return sorted(values)
 
 
 def _check_columns(spec: ChartSpec, frame: pd.DataFrame) -> None:
@@ -130,9 +149,10 @@ def build_chart(
     _check_columns(spec, frame)
     theme = theme or default_theme()
     frame, columns = chart_labels(frame, columns)  # no control characters, no endless names
-    chart, plot_height = _KINDS[spec.type](
-        ChartInput(spec, frame, columns, currency, theme, row_order)
-    )
+    draw = _KINDS[spec.type]
+    if spec.type == "bar" and on_time_axis(spec, frame):
+        draw = lines.time_bars
+    chart, plot_height = draw(ChartInput(spec, frame, columns, currency, theme, row_order))
     title = chart_text(title, None)
     wrapped = wrap_title(title, theme)
     title_height = (len(wrapped) if isinstance(wrapped, list) else 1) * (theme.title_size + 4) + 12

@@ -15,19 +15,38 @@ from reportgen.engine.cache_keys import derived_key
 from reportgen.engine.finish import SectionResult, run_section
 from reportgen.engine.plan import Executor, SectionPlan
 from reportgen.model.semantic import Model
-from reportgen.spec.models import AnalysisSection
+from reportgen.spec.models import AnalysisSection, ChartSpec
 
 MAX_CHART_CATEGORIES = 50
+MAX_CHART_POINTS = 20_000  # marks one chart draws (a day a bar over 50 years); more is an error
+TIME_AXIS_KINDS = ("line", "area", "scatter")
+
+
+def on_time_axis(chart: ChartSpec, frame: pd.DataFrame) -> bool:
+    """Whether a date x is drawn on a time axis rather than as named categories: always for a
+    line, area or scatter; for one series of bars over more dates than a chart can name (a
+    bar a day over years: ``lines.time_bars``)."""
+    if chart.type in TIME_AXIS_KINDS:
+        return True
+    if chart.type != "bar" or chart.color is not None or len(chart.measures) > 1:
+        return False
+    if chart.x not in frame.columns:
+        return False  # the chart's own check names the missing column
+    dates = frame[chart.x]
+    return pd.api.types.is_datetime64_any_dtype(dates) and dates.nunique() > MAX_CHART_CATEGORIES
 
 
 def needs_cap(section: AnalysisSection, plan: SectionPlan, result: SectionResult) -> bool:
     """Whether the chart of ``section`` has more categories on its first axis than it shows."""
-    if section.chart is None or not plan.by or section.chart.type in ("scatter", "histogram"):
+    chart = section.chart
+    if chart is None or not plan.by or chart.type in ("scatter", "histogram"):
         return False
     first = result.shown[plan.by[0].name]
     continuous = pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_numeric_dtype(first)
-    if section.chart.type in ("line", "area") and continuous:
+    if chart.type in ("line", "area") and continuous:
         return False  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
+    if chart.x == plan.by[0].name and on_time_axis(chart, result.shown):
+        return False  # every date its own bar, in time order
     return bool(first.nunique() > MAX_CHART_CATEGORIES)
 
 

@@ -18,6 +18,7 @@ from reportgen.style.format import d3_axis_format, format_value, is_missing, lab
 from reportgen.style.theme import Theme
 
 LABEL_LIMIT = 60  # characters of a category name on a chart; the table and export keep it whole
+MAX_PLOT_HEIGHT = 760  # px of rows (bars, heatmap lines) that fit one printed page with the title
 ELLIPSIS = "…"
 # Control characters (NUL made the converter panic), line and paragraph separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -114,6 +115,14 @@ def lower_label(label: str) -> str:
 def text_width(text: str, size: float) -> float:
     """Rough width in px of ``text`` set in the theme's (narrow) sans-serif at ``size`` px."""
     return len(text) * size * 0.5
+
+
+def band_height(rows: int, theme: Theme, *, scale: float = 1.0, extra: int = 0) -> int:
+    """The height of a chart of ``rows`` bands (horizontal bars, heatmap lines) with ``extra``
+    px of axes: ``theme.band_step`` a row (times ``scale``), narrower rows when that would not
+    fit one printed page (a chart never breaks across pages, and one taller is cut)."""
+    bands = min(int(rows * theme.band_step * scale), MAX_PLOT_HEIGHT - extra)
+    return max(120, bands + extra)
 
 
 def category_axis(labels: list[str], step: float, size: float) -> tuple[dict[str, Any], int]:
@@ -252,13 +261,16 @@ class ChartInput:
         return colours
 
     def highlight_flags(self, values: pd.Series) -> list[bool]:
-        """True for the one row ``spec.highlight`` points at (first of ties), else False."""
+        """True for the one row ``spec.highlight`` points at (first of ties), else False; never
+        the other bucket of x (a sum of many groups is not the largest group)."""
         flags = [False] * len(values)
-        numbers = pd.to_numeric(values, errors="coerce")
+        numbers = pd.to_numeric(values, errors="coerce").reset_index(drop=True)
+        other = self.info(self.spec.x).other
+        if other is not None and self.spec.x in self.frame.columns:
+            numbers = numbers.where(self.frame[self.spec.x].reset_index(drop=True) != other)
         if self.spec.highlight == "none" or numbers.notna().sum() < 2:
             return flags
-        position = numbers.reset_index(drop=True)
-        index = position.idxmax() if self.spec.highlight == "max" else position.idxmin()
+        index = numbers.idxmax() if self.spec.highlight == "max" else numbers.idxmin()
         if not (isinstance(index, float) and math.isnan(index)):
             flags[int(index)] = True
         return flags

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from reportgen.charts.bars import Built
-from reportgen.charts.common import ChartInput, field, plain_rows, text_width
+from reportgen.charts.common import ChartInput, band_height, field, plain_rows, text_width
 
 
 def heatmap(inp: ChartInput) -> Built:
@@ -78,7 +78,7 @@ def heatmap(inp: ChartInput) -> Built:
                 fillOpacity=0, stroke=theme.accent, strokeWidth=2.5
             )
         )
-    height = inp.spec.height or max(120, len(lines) * theme.band_step + 80)
+    height = inp.spec.height or band_height(len(lines), theme, extra=80)
     return alt.LayerChart(layer=layers), height
 
 

@@ -1,4 +1,5 @@
-"""Chart kinds over a continuous x: line, area and scatter."""
+"""Chart kinds over a continuous x: line, area, scatter, and bars over more dates than a chart
+can name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, Literal
 import altair as alt
 import pandas as pd
 
-from reportgen.charts.bars import Built
+from reportgen.charts.bars import VALUE_AXIS_SPACE, Built
 from reportgen.charts.common import (
     ChartInput,
     field,
@@ -143,6 +144,35 @@ def line(inp: ChartInput, *, area: bool = False) -> Built:
         .encode(x=x_enc, y=_y_encoding(inp, y), color=colour_enc)
     )
     return chart, height + 24 + legend_rows_height(series, inp.theme)
+
+
+def time_bars(inp: ChartInput) -> Built:
+    """A bar per date on a time axis, for more dates than fit as named categories (a day's
+    bars over years): every date drawn in time order, none merged into an other bucket; the
+    highlighted bar in the accent colour, its value above it."""
+    x, y, theme = inp.spec.x, inp.y, inp.theme
+    rows = _rows(inp, [x, y])
+    rows["_colour"] = [theme.accent if flag else theme.base for flag in rows["_highlight"]]
+    dates = pd.to_datetime(inp.frame[x].dropna())
+    days = max(1.0, (dates.max() - dates.min()) / pd.Timedelta(days=1))
+    shortest = float(dates.drop_duplicates().sort_values().diff().min() / pd.Timedelta(days=1))
+    width = max(0.5, 0.8 * (theme.chart_width - VALUE_AXIS_SPACE) * shortest / days)
+    x_enc = alt.X(
+        field(x),
+        type="temporal",
+        title=inp.label(x),
+        axis=time_axis(inp.frame[x]),
+        scale=alt.Scale(padding=width),
+    )
+    base = alt.Chart(rows).encode(x=x_enc, y=_y_encoding(inp, y))
+    layers = [base.mark_bar(width=width).encode(color=alt.Color("_colour:N", scale=None))]
+    if inp.spec.labels:
+        layers.append(
+            base.transform_filter("datum._highlight")
+            .mark_text(baseline="bottom", dy=-3, fontSize=theme.font_size - 1)
+            .encode(text=alt.Text("_label:N"))
+        )
+    return alt.LayerChart(layer=layers), inp.spec.height or theme.chart_height
 
 
 def area(inp: ChartInput) -> Built:

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from reportgen.charts.capping import MAX_CHART_POINTS
 from reportgen.engine.finish import SectionResult, other_label
 from reportgen.errors import SpecIssue
 from reportgen.model.params import chosen_values, cover_lines, text_values
@@ -22,6 +23,7 @@ from reportgen.render.methods import definitions_tables, section_filters
 from reportgen.render.quality_tables import quality_tables
 from reportgen.render.views import (
     ColumnMeta,
+    cap_note,
     column_meta,
     render_section_text,
     result_contexts,
@@ -91,7 +93,7 @@ def section_views(content: ReportContent, charts: ChartCache) -> list[SectionVie
     extra = {"data": data_context(content.quality), "params": text_values(content.loaded)}
     issues: list[SpecIssue] = []
     views: list[SectionView] = []
-    pending: list[tuple[int, ChartBlock | PendingChart]] = []
+    pending: list[tuple[int, ChartBlock | PendingChart, str]] = []
     for index, section in enumerate(spec.sections):
         if content.selected and section.id not in content.selected:
             continue
@@ -100,21 +102,45 @@ def section_views(content: ReportContent, charts: ChartCache) -> list[SectionVie
         )
         if isinstance(section, AnalysisSection):
             views.append(_analysis_view(content, section, metas[section.id], title, body))
-            if section.chart is not None:
-                shown = content.charted.get(section.id, content.results[section.id].shown)
+            shown = content.charted.get(section.id, content.results[section.id].shown)
+            too_many = _too_many_points(index, section, shown)
+            if too_many is not None:
+                issues.append(too_many)
+            elif section.chart is not None:
                 meta = _chart_meta(content, section, metas[section.id], shown)
                 capped = section.id in content.charted
                 chart = charts.chart(spec, section, shown, meta, chart_title, capped)
-                pending.append((len(views) - 1, chart))
+                result = content.results[section.id].full
+                note = cap_note(section, result, shown, meta) if capped else ""
+                pending.append((len(views) - 1, chart, note))
         else:
             views.append(section_view(section, title, body, None, _appendix(content, section)))
     if issues:
         raise_located(content.loaded, issues)
-    for index, chart in pending:  # the converter has been working meanwhile
+    for index, chart, note in pending:  # the converter has been working meanwhile
         block = chart.block if isinstance(chart, PendingChart) else chart
-        views[index] = dataclasses.replace(views[index], chart=block)
+        views[index] = dataclasses.replace(
+            views[index], chart=dataclasses.replace(block, note=note)
+        )
     charts.finish()
     return views
+
+
+def _too_many_points(index: int, section: AnalysisSection, shown: pd.DataFrame) -> SpecIssue | None:
+    """A chart with more marks than one can show (``MAX_CHART_POINTS``; a histogram draws its
+    bins) is an error at the chart, with the ways to fix it."""
+    chart = section.chart
+    if chart is None or chart.type == "histogram":
+        return None
+    points = len(shown) * len(chart.measures)
+    if points <= MAX_CHART_POINTS:
+        return None
+    message = (
+        f"section '{section.id}': its {chart.type} chart would draw {points:,} points, more than "
+        f"a chart shows ({MAX_CHART_POINTS:,}); group by fewer values (a month instead of a day), "
+        "keep the largest with 'top', draw a histogram, or leave the chart out"
+    )
+    return SpecIssue(("sections", index, "chart"), message)
 
 
 def _analysis_view(

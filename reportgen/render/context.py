@@ -43,6 +43,7 @@ class ChartBlock:
     height: float = 0.0
     src: str = ""  # set by the renderer: the SVG as a data: URI, shown as <img> (print)
     vega_lite: str = ""  # the interactive chart: its Vega-Lite spec as script-safe JSON, or ""
+    note: str = ""  # plain text under the chart: what a capped chart leaves out
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from reportgen.render.context import ChartBlock, SectionView, TableBlock, TableC
 from reportgen.render.narrative import make_environment, render_text, to_blocks
 from reportgen.render.result_view import ResultView
 from reportgen.render.sandbox import NarrativeError
+from reportgen.render.words import lower_first
 from reportgen.spec.models import AnalysisSection, SectionSpec, Spec, Thresholds
 from reportgen.style.format import format_value
 
@@ -134,11 +135,11 @@ def support_note(
     if support is None or support.metric not in full.columns or not len(full.columns):
         return ""
     values = pd.to_numeric(full[support.metric], errors="coerce").fillna(0)
-    small_groups = set(full.loc[values < support.at_least, full.columns[0]].astype(str))
+    small_groups = set(full.loc[values < support.at_least, full.columns[0]].map(str))
     small = len(small_groups)
     if not small:
         return ""
-    folded = small_groups - set(shown[shown.columns[0]].astype(str))
+    folded = small_groups - set(shown[shown.columns[0]].map(str))  # dates beside "Other" too
     label = meta[support.metric].label
     minimum = format_value(
         support.at_least,
@@ -152,6 +153,36 @@ def support_note(
         f"{small:,} {groups} fewer than {minimum} ({label.lower()}), too few to rank: {where}, "
         "but not named as highest or lowest."
     )
+
+
+def cap_note(
+    section: AnalysisSection,
+    result: pd.DataFrame,
+    charted: pd.DataFrame,
+    meta: Mapping[str, ColumnMeta],
+) -> str:
+    """What a capped chart (``charts.capping``) leaves out of the section's every group
+    (``result``): how many values of its first axis it names, which ones, and where the others
+    are (its other bucket; a section with ``having`` has none)."""
+    first = section.query.by[0].split(".")[-1]
+    other = meta[first].other
+    bucket = charted[first].astype(str) == other
+    named = charted[first][~bucket].nunique()
+    total = result[first].nunique()
+    assert section.chart is not None
+    sort = section.query.sort or f"-{section.chart.first_measure}"
+    key = sort.lstrip("-+")
+    label = lower_first(meta[key].label if key in meta else key)
+    if key in section.query.metrics:
+        which = f"the {'largest' if sort.startswith('-') else 'smallest'} by {label}"
+    else:
+        which = f"the {'last' if sort.startswith('-') else 'first'} by {label}"
+    rest = (
+        f"the other {total - named:,} are combined as “{other}”"
+        if bucket.any()
+        else f"the data export has all {total:,}"
+    )
+    return f"The chart names {named:,} of the {total:,} values of {meta[first].label}, {which}; {rest}."
 
 
 def thresholds_for(spec: Spec, section: SectionSpec) -> Thresholds:

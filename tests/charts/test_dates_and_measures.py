@@ -90,3 +90,56 @@ def test_scatter_trend_is_a_regression_layer() -> None:
     assert "regression" not in json.dumps(plain)
     x_axis = next(e["x"] for e in _encodings(chart) if "x" in e)["axis"]
     assert x_axis["format"] == ",~f"  # never scientific notation
+
+
+def test_a_bar_a_day_over_years_is_drawn_on_a_time_axis_with_every_day() -> None:
+    days = pd.date_range("2013-01-01", periods=400, freq="D")
+    rain = [float((i * 53) % 97) for i in range(400)]
+    frame = pd.DataFrame({"day": days, "rain": rain})
+    info = {"day": ColumnInfo("Day", "date"), "rain": ColumnInfo("Rain", "number;d=1")}
+    chart = _dict({"type": "bar", "x": "day", "y": "rain"}, frame, info)
+    x = next(e["x"] for e in _encodings(chart) if "x" in e)
+    assert x["type"] == "temporal"
+    assert "sort" not in x
+    rows = _rows(chart)
+    assert len(rows) == 400  # every day a bar, none merged
+    assert [r["_highlight"] for r in rows].count(True) == 1
+    assert rows[[r["_highlight"] for r in rows].index(True)]["rain"] == max(rain)
+    few = _dict({"type": "bar", "x": "day", "y": "rain"}, frame.head(20), info)
+    assert next(e["x"] for e in _encodings(few) if "x" in e)["type"] == "ordinal"  # named days
+
+
+def test_a_capped_table_of_dates_prints_them_in_time_order_with_other_last() -> None:
+    """The chart table of the 3 wettest months and the bucket: dates beside text in one
+    column. The months print in their format, in time order; "Other" is last and, though
+    its sum is the largest, never the highlighted bar."""
+    months = [pd.Timestamp("2015-03-01"), pd.Timestamp("2014-11-01"), pd.Timestamp("2015-01-01")]
+    frame = pd.DataFrame(
+        {"month": pd.Series([*months, "Other"], dtype=object), "rain": [9.0, 7.0, 8.0, 90.0]}
+    )
+    info = {
+        "month": ColumnInfo("Month", "month", other="Other"),
+        "rain": ColumnInfo("Rain", "number;d=1"),
+    }
+    chart = _dict({"type": "hbar", "x": "month", "y": "rain"}, frame, info)
+    y = next(e["y"] for e in _encodings(chart) if "y" in e)
+    assert y["sort"] == ["Nov 2014", "Jan 2015", "Mar 2015", "Other"]
+    highlighted = [r["month"] for r in _rows(chart) if r["_highlight"]]
+    assert highlighted == ["Mar 2015"]
+
+
+def test_rows_of_a_long_hbar_fit_one_printed_page() -> None:
+    def height(count: int) -> int:
+        frame = pd.DataFrame({"name": [f"n{i}" for i in range(count)], "v": range(count)})
+        return int(_dict({"type": "hbar", "x": "name", "y": "v"}, frame, {})["height"])
+
+    assert height(10) == 10 * 24 + 40  # a row per band step, the axis below
+    assert height(30) == 30 * 24 + 40
+    assert height(50) == height(500) == 760  # narrower rows, never taller than a page holds
+
+
+def test_a_histograms_counts_never_print_in_scientific_notation() -> None:
+    frame = pd.DataFrame({"v": [float(i % 17) for i in range(70_000)]})
+    chart = _dict({"type": "histogram", "x": "v", "y": "v"}, frame, {})
+    y = next(e["y"] for e in _encodings(chart) if "y" in e)
+    assert y["axis"]["format"] == ",d"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from reportgen.charts import build
-from reportgen.charts.capping import MAX_CHART_CATEGORIES
-from tests.errors.conftest import Project, RunCli
+from reportgen.charts.capping import MAX_CHART_CATEGORIES, MAX_CHART_POINTS
+from tests.errors.conftest import Project, RunCli, assert_clean_failure
 
 
 def test_ten_thousand_categories_are_capped(
@@ -40,6 +42,9 @@ def test_ten_thousand_categories_are_capped(
     assert "Showing 12 of " in html
     exported = pd.read_csv(project.output / "basket-data" / "top-products.csv")
     assert len(exported) > 10_000
+    groups, rest = len(exported), len(exported) - (MAX_CHART_CATEGORIES - 1)
+    assert f"The chart names 49 of the {groups:,} values of " in html
+    assert f"the largest by products ordered; the other {rest:,} are combined as “Other”" in html
 
 
 def test_very_long_names_wrap(project: Project, run_cli: RunCli) -> None:
@@ -54,3 +59,95 @@ def test_very_long_names_wrap(project: Project, run_cli: RunCli) -> None:
     html = (project.output / "basket.html").read_text(encoding="utf-8")
     assert long_name in html  # whole in the table, where CSS wraps it
     assert "overflow-wrap: break-word" in html  # a long word breaks at the cell's edge
+
+
+DAILY_SPEC = """\
+report: {title: Daily, slug: daily}
+data:
+  days: {path: days.csv, columns: {day: {type: date}}}
+metrics:
+  rain: {expr: sum(days.rain), label: Rain}
+  wet: {expr: 'count(days, where="rain > 0")', label: Wet days}
+sections:
+  - id: bars
+    title: Rain a day
+    query: {by: [day], metrics: [rain]}
+    chart: {type: bar, x: day, y: rain, title: Rain a day}
+  - id: wettest
+    title: The wettest days
+    query: {by: [day], metrics: [rain]}
+    chart: {type: hbar, x: day, y: rain, title: The wettest days}
+  - id: driest
+    title: The driest wet days
+    query: {by: [day], metrics: [rain, wet], sort: rain, having: "wet > 0"}
+    chart: {type: hbar, x: day, y: rain, title: The driest wet days}
+"""
+
+
+def _daily(folder: Path, days: int) -> pd.DataFrame:
+    dates = pd.date_range("2012-01-01", periods=days, freq="D")
+    rain = [float((i * 37) % 101) if i % 3 else 0.0 for i in range(days)]
+    frame = pd.DataFrame({"day": dates.strftime("%Y-%m-%d"), "rain": rain})
+    frame.to_csv(folder / "days.csv", index=False)
+    (folder / "report.yaml").write_text(DAILY_SPEC)
+    return frame
+
+
+def test_a_bar_a_day_over_years_draws_every_day_and_a_capped_chart_says_what_it_left_out(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bar chart over 1,500 days draws 1,500 bars in time order (no "Other" of days); the
+    hbar over the same days names 49 of them and says so under the chart, in the words of the
+    section's sort; a section with ``having`` (no bucket) points to the data export."""
+    days = _daily(tmp_path, 1500)
+    charted: dict[str, pd.DataFrame] = {}
+    real = build.build_chart
+
+    def spy(chart: Any, data: pd.DataFrame, **kwargs: Any) -> Any:
+        charted[kwargs["title"]] = data
+        return real(chart, data, **kwargs)
+
+    monkeypatch.setattr(build, "build_chart", spy)
+    run = run_cli(tmp_path / "report.yaml", "--format", "html", "--quiet")
+    assert run.code == 0, run.err
+    every_day = charted["Rain a day"]
+    assert len(every_day) == 1500
+    assert pd.api.types.is_datetime64_any_dtype(every_day["day"])
+    assert every_day["rain"].sum() == pytest.approx(days["rain"].sum())
+
+    wettest = charted["The wettest days"]
+    assert len(wettest) == MAX_CHART_CATEGORIES
+    assert wettest["day"].iloc[-1] == "Other"
+    largest = days.nlargest(49, "rain", keep="first")["rain"]
+    assert sorted(wettest["rain"].iloc[:-1]) == sorted(largest)
+    assert wettest["rain"].iloc[-1] == pytest.approx(days["rain"].sum() - largest.sum())
+
+    wet_days = int((days["rain"] > 0).sum())
+    html = (tmp_path / "output" / "daily.html").read_text(encoding="utf-8")
+    notes = re.findall(r'<figcaption class="chart-note">([^<]*)</figcaption>', html)
+    assert notes == [
+        "The chart names 49 of the 1,500 values of Day, the largest by rain; "
+        "the other 1,451 are combined as “Other”.",
+        f"The chart names 49 of the {wet_days:,} values of Day, the smallest by rain; "
+        f"the data export has all {wet_days:,}.",
+    ]
+
+
+def test_a_chart_of_more_points_than_a_chart_shows_is_a_located_error(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """20,001 days as bars: exit 2 at the chart's line in the spec, with the fixes; nothing
+    is written (Altair's own 5,000-row limit used to end the build with a traceback)."""
+    _daily(tmp_path, MAX_CHART_POINTS + 1)
+    run = run_cli(tmp_path / "report.yaml", "--format", "html", "--quiet")
+    line = (
+        DAILY_SPEC.splitlines().index("    chart: {type: bar, x: day, y: rain, title: Rain a day}")
+        + 1
+    )
+    assert_clean_failure(
+        run,
+        2,
+        f"report.yaml:{line}:12: section 'bars': its bar chart would draw 20,001 points",
+        "group by fewer values (a month instead of a day)",
+    )
+    assert not (tmp_path / "output").exists()
