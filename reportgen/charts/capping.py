@@ -1,13 +1,14 @@
-"""A section's result with too many categories for a chart → the largest ones plus the other
-bucket, ranked from the section's full table (the bucket is one more pass over the data).
+"""A section's result with too many values in one of its chart's group columns → the first ones
+(the largest by the chart's measure, unless the section is sorted) plus the other bucket, ranked
+from the section's full table (the bucket is one more pass over the data).
 
-A chart of 10,000 products is unreadable (and Altair refuses more than 5,000 rows); the
-section's table and CSV export keep every row.
+A chart of 10,000 products is unreadable, and so is one of 300 coloured lines drawn with ten
+colours; the section's table and CSV export keep every row.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -17,9 +18,18 @@ from reportgen.engine.plan import Executor, SectionPlan
 from reportgen.model.semantic import Model
 from reportgen.spec.models import AnalysisSection, ChartSpec
 
-MAX_CHART_CATEGORIES = 50
+MAX_CHART_CATEGORIES = 50  # values named along an axis (bars, heatmap rows and columns, slices)
+MAX_CHART_SERIES = 10  # coloured series told apart: the palette's nine colours and a grey bucket
 MAX_CHART_POINTS = 20_000  # marks one chart draws (a day a bar over 50 years); more is an error
 TIME_AXIS_KINDS = ("line", "area", "scatter")
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A chart's group column cut to ``limit`` values, its bucket among them."""
+
+    column: str
+    limit: int
 
 
 def on_time_axis(chart: ChartSpec, frame: pd.DataFrame) -> bool:
@@ -36,28 +46,50 @@ def on_time_axis(chart: ChartSpec, frame: pd.DataFrame) -> bool:
     return pd.api.types.is_datetime64_any_dtype(dates) and dates.nunique() > MAX_CHART_CATEGORIES
 
 
-def needs_cap(section: AnalysisSection, plan: SectionPlan, result: SectionResult) -> bool:
-    """Whether the chart of ``section`` has more categories on its first axis than it shows."""
+def chart_measure(chart: ChartSpec) -> str:
+    """The metric a chart draws first (a heatmap's is its colour)."""
+    return chart.color if chart.type == "heatmap" and chart.color else chart.first_measure
+
+
+def chart_cap(section: AnalysisSection, shown: pd.DataFrame) -> Cap | None:
+    """The group column of the section's chart that has more values than the chart can show
+    (its axis first, then a heatmap's rows, then its colours), or None."""
     chart = section.chart
-    if chart is None or not plan.by or chart.type in ("scatter", "histogram"):
-        return False
-    first = result.shown[plan.by[0].name]
-    continuous = pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_numeric_dtype(first)
+    if chart is None or chart.type in ("scatter", "histogram"):
+        return None
+    groups = {text.split(".")[-1] for text in section.query.by} & set(shown.columns)
+    axes = [chart.x, *([chart.y] if chart.type == "heatmap" else [])]
+    for name in axes:
+        if name in groups and _named(chart, name, shown) > MAX_CHART_CATEGORIES:
+            return Cap(name, MAX_CHART_CATEGORIES)
+    colour = chart.color if chart.type != "heatmap" else None
+    if colour in groups and shown[colour].nunique() > MAX_CHART_SERIES:
+        return Cap(colour, MAX_CHART_SERIES)
+    return None
+
+
+def _named(chart: ChartSpec, name: str, shown: pd.DataFrame) -> int:
+    """How many values of axis ``name`` the chart names (0: drawn on a continuous axis)."""
+    values = shown[name]
+    continuous = pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(
+        values
+    )
     if chart.type in ("line", "area") and continuous:
-        return False  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
-    if chart.x == plan.by[0].name and on_time_axis(chart, result.shown):
-        return False  # every date its own bar, in time order
-    return bool(first.nunique() > MAX_CHART_CATEGORIES)
+        return 0  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
+    if name == chart.x and on_time_axis(chart, shown):
+        return 0  # every date its own bar, in time order
+    return int(values.nunique())
 
 
-def capped_key(
-    section: AnalysisSection, plan: SectionPlan, result: SectionResult, section_key: str
-) -> str | None:
+def capped_key(section: AnalysisSection, result: SectionResult, section_key: str) -> str | None:
     """The cache key of a section's capped chart table, or None when its chart is not capped."""
-    if section.chart is None or not needs_cap(section, plan, result):
+    cap = chart_cap(section, result.shown)
+    if section.chart is None or cap is None:
         return None
     chart = section.chart
-    return derived_key(section_key, "capped", MAX_CHART_CATEGORIES, chart.type, chart.first_measure)
+    return derived_key(
+        section_key, "capped", cap.column, cap.limit, chart.type, chart_measure(chart)
+    )
 
 
 def capped_table(
@@ -66,13 +98,17 @@ def capped_table(
     section: AnalysisSection,
     plan: SectionPlan,
     result: SectionResult,
+    cap: Cap,
 ) -> pd.DataFrame:
-    """The largest ``MAX_CHART_CATEGORIES - 1`` groups and the other bucket, for the chart."""
+    """The first ``cap.limit - 1`` values of the capped column and the other bucket, for the
+    chart: the section's query with that column first and a top-N on it."""
     assert section.chart is not None
+    first = next(key for key in plan.by if key.name == cap.column)
     capped = replace(
         plan,
-        top=MAX_CHART_CATEGORIES - 1,
+        by=(first, *(key for key in plan.by if key is not first)),
+        top=cap.limit - 1,
         other=True,
-        sort=plan.sort or f"-{section.chart.first_measure}",
+        sort=plan.sort or f"-{chart_measure(section.chart)}",
     )
     return run_section(model, executor, capped, full=result.full).shown

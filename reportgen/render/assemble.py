@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from reportgen.charts.capping import MAX_CHART_POINTS
+from reportgen.charts.capping import MAX_CHART_POINTS, Cap, chart_cap
 from reportgen.engine.finish import SectionResult, other_label
 from reportgen.errors import SpecIssue
 from reportgen.model.params import chosen_values, cover_lines, text_values
@@ -107,11 +107,11 @@ def section_views(content: ReportContent, charts: ChartCache) -> list[SectionVie
             if too_many is not None:
                 issues.append(too_many)
             elif section.chart is not None:
-                meta = _chart_meta(content, section, metas[section.id], shown)
-                capped = section.id in content.charted
-                chart = charts.chart(spec, section, shown, meta, chart_title, capped)
-                result = content.results[section.id].full
-                note = cap_note(section, result, shown, meta) if capped else ""
+                result = content.results[section.id]
+                cap = chart_cap(section, result.shown) if section.id in content.charted else None
+                meta = _chart_meta(metas[section.id], result, cap)
+                chart = charts.chart(spec, section, shown, meta, chart_title, cap is not None)
+                note = cap_note(section, cap.column, result.full, shown, meta) if cap else ""
                 pending.append((len(views) - 1, chart, note))
         else:
             views.append(section_view(section, title, body, None, _appendix(content, section)))
@@ -159,18 +159,13 @@ def _analysis_view(
 
 
 def _chart_meta(
-    content: ReportContent,
-    section: AnalysisSection,
-    meta: dict[str, ColumnMeta],
-    shown: pd.DataFrame,
+    meta: dict[str, ColumnMeta], result: SectionResult, cap: Cap | None
 ) -> dict[str, ColumnMeta]:
     """The section's column meta; a capped chart table has its own other bucket."""
-    result = content.results[section.id]
-    if shown is result.shown:
+    if cap is None:
         return meta
-    first = section.query.by[0].split(".")[-1]
-    bucket = other_label(result.full[first])
-    return {**meta, first: dataclasses.replace(meta[first], other=bucket)}
+    bucket = other_label(result.full[cap.column])
+    return {**meta, cap.column: dataclasses.replace(meta[cap.column], other=bucket)}
 
 
 def _appendix(content: ReportContent, section: SectionSpec) -> list[TableBlock]:

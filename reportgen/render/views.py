@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from reportgen.charts.capping import chart_measure
 from reportgen.errors import SpecIssue
 from reportgen.model.semantic import Model
 from reportgen.render.cells import Formats
@@ -157,20 +158,20 @@ def support_note(
 
 def cap_note(
     section: AnalysisSection,
+    column: str,
     result: pd.DataFrame,
     charted: pd.DataFrame,
     meta: Mapping[str, ColumnMeta],
 ) -> str:
-    """What a capped chart (``charts.capping``) leaves out of the section's every group
-    (``result``): how many values of its first axis it names, which ones, and where the others
-    are (its other bucket; a section with ``having`` has none)."""
-    first = section.query.by[0].split(".")[-1]
-    other = meta[first].other
-    bucket = charted[first].astype(str) == other
-    named = charted[first][~bucket].nunique()
-    total = result[first].nunique()
+    """What a chart capped on ``column`` (``charts.capping``) leaves out of the section's every
+    group (``result``): how many of the column's values it names, which ones, and where the
+    others are (its other bucket; a section with ``having`` has none)."""
+    other = meta[column].other
+    bucket = charted[column].astype(str) == other
+    named = charted[column][~bucket].nunique()
+    total = result[column].nunique()
     assert section.chart is not None
-    sort = section.query.sort or f"-{section.chart.first_measure}"
+    sort = section.query.sort or f"-{chart_measure(section.chart)}"
     key = sort.lstrip("-+")
     label = lower_first(meta[key].label if key in meta else key)
     if key in section.query.metrics:
@@ -182,7 +183,7 @@ def cap_note(
         if bucket.any()
         else f"the data export has all {total:,}"
     )
-    return f"The chart names {named:,} of the {total:,} values of {meta[first].label}, {which}; {rest}."
+    return f"The chart names {named:,} of the {total:,} values of {meta[column].label}, {which}; {rest}."
 
 
 def thresholds_for(spec: Spec, section: SectionSpec) -> Thresholds:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reportgen.charts.capping import capped_key, capped_table, needs_cap
+from reportgen.charts.capping import capped_key, capped_table, chart_cap
 from reportgen.data.cache import fingerprint
 from reportgen.data.files import resolve_files
 from reportgen.engine.cache_keys import quality_key, section_key
@@ -63,7 +63,7 @@ def read_cached(job: BuildJob, store: ResultsCache, tables: SectionTables) -> No
         cached = SectionResult.from_cache(entry)
         if entry is None or cached is None or (sid in job.totals and cached.total is None):
             continue  # not cached, or a text now quotes the total: compute it again
-        capped = capped_key(job.sections[sid], job.plans[sid], cached, key)
+        capped = capped_key(job.sections[sid], cached, key)
         if capped is not None:
             chart_table = store.get("capped", capped)
             if chart_table is None:
@@ -146,8 +146,9 @@ def compute_section(job: BuildJob, executor: Executor, sid: str, tables: Section
     result = run_section(job.model, executor, plan, total=sid in job.totals)
     tables.results[sid] = result
     tables.orders[sid] = group_orders(executor, plan, result)
-    if needs_cap(section, plan, result):
-        tables.charted[sid] = capped_table(job.model, executor, section, plan, result)
+    cap = chart_cap(section, result.shown)
+    if cap is not None:
+        tables.charted[sid] = capped_table(job.model, executor, section, plan, result, cap)
 
 
 def store_sections(job: BuildJob, store: ResultsCache, tables: SectionTables) -> None:
@@ -155,9 +156,7 @@ def store_sections(job: BuildJob, store: ResultsCache, tables: SectionTables) ->
     for sid in tables.computed:
         entry = {**tables.results[sid].to_cache(), "orders": tables.orders[sid]}
         store.put("section", tables.keys[sid], entry)
-        capped = capped_key(
-            job.sections[sid], job.plans[sid], tables.results[sid], tables.keys[sid]
-        )
+        capped = capped_key(job.sections[sid], tables.results[sid], tables.keys[sid])
         if capped is not None:
             store.put("capped", capped, tables.charted[sid])
 

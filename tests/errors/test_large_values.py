@@ -151,3 +151,63 @@ def test_a_chart_of_more_points_than_a_chart_shows_is_a_located_error(
         "group by fewer values (a month instead of a day)",
     )
     assert not (tmp_path / "output").exists()
+
+
+SERIES_SPEC = """\
+report: {title: Sales, slug: sales}
+data:
+  sales: {path: sales.csv}
+metrics:
+  amount: {expr: sum(sales.amount), label: Amount}
+sections:
+  - id: lines
+    title: Amount a year by shop
+    query: {by: [year, shop], metrics: [amount]}
+    chart: {type: line, x: year, y: amount, color: shop, title: Shops}
+  - id: grid
+    title: Amount by shop and year
+    query: {by: [shop, year], metrics: [amount]}
+    chart: {type: heatmap, x: year, y: shop, color: amount, title: Grid}
+"""
+
+
+def test_too_many_coloured_series_or_heatmap_rows_keep_the_largest_and_say_so(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """60 shops × 4 years: the line chart colours 9 shops and "Other" (ten colours tell ten
+    series apart), the heatmap names 49 shop rows and "Other"; both keep the shops with the
+    largest amount in a year, and the bucket holds the rest of each year exactly."""
+    rows = [
+        {"shop": f"shop {s:02d}", "year": 2020 + y, "amount": float((s * 7919 + y * 104729) % 1000)}
+        for s in range(60)
+        for y in range(4)
+    ]
+    sales = pd.DataFrame(rows)
+    sales.to_csv(tmp_path / "sales.csv", index=False)
+    (tmp_path / "report.yaml").write_text(SERIES_SPEC)
+    charted: dict[str, pd.DataFrame] = {}
+    real = build.build_chart
+
+    def spy(chart: Any, data: pd.DataFrame, **kwargs: Any) -> Any:
+        charted[kwargs["title"]] = data
+        return real(chart, data, **kwargs)
+
+    monkeypatch.setattr(build, "build_chart", spy)
+    run = run_cli(tmp_path / "report.yaml", "--format", "html", "--quiet")
+    assert run.code == 0, run.err
+    ranked = sales.sort_values(["amount", "shop"], ascending=[False, True])["shop"]
+    for title, named in (("Shops", 9), ("Grid", 49)):
+        table = charted[title]
+        kept = list(dict.fromkeys(ranked))[:named]
+        assert set(table["shop"]) == {*kept, "Other"}, title
+        rest = sales[~sales["shop"].isin(kept)].groupby("year")["amount"].sum()
+        other = table[table["shop"] == "Other"].set_index("year")["amount"]
+        assert other.to_dict() == rest.to_dict(), title
+    html = (tmp_path / "output" / "sales.html").read_text(encoding="utf-8")
+    notes = re.findall(r'<figcaption class="chart-note">([^<]*)</figcaption>', html)
+    assert notes == [
+        "The chart names 9 of the 60 values of Shop, the largest by amount; "
+        "the other 51 are combined as “Other”.",
+        "The chart names 49 of the 60 values of Shop, the largest by amount; "
+        "the other 11 are combined as “Other”.",
+    ]
