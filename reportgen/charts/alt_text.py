@@ -80,9 +80,16 @@ def describe(
             return f"{where}, {number} ({share})"
         return f"{where}, {number}" if where else number
 
-    high, low = values.idxmax(), values.idxmin()
+    ranked = values  # the other bucket is many groups: never named the highest or lowest
+    for key in keys:
+        other = column_info(columns, key).other
+        if other is not None:
+            ranked = ranked.where(frame[key].astype(str) != other)
+    if ranked.notna().sum() == 0:
+        return f"{head}."
+    high, low = ranked.idxmax(), ranked.idxmin()
     if spec.type in ("pie", "donut"):
         return f"{head}. Largest: {point(high)}; smallest: {point(low)}."
-    if high == low or values.nunique() == 1:
+    if high == low or ranked.nunique() == 1:
         return f"{head}. All values: {point(high)}."
     return f"{head}. Highest: {point(high)}; lowest: {point(low)}."

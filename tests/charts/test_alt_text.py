@@ -58,3 +58,18 @@ def test_empty_and_flat_results() -> None:
     assert describe(spec, pd.DataFrame({"d": [], "n": []}), {}) == "Bar chart of n by d. No data."
     flat = pd.DataFrame({"d": ["a", "b"], "n": [3, 3]})
     assert describe(spec, flat, {}) == "Bar chart of n by d. All values: a, 3."
+
+
+def test_the_other_bucket_is_never_named_highest_or_lowest() -> None:
+    """Top 2 departments and the bucket of 19 others: the bucket's sum is the largest bar, but
+    the sentence names the largest and smallest real departments (as the highlight does)."""
+    frame = pd.DataFrame({"dept": ["produce", "dairy", "Other"], "lines": [900, 500, 4100]})
+    columns = {
+        "dept": ColumnInfo("Department", "text", other="Other"),
+        "lines": ColumnInfo("Lines", "integer"),
+    }
+    for kind in ("bar", "pie"):
+        text = describe(ChartSpec(type=kind, x="dept", y="lines"), frame, columns)
+        assert "Other" not in text, text
+        assert "produce, 900" in text
+        assert "dairy, 500" in text
