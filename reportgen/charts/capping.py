@@ -19,7 +19,7 @@ from reportgen.model.semantic import Model
 from reportgen.spec.models import AnalysisSection, ChartSpec
 
 MAX_CHART_CATEGORIES = 50  # values named along an axis (bars, heatmap rows and columns, slices)
-MAX_CHART_SERIES = 10  # coloured series told apart: the palette's nine colours and a grey bucket
+MAX_CHART_SERIES = 10  # coloured series or slices told apart: nine colours and a grey bucket
 MAX_CHART_POINTS = 20_000  # marks one chart draws (a day a bar over 50 years); more is an error
 TIME_AXIS_KINDS = ("line", "area", "scatter")
 
@@ -59,9 +59,10 @@ def chart_cap(section: AnalysisSection, shown: pd.DataFrame) -> Cap | None:
         return None
     groups = {text.split(".")[-1] for text in section.query.by} & set(shown.columns)
     axes = [chart.x, *([chart.y] if chart.type == "heatmap" else [])]
-    for name in axes:
-        if name in groups and _named(chart, name, shown) > MAX_CHART_CATEGORIES:
-            return Cap(name, MAX_CHART_CATEGORIES)
+    limit = MAX_CHART_SERIES if chart.type in ("pie", "donut") else MAX_CHART_CATEGORIES
+    for name in axes:  # a pie's slices are coloured series
+        if name in groups and _named(chart, name, shown) > limit:
+            return Cap(name, limit)
     colour = chart.color if chart.type != "heatmap" else None
     if colour in groups and shown[colour].nunique() > MAX_CHART_SERIES:
         return Cap(colour, MAX_CHART_SERIES)

@@ -168,15 +168,20 @@ sections:
     title: Amount by shop and year
     query: {by: [shop, year], metrics: [amount]}
     chart: {type: heatmap, x: year, y: shop, color: amount, title: Grid}
+  - id: slices
+    title: Amount by shop
+    query: {by: [shop], metrics: [amount]}
+    chart: {type: donut, x: shop, y: amount, title: Slices}
 """
 
 
-def test_too_many_coloured_series_or_heatmap_rows_keep_the_largest_and_say_so(
+def test_too_many_series_slices_or_heatmap_rows_keep_the_largest_and_say_so(
     tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """60 shops × 4 years: the line chart colours 9 shops and "Other" (ten colours tell ten
     series apart), the heatmap names 49 shop rows and "Other"; both keep the shops with the
-    largest amount in a year, and the bucket holds the rest of each year exactly."""
+    largest amount in a year, and the bucket holds the rest of each year exactly. A donut of
+    the 60 shops has the 9 largest slices and one of the rest."""
     rows = [
         {"shop": f"shop {s:02d}", "year": 2020 + y, "amount": float((s * 7919 + y * 104729) % 1000)}
         for s in range(60)
@@ -203,6 +208,10 @@ def test_too_many_coloured_series_or_heatmap_rows_keep_the_largest_and_say_so(
         rest = sales[~sales["shop"].isin(kept)].groupby("year")["amount"].sum()
         other = table[table["shop"] == "Other"].set_index("year")["amount"]
         assert other.to_dict() == rest.to_dict(), title
+    slices = charted["Slices"].set_index("shop")["amount"]
+    totals = sales.groupby("shop")["amount"].sum().sort_values(ascending=False, kind="stable")
+    assert slices.drop("Other").sort_values().tolist() == sorted(totals.head(9))
+    assert slices["Other"] == totals.iloc[9:].sum()
     html = (tmp_path / "output" / "sales.html").read_text(encoding="utf-8")
     notes = re.findall(r'<figcaption class="chart-note">([^<]*)</figcaption>', html)
     assert notes == [
@@ -210,4 +219,6 @@ def test_too_many_coloured_series_or_heatmap_rows_keep_the_largest_and_say_so(
         "the other 51 are combined as “Other”.",
         "The chart names 49 of the 60 values of Shop, the largest by amount; "
         "the other 11 are combined as “Other”.",
+        "The chart names 9 of the 60 values of Shop, the largest by amount; "
+        "the other 51 are combined as “Other”.",
     ]
