@@ -481,7 +481,9 @@ class Query(Strict):
         description="Sort by a column or metric; '-name' for descending. Default: natural order.",
     )
     top: int | None = Field(
-        None, ge=1, description="Keep the top N groups (by sort) and sum the rest into 'Other'."
+        None,
+        ge=1,
+        description="Keep the top N groups (by sort); the rest form one 'Other' row, each metric computed over their rows.",
     )
     other: bool = Field(True, description="With 'top': show the rest as an 'Other' row.")
     min_support: MinSupport | None = Field(
