@@ -200,3 +200,38 @@ def test_weather_top_months_without_other_are_the_tables_rows(
     assert rows == [
         [p.strftime("%b %Y"), f"{v:,} mm"] for p, v in zip(wettest.index, half_up, strict=True)
     ]
+
+
+def test_weather_minimum_support_over_months_ranks_the_full_months(
+    tmp_path: Path, raw_weather: pd.DataFrame
+) -> None:
+    """Top 5 months by rain among those of at least 30 days: the table shows pandas' five and
+    one row of the rest (Februaries included). Matching the months' dates as text written two
+    ways once left every month unranked: the table was a single "Other" row."""
+    folder = tmp_path / "weather"
+    shutil.copytree(ROOT / "examples" / "weather", folder, ignore=shutil.ignore_patterns("output"))
+    spec = folder / "report.yaml"
+    spec.write_text(
+        spec.read_text()
+        + """
+  - id: full-months
+    title: Wettest full months
+    query: {by: [month_start], metrics: [rain, days], sort: -rain, top: 5, min_support: {metric: days, at_least: 30}}
+"""
+    )
+    assert main([str(spec), "--format", "html", "--quiet"]) == 0
+    months = raw_weather.groupby(raw_weather["date"].dt.to_period("M"))["precipitation"]
+    rain, days = months.sum(), months.size()
+    top = rain[days >= 30].sort_values(ascending=False).head(5)
+    rest = rain.drop(top.index).sum()
+    html = (folder / "output" / "seattle-weather.html").read_text()
+    section = html[html.index('id="full-months"') :]
+    table = section[section.index("<tbody") : section.index("</tbody>")]
+    shown = [
+        re.findall(r"<td[^>]*>([^<]*)</td>", r)[:2] for r in re.findall(r"<tr.*?</tr>", table, re.S)
+    ]
+
+    def mm(value: float) -> str:
+        return f"{Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP):,} mm"
+
+    assert shown == [[p.strftime("%b %Y"), mm(v)] for p, v in top.items()] + [["Other", mm(rest)]]
