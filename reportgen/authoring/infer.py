@@ -17,7 +17,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reportgen.data.files import InputFile, resolve_files
-from reportgen.data.read import file_header, is_wide, open_input, wide_rows
+from reportgen.data.read import file_header, first_line, is_wide, open_input, wide_rows
 from reportgen.errors import DataError, UsageError
 from reportgen.spec.models import TableSpec
 
@@ -85,6 +85,8 @@ class TableGuess:
     key_rows: int = 0
     duplicate_keys: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    delimiter: str = ","  # a CSV file's, as written (';' in many European exports)
+    decimal: str = "."
 
     def column(self, name: str) -> ColumnGuess | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -203,13 +205,36 @@ def _stem(path: Path) -> str:
 # Reading
 
 
-def _input(name: str, path: Path) -> tuple[TableSpec, InputFile]:
-    table = TableSpec(path=path.name, layout="auto")
+def _input(
+    name: str, path: Path, delimiter: str = ",", decimal: str = "."
+) -> tuple[TableSpec, InputFile]:
+    table = TableSpec(path=path.name, layout="auto", delimiter=delimiter, decimal=decimal)  # type: ignore[arg-type]
     return table, resolve_files(name, table, path.parent)[0]
 
 
+def _dialect(name: str, path: Path) -> tuple[str, str]:
+    """A CSV file's delimiter (the first line has no comma but semicolons, tabs or bars) and
+    decimal mark (',' when, with another delimiter, most values of a column read '1,5')."""
+    _, file = _input(name, path)
+    if file.format != "csv":
+        return ",", "."
+    header = first_line(name, file).decode("utf-8", errors="replace")
+    counts = {mark: header.count(mark) for mark in (";", "\t", "|")}
+    if "," in header or not max(counts.values()):
+        return ",", "."
+    delimiter = max(counts, key=lambda mark: counts[mark])
+    with open_input(name, file) as stream:
+        sample = pd.read_csv(stream, sep=delimiter, nrows=SAMPLE_ROWS, dtype=str)
+    for column in sample.columns:
+        present = sample[column].dropna().str.strip()
+        if len(present) and present.str.fullmatch(r"[-+]?\d*,\d+").mean() >= 0.8:
+            return delimiter, ","
+    return delimiter, "."
+
+
 def _read_table(name: str, path: Path) -> TableGuess:
-    table, file = _input(name, path)
+    delimiter, decimal = _dialect(name, path)
+    table, file = _input(name, path, delimiter, decimal)
     header = file_header(name, table, file)
     wide = file.format == "csv" and is_wide(name, table, file)
     if file.format == "parquet":
@@ -218,22 +243,27 @@ def _read_table(name: str, path: Path) -> TableGuess:
             first = next(batches, None)
             sample = first.to_pandas() if first is not None else pd.DataFrame(columns=header)
     elif wide:
-        rows = wide_rows(name, file)
+        rows = wide_rows(name, file, delimiter)
         sample = pd.DataFrame({row[0]: row[1:] for row in rows}).replace("", None)
         for column in sample.columns:
-            numbers = pd.to_numeric(sample[column], errors="coerce")
+            texts = sample[column].str.replace(",", ".") if decimal == "," else sample[column]
+            numbers = pd.to_numeric(texts, errors="coerce")
             if numbers.notna().sum() == sample[column].notna().sum():
                 sample[column] = numbers
     else:
         with open_input(name, file) as stream:
-            sample = pd.read_csv(stream, nrows=SAMPLE_ROWS, low_memory=False)
+            sample = pd.read_csv(
+                stream, sep=delimiter, decimal=decimal, nrows=SAMPLE_ROWS, low_memory=False
+            )
         sample.columns = header
-    return TableGuess(name, path, wide, len(sample), [], sample=sample)
+    guess = TableGuess(name, path, wide, len(sample), [], sample=sample)
+    guess.delimiter, guess.decimal = delimiter, decimal
+    return guess
 
 
 def _key_values(table: TableGuess, column: str) -> pd.Series:
     """Every value of one column of the table's file, as text."""
-    spec, file = _input(table.name, table.path)
+    spec, file = _input(table.name, table.path, table.delimiter, table.decimal)
     original = next(c.file_name for c in table.columns if c.name == column)
     if table.wide or len(table.sample) < SAMPLE_ROWS:
         return _as_text(table.sample[original])
@@ -244,7 +274,8 @@ def _key_values(table: TableGuess, column: str) -> pd.Series:
             options = pa_csv.ConvertOptions(
                 include_columns=[original], column_types={original: pa.string()}
             )
-            values = pa_csv.read_csv(stream, convert_options=options).column(0)
+            parse = pa_csv.ParseOptions(delimiter=table.delimiter)
+            values = pa_csv.read_csv(stream, parse_options=parse, convert_options=options).column(0)
     return _as_text(values.to_pandas())
 
 

@@ -136,6 +136,10 @@ def _table_lines(table: TableGuess, base: Path) -> list[str]:
         )
     if table.wide:
         lines.append("    layout: wide   # the file is transposed: each line is a column")
+    if table.delimiter != ",":
+        lines.append(f"    delimiter: {json.dumps(table.delimiter)}   # between the fields")
+    if table.decimal != ".":
+        lines.append(f'    decimal: "{table.decimal}"   # numbers read 1,5')
     private = [c.file_name for c in table.of_kind("private")]
     if private:
         shown = ", ".join(quote(p) for p in private)

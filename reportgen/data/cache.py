@@ -29,7 +29,17 @@ from reportgen.staging import remove_dead_staging, staging_path
 
 CACHE_VERSION = 4  # 2: cleaning records carry the rule's kind; 3: column problems; 4: content keys
 _META_KEY = b"reportgen.load"
-_READ_SETTINGS = {"format", "layout", "rename", "private", "clean", "key", "columns"}
+_READ_SETTINGS = {
+    "format",
+    "layout",
+    "delimiter",
+    "decimal",
+    "rename",
+    "private",
+    "clean",
+    "key",
+    "columns",
+}
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from reportgen.errors import DataError
 from reportgen.spec.models import TableSpec
 
 _HEADER_LIMIT = 1 << 20
-_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _GZIP = b"\x1f\x8b"
 # Other compressed formats by their first bytes: named in the advice, not read.
 _PACKED = {
@@ -59,9 +59,9 @@ def file_header(name: str, table: TableSpec, file: InputFile) -> list[str]:
     elif file.format == "json":
         names = list(json_records(name, file).column_names)
     elif is_wide(name, table, file):
-        names = [row[0] for row in wide_rows(name, file)]
+        names = [row[0] for row in wide_rows(name, file, table.delimiter)]
     else:
-        names = _csv_header(name, file)
+        names = _csv_header(name, file, table.delimiter)
     _check_unique(name, file, names)
     return names
 
@@ -72,7 +72,7 @@ def is_wide(name: str, table: TableSpec, file: InputFile) -> bool:
     if table.layout != "auto":
         return table.layout == "wide"
     first = first_line(name, file).decode("utf-8", errors="replace").strip()
-    fields: list[str] = next(csv_rows(first), [])
+    fields: list[str] = next(csv_rows(first, table.delimiter), [])
     numbers = [f.strip().lstrip("-").replace(".", "", 1) for f in fields[1:]]
     return len(numbers) >= 2 and all(n.isdigit() for n in numbers)
 
@@ -143,11 +143,11 @@ def _broken(name: str, file: InputFile, error: BaseException) -> DataError:
     return DataError(msg, table=name, path=file.display)
 
 
-def wide_rows(name: str, file: InputFile) -> list[list[str]]:
+def wide_rows(name: str, file: InputFile, delimiter: str = ",") -> list[list[str]]:
     """The rows of a transposed (wide) file: each starts with a column name."""
     raw = read_input(name, file)
     text = _decode(name, file, raw, what="file")
-    rows = [row for row in csv_rows(text) if any(row)]
+    rows = [row for row in csv_rows(text, delimiter) if any(row)]
     if not rows:
         raise DataError(_empty_message(raw), table=name, path=file.display)
     lengths = {len(row) for row in rows}
@@ -160,24 +160,24 @@ def wide_rows(name: str, file: InputFile) -> list[list[str]]:
     return rows
 
 
-def csv_rows(text: str) -> Any:
+def csv_rows(text: str, delimiter: str = ",") -> Any:
     """A CSV reader over a file's text (any line ends), its values of any length."""
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    return csv.reader(io.StringIO(text, newline=""))
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _open_quote_column(text: str) -> int:
+def _open_quote_column(text: str, delimiter: str) -> int:
     """The 1-based column whose quotes the line leaves open."""
     inside, column = False, 1
     for char in text:
         if char == '"':
             inside = not inside
-        elif char == "," and not inside:
+        elif char == delimiter and not inside:
             column += 1
     return column
 
 
-def _csv_header(name: str, file: InputFile) -> list[str]:
+def _csv_header(name: str, file: InputFile, delimiter: str) -> list[str]:
     raw = first_line(name, file)
     text = _decode(name, file, raw, what="header line")
     if not text.strip():
@@ -185,21 +185,25 @@ def _csv_header(name: str, file: InputFile) -> list[str]:
             empty = not stream.read(1)
         raise DataError(_empty_message(b"" if empty else b"\n"), table=name, path=file.display)
     if text.count('"') % 2:  # a quoted name holds a line break: the quotes close on a later line
-        column = _open_quote_column(text)
+        column = _open_quote_column(text, delimiter)
         partial = read_input(name, file)[:_HEADER_LIMIT].decode("utf-8", "replace")
-        shown = next(csv_rows(partial))[column - 1].replace("\r", "").replace("\n", "⏎")[:40]
+        shown = (
+            next(csv_rows(partial, delimiter))[column - 1].replace("\r", "").replace("\n", "⏎")[:40]
+        )
         msg = (
             f"the header name '{shown}' (column {column}) holds a line break inside its "
             "quotes; put each column name on the header line, without line breaks"
         )
         raise DataError(msg, table=name, path=file.display)
-    names = next(csv_rows(text))
+    names = next(csv_rows(text, delimiter))
     if len(names) == 1:
-        for delimiter, label in _DELIMITERS.items():
-            if delimiter in names[0]:
+        for other, label in DELIMITER_NAMES.items():
+            if other != delimiter and other in names[0]:
+                declared = DELIMITER_NAMES[delimiter]
+                shown = json.dumps(other)  # '\t' written as YAML reads it
                 msg = (
                     f"the header has a single column and its fields are separated by {label}, "
-                    "not commas; save the file as comma-separated CSV"
+                    f"not {declared}; declare delimiter: {shown} for this table"
                 )
                 raise DataError(msg, table=name, path=file.display)
     return names

@@ -17,6 +17,7 @@ from reportgen.data.columns import ColumnPlan
 from reportgen.data.dates import declared_dates, parse_dates
 from reportgen.data.files import InputFile
 from reportgen.data.read import (
+    DELIMITER_NAMES,
     csv_rows,
     is_gzip,
     is_wide,
@@ -29,8 +30,15 @@ from reportgen.errors import DataError
 from reportgen.spec.models import TableSpec
 
 PRIVATE_PREFIX = "__private_"
-_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
-_GROUPED = r"^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$"  # 90,316 or 1,234,567.5
+# A number as written with each decimal mark: plain (1.5, 1,5) and grouped in thousands.
+_NUMBER = {
+    ".": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$",
+    ",": r"^\s*[-+]?(\d+,?\d*|,\d+)([eE][-+]?\d+)?\s*$",
+}
+_GROUPED = {
+    ".": r"^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$",  # 90,316 or 1,234,567.5
+    ",": r"^\s*[-+]?\d{1,3}(\.\d{3})+(,\d+)?\s*$",  # 90.316 or 1.234.567,5
+}
 _WHOLE = r"^\s*[-+]?\d+\s*$"
 _NUMERIC_SHARE = 0.8  # a text column whose values are at least this share numbers is numeric
 _EXACT = float(2**53)  # from here on, float64 cannot hold every whole number
@@ -98,22 +106,23 @@ def _scan_file(
         arrow = json_records(name, file).select(list(plan.read))
         line_offset = None
     elif is_wide(name, table, file):
-        raw = _transposed(name, file)
-        arrow = _read_csv(name, file, plan, raw, as_text=declared_dates(table, plan))
+        raw = _transposed(name, file, table.delimiter)
+        arrow = _read_csv(name, table, file, plan, raw, as_text=declared_dates(table, plan))
         line_offset = None
     else:
         open_input(name, file).close()  # permissions and the like, as a DataError
-        arrow = _read_csv(name, file, plan, None, as_text=declared_dates(table, plan))
+        arrow = _read_csv(name, table, file, plan, None, as_text=declared_dates(table, plan))
         line_offset = 2
     arrow = parse_dates(name, table, plan, arrow, line_offset)
     problems: list[ColumnProblem] = []
     if file.format == "csv":
-        arrow = _exact_integers(name, file, plan, arrow, raw, line_offset, problems)
+        arrow = _exact_integers(name, table, file, plan, arrow, raw, line_offset, problems)
     arrow = arrow.select(list(plan.read))
     private = {c: f"{PRIVATE_PREFIX}{i}" for i, c in enumerate(plan.private)}
     arrow = arrow.rename_columns([plan.names.get(c) or private[c] for c in arrow.column_names])
     for column in plan.names.values():
-        message = _column_problem(name, file, column, arrow.column(column), line_offset)
+        values = arrow.column(column)
+        message = _column_problem(name, table, file, column, values, line_offset)
         if message is not None:
             problems.append(ColumnProblem(column, file.display, message))
     return arrow, problems
@@ -121,6 +130,7 @@ def _scan_file(
 
 def _read_csv(
     name: str,
+    table: TableSpec,
     file: InputFile,
     plan: ColumnPlan,
     raw: bytes | None,
@@ -128,18 +138,22 @@ def _read_csv(
     as_text: Collection[str] = (),
     only: bool = False,
 ) -> pa.Table:
-    """Parse CSV from ``raw`` bytes, or from the file itself when ``raw`` is None (planned
-    columns with ``as_text``'s read as text, or with ``only`` those alone)."""
+    """Parse CSV (the table's delimiter and decimal mark) from ``raw`` bytes, or from the file
+    itself when ``raw`` is None (planned columns with ``as_text``'s read as text, or with
+    ``only`` those alone)."""
     convert = pa_csv.ConvertOptions(
         include_columns=list(as_text if only else plan.read),
         column_types=dict.fromkeys([*plan.private, *as_text], pa.string()),
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
+        decimal_point=table.decimal,
     )
     newlines_in_values, block = False, _BLOCK
     while True:
-        parse = pa_csv.ParseOptions(newlines_in_values=newlines_in_values)
+        parse = pa_csv.ParseOptions(
+            delimiter=table.delimiter, newlines_in_values=newlines_in_values
+        )
         options = pa_csv.ReadOptions(block_size=block) if block > _BLOCK else None
         try:
             return pa_csv.read_csv(
@@ -158,7 +172,8 @@ def _read_csv(
                 continue
             if raw is None:
                 raw = read_input(name, file)
-            raise DataError(_csv_problem(text, raw), table=name, path=file.display) from None
+            problem = _csv_problem(text, raw, table.delimiter)
+            raise DataError(problem, table=name, path=file.display) from None
 
 
 def _source(file: InputFile, raw: bytes | None) -> Any:
@@ -171,20 +186,20 @@ def _source(file: InputFile, raw: bytes | None) -> Any:
     return str(file.path)
 
 
-def _csv_problem(text: str, raw: bytes) -> str:
+def _csv_problem(text: str, raw: bytes, delimiter: str) -> str:
     """A user's description of a pyarrow CSV error, never quoting the row (it may be private)."""
     if "invalid UTF8" in text:
         return _encoding_problem(raw)
     if "Expected" in text and "columns, got" in text:
-        expected, found, line = _ragged_row(raw)
+        expected, found, line = _ragged_row(raw, delimiter)
         return (
             f"line {line} has {found} fields where the header has {expected} "
-            "(quote values that contain commas)"
+            f"(quote values that contain {DELIMITER_NAMES[delimiter]})"
         )
     if "Empty CSV" in text:
         return "the file is empty (0 bytes); expected a header line with the column names"
     if "straddling" in text:
-        line = _long_row(raw)
+        line = _long_row(raw, delimiter)
         return (
             f"line {line} starts a row longer than {_MAX_BLOCK >> 20} MiB, the most a row may "
             'hold; is a quote (") left unclosed there?'
@@ -192,10 +207,10 @@ def _csv_problem(text: str, raw: bytes) -> str:
     return f"cannot be parsed as CSV ({text.split(':')[0]})"
 
 
-def _long_row(raw: bytes) -> int:
+def _long_row(raw: bytes, delimiter: str) -> int:
     """The line on which the first row longer than the largest block starts (with a quote
     left unclosed, the row runs on to the end of the file)."""
-    reader = csv_rows(raw.decode("utf-8-sig", errors="replace"))
+    reader = csv_rows(raw.decode("utf-8-sig", errors="replace"), delimiter)
     start = 1
     for row in reader:
         if sum(map(len, row)) + len(row) > _MAX_BLOCK:
@@ -204,9 +219,9 @@ def _long_row(raw: bytes) -> int:
     return start  # pragma: no cover - pyarrow found one
 
 
-def _ragged_row(raw: bytes) -> tuple[int, int, int]:
+def _ragged_row(raw: bytes, delimiter: str) -> tuple[int, int, int]:
     """The expected and found field counts and the line number of the first ragged row."""
-    reader = csv_rows(raw.decode("utf-8-sig", errors="replace"))
+    reader = csv_rows(raw.decode("utf-8-sig", errors="replace"), delimiter)
     expected = len(next(reader))
     for row in reader:
         if row and len(row) != expected:
@@ -226,10 +241,11 @@ def _encoding_problem(raw: bytes) -> str:
     return "the file is not UTF-8 text; save it as UTF-8"  # pragma: no cover
 
 
-def _transposed(name: str, file: InputFile) -> bytes:
-    """A wide file (one row per column) rewritten as ordinary CSV bytes."""
+def _transposed(name: str, file: InputFile, delimiter: str) -> bytes:
+    """A wide file (one row per column) rewritten as ordinary CSV bytes (same delimiter)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(zip(*wide_rows(name, file), strict=True))
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerows(zip(*wide_rows(name, file, delimiter), strict=True))
     return out.getvalue().encode("utf-8")
 
 
@@ -243,7 +259,12 @@ def _read_parquet(name: str, file: InputFile, plan: ColumnPlan) -> pa.Table:
 
 
 def _column_problem(
-    name: str, file: InputFile, column: str, values: pa.ChunkedArray, line_offset: int | None
+    name: str,
+    table: TableSpec,
+    file: InputFile,
+    column: str,
+    values: pa.ChunkedArray,
+    line_offset: int | None,
 ) -> str | None:
     """Refuse undecodable bytes at once; describe text in a column that otherwise holds
     numbers, and numbers written with thousands separators."""
@@ -255,18 +276,22 @@ def _column_problem(
     counts = pc.value_counts(values).flatten()
     distinct, frequency = counts[0], counts[1]
     present = pc.is_valid(distinct)
-    numeric = pc.and_(present, pc.match_substring_regex(distinct, _NUMBER))
-    grouped = pc.and_(present, pc.match_substring_regex(distinct, _GROUPED))
+    number, grouping = _NUMBER[table.decimal], _GROUPED[table.decimal]
+    numeric = pc.and_(present, pc.match_substring_regex(distinct, number))
+    grouped = pc.and_(present, pc.match_substring_regex(distinct, grouping))
     total = pc.sum(pc.filter(frequency, present)).as_py() or 0
     numbers = pc.sum(pc.filter(frequency, numeric)).as_py() or 0
     separated = pc.sum(pc.filter(frequency, grouped)).as_py() or 0
     if separated and numbers + separated >= _NUMERIC_SHARE * total:
         example, where = _first_of(values, pc.filter(distinct, grouped), line_offset)
+        separator = "." if table.decimal == "," else ","
         return (
             f"the numbers are written with thousands separators ('{example}'{where}; "
             f"{separated:,} of {total:,} values); save the file with plain numbers "
-            f"({example.strip().replace(',', '')}), without separators"
+            f"({example.strip().replace(separator, '')}), without separators"
         )
+    if numbers < _NUMERIC_SHARE * total and table.decimal == ".":
+        return _decimal_comma(values, distinct, frequency, present, total, line_offset)
     if numbers == total or numbers < _NUMERIC_SHARE * total:
         return None
     bad = pc.filter(distinct, pc.and_(present, pc.invert(numeric)))
@@ -274,6 +299,27 @@ def _column_problem(
     return (
         f"expected numbers but found the text '{example}'{where} "
         f"({total - numbers:,} of {total:,} values are not numbers)"
+    )
+
+
+def _decimal_comma(
+    values: pa.ChunkedArray,
+    distinct: pa.Array,
+    frequency: pa.Array,
+    present: pa.Array,
+    total: int,
+    line_offset: int | None,
+) -> str | None:
+    """Numbers written with a decimal comma ('1,5') in a table read with a decimal point: the
+    declaration that reads them, or None when the column is text."""
+    comma = pc.and_(present, pc.match_substring_regex(distinct, _NUMBER[","]))
+    comma = pc.and_(comma, pc.match_substring(distinct, ","))
+    if (pc.sum(pc.filter(frequency, comma)).as_py() or 0) < _NUMERIC_SHARE * total:
+        return None
+    example, where = _first_of(values, pc.filter(distinct, comma), line_offset)
+    return (
+        f"the numbers are written with a decimal comma ('{example}'{where}); declare "
+        'decimal: "," for this table'
     )
 
 
@@ -286,6 +332,7 @@ def _first_of(values: pa.ChunkedArray, among: pa.Array, line_offset: int | None)
 
 def _exact_integers(
     name: str,
+    table: TableSpec,
     file: InputFile,
     plan: ColumnPlan,
     arrow: pa.Table,
@@ -306,7 +353,7 @@ def _exact_integers(
                 suspects.append(column)
     if not suspects:
         return arrow
-    text = _read_csv(name, file, plan, raw, as_text=suspects, only=True)
+    text = _read_csv(name, table, file, plan, raw, as_text=suspects, only=True)
     for column in suspects:
         values = pc.utf8_trim_whitespace(text.column(column))
         present = pc.drop_null(values)

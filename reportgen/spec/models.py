@@ -235,6 +235,16 @@ class TableSpec(Strict):
             "'auto' detects it per file."
         ),
     )
+    delimiter: Literal[",", ";", "\t", "|"] = Field(
+        ",",
+        description="The character between the fields of a CSV file (';' in many European exports).",
+        examples=[";"],
+    )
+    decimal: Literal[".", ","] = Field(
+        ".",
+        description="The decimal mark of numbers in a CSV file: ',' reads '1,5' as one and a half.",
+        examples=[","],
+    )
     rename: dict[str, str] = Field(
         default_factory=dict, description="Columns to rename on load: {file name: spec name}."
     )
@@ -252,6 +262,13 @@ class TableSpec(Strict):
         ),
         examples=[{"date": {"type": "date", "format": "%Y/%m/%d"}}],
     )
+
+    @model_validator(mode="after")
+    def _check_decimal(self) -> TableSpec:
+        if self.decimal == "," and self.delimiter == ",":
+            msg = "decimal ',' needs another delimiter between fields (such files use ';')"
+            raise ValueError(msg)
+        return self
 
 
 # --------------------------------------------------------------------------------------------

@@ -217,3 +217,23 @@ def test_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     code, _ = run("init", str(tmp_path), "--out", str(tmp_path / "report.yaml"))
     assert code == 2
     assert not (tmp_path / "report.yaml").exists()
+
+
+def test_a_european_export_gets_its_delimiter_and_decimal_and_builds(tmp_path: Path) -> None:
+    """A semicolon file with decimal commas (a spreadsheet's export in much of Europe): the
+    starter declares both, and the report's average is the file's, not a text error."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sales.csv").write_text(
+        "filiale;umsatz\nNord;1,5\nSüd;2000,25\nNord;3,75\nWest;4,5\n", encoding="utf-8"
+    )
+    spec, _ = init_and_build(tmp_path)
+    table = load_spec(spec).spec.data["sales"]
+    assert (table.delimiter, table.decimal) == (";", ",")
+    exported = next((tmp_path / "output").glob("*-data"))
+    means = {}
+    for path in exported.glob("*.csv"):
+        frame = pd.read_csv(path)
+        if "mean_umsatz" in frame.columns and "filiale" in frame.columns:
+            means = frame.set_index("filiale")["mean_umsatz"].to_dict()
+    assert means == {"Nord": 2.625, "Süd": 2000.25, "West": 4.5}

@@ -153,8 +153,70 @@ def test_semicolon_file(tmp_path, write):
     write("orders.csv", "order_id;order_dow\n1;2\n")
     assert error_of(tmp_path, path="orders.csv") == (
         "table 't', file orders.csv: the header has a single column and its fields are "
-        "separated by semicolons, not commas; save the file as comma-separated CSV"
+        'separated by semicolons, not commas; declare delimiter: ";" for this table'
     )
+
+
+EUROPEAN = (
+    "datum;umsatz;filiale;menge\n"
+    '01.02.2015;1,5;"Nord; Halle 2";3\n'
+    "02.02.2015;2000,25;Süd;\n"
+    "03.02.2015;-0,75;Nord;12\n"
+)
+
+
+def test_a_european_export_reads_with_its_delimiter_and_decimal_comma(tmp_path, write):
+    """Semicolons between fields (one quoted inside a value), decimal commas, dates as
+    31.12.2015: the numbers are the numbers, the text keeps its semicolon."""
+    write("sales.csv", EUROPEAN)
+    table = spec(
+        path="sales.csv",
+        delimiter=";",
+        decimal=",",
+        columns={"datum": {"type": "date", "format": "%d.%m.%Y"}},
+    )
+    frame = load_table("sales", table, tmp_path).frame
+    assert frame["umsatz"].tolist() == [1.5, 2000.25, -0.75]
+    assert frame["menge"].tolist()[::2] == [3, 12]
+    assert frame["menge"].isna().tolist() == [False, True, False]
+    assert frame["filiale"].astype(str).tolist() == ["Nord; Halle 2", "Süd", "Nord"]
+    assert frame["datum"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2015-02-01",
+        "2015-02-02",
+        "2015-02-03",
+    ]
+    assert read_header("sales", table, tmp_path) == ["datum", "umsatz", "filiale", "menge"]
+
+
+def test_a_decimal_comma_read_with_a_decimal_point_names_the_declaration(tmp_path, write):
+    write("sales.csv", EUROPEAN)
+    assert error_of(tmp_path, path="sales.csv", delimiter=";") == (
+        "table 't', column 'umsatz', file sales.csv: the numbers are written with a decimal "
+        """comma ('1,5' on line 2); declare decimal: "," for this table"""
+    )
+
+
+def test_thousands_dots_beside_a_decimal_comma_are_refused_with_the_plain_number(tmp_path, write):
+    write("sales.csv", "id;umsatz\n1;2.000,25\n2;1.500,5\n")
+    message = error_of(tmp_path, path="sales.csv", delimiter=";", decimal=",")
+    assert "written with thousands separators ('2.000,25' on line 2" in message
+    assert "save the file with plain numbers (2000,25)" in message
+
+
+def test_a_tab_separated_transposed_file_and_a_ragged_semicolon_row(tmp_path, write):
+    write("wide.csv", "id\t1\t2\nprice\t1,5\t2,25\n")
+    table = spec(path="wide.csv", layout="wide", delimiter="\t", decimal=",")
+    assert load_table("w", table, tmp_path).frame["price"].tolist() == [1.5, 2.25]
+    write("ragged.csv", "a;b\n1;2\n3;4;5\n")
+    assert error_of(tmp_path, path="ragged.csv", delimiter=";") == (
+        "table 't', file ragged.csv: line 3 has 3 fields where the header has 2 "
+        "(quote values that contain semicolons)"
+    )
+
+
+def test_a_decimal_comma_needs_another_delimiter() -> None:
+    with pytest.raises(ValueError, match="decimal ',' needs another delimiter"):
+        spec(path="x.csv", decimal=",")
 
 
 def test_tab_file(tmp_path, write):
