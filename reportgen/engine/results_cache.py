@@ -154,8 +154,12 @@ def encode_entry(kind: str, key: str, value: Any) -> bytes:
         if not all(isinstance(name, str) for name in frame.columns):
             msg = "a table's column names must be strings"
             raise TypeError(msg)
-        frame, mixed = _split_dates(frame)
-        table = pa.Table.from_pandas(frame)
+        mixed: list[str] = []
+        try:
+            table = pa.Table.from_pandas(frame)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            frame, mixed = _split_dates(frame)  # dates beside text: stored in two columns
+            table = pa.Table.from_pandas(frame)
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             if table.num_rows == 0 and all(c.num_chunks == 1 for c in table.columns):
