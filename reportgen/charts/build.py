@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from reportgen.charts import bars, grids, lines
-from reportgen.charts.capping import on_time_axis
+from reportgen.charts.capping import continuous_bars, on_time_axis
 from reportgen.charts.common import (
     ChartInput,
     ColumnInfo,
@@ -150,8 +150,8 @@ def build_chart(
     theme = theme or default_theme()
     frame, columns = chart_labels(frame, columns)  # no control characters, no endless names
     draw = _KINDS[spec.type]
-    if spec.type == "bar" and on_time_axis(spec, frame):
-        draw = lines.time_bars
+    if continuous_bars(spec, frame):
+        draw = lines.continuous_bars
     chart, plot_height = draw(ChartInput(spec, frame, columns, currency, theme, row_order))
     title = chart_text(title, None)
     wrapped = wrap_title(title, theme)

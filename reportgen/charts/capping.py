@@ -32,18 +32,34 @@ class Cap:
     limit: int
 
 
-def on_time_axis(chart: ChartSpec, frame: pd.DataFrame) -> bool:
-    """Whether a date x is drawn on a time axis rather than as named categories: always for a
-    line, area or scatter; for one series of bars over more dates than a chart can name (a
-    bar a day over years: ``lines.time_bars``)."""
-    if chart.type in TIME_AXIS_KINDS:
-        return True
+def continuous_bars(chart: ChartSpec, frame: pd.DataFrame) -> bool:
+    """Whether a chart is one series of bars over more dates or numbers than it can name (a bar
+    a day over years, models per horsepower): a bar a value on a time or number axis
+    (``lines.continuous_bars``), in order, none merged into an other bucket."""
     if chart.type != "bar" or chart.color is not None or len(chart.measures) > 1:
         return False
     if chart.x not in frame.columns:
         return False  # the chart's own check names the missing column
-    dates = frame[chart.x]
-    return pd.api.types.is_datetime64_any_dtype(dates) and dates.nunique() > MAX_CHART_CATEGORIES
+    values = frame[chart.x]
+    return _ordered(values) and values.nunique() > MAX_CHART_CATEGORIES
+
+
+def _ordered(values: pd.Series) -> bool:
+    """Dates or numbers (also numbers held as objects, as a JSON source gives them)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if pd.api.types.is_bool_dtype(values):
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    return kind in ("integer", "floating", "mixed-integer-float", "decimal")
+
+
+def on_time_axis(chart: ChartSpec, frame: pd.DataFrame) -> bool:
+    """Whether a date x is drawn on a time axis rather than as named categories: always for a
+    line, area or scatter, and for ``continuous_bars``."""
+    return chart.type in TIME_AXIS_KINDS or continuous_bars(chart, frame)
 
 
 def chart_measure(chart: ChartSpec) -> str:
@@ -72,13 +88,10 @@ def chart_cap(section: AnalysisSection, shown: pd.DataFrame) -> Cap | None:
 def _named(chart: ChartSpec, name: str, shown: pd.DataFrame) -> int:
     """How many values of axis ``name`` the chart names (0: drawn on a continuous axis)."""
     values = shown[name]
-    continuous = pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(
-        values
-    )
-    if chart.type in ("line", "area") and continuous:
+    if chart.type in ("line", "area") and _ordered(values):
         return 0  # a line over days or numbers is drawn whole (an 'Other' point means nothing)
-    if name == chart.x and on_time_axis(chart, shown):
-        return 0  # every date its own bar, in time order
+    if name == chart.x and continuous_bars(chart, shown):
+        return 0  # every date or number its own bar, in order
     return int(values.nunique())
 
 

@@ -1,5 +1,5 @@
-"""Chart kinds over a continuous x: line, area, scatter, and bars over more dates than a chart
-can name."""
+"""Chart kinds over a continuous x: line, area, scatter, and bars over more dates or numbers
+than a chart can name."""
 
 from __future__ import annotations
 
@@ -18,10 +18,15 @@ from reportgen.charts.common import (
 )
 
 
-def _x_encoding(inp: ChartInput, x: str) -> alt.X:
-    """Time and numbers on a continuous axis (integers without separators); text as ordinal."""
+def _x_encoding(inp: ChartInput, x: str, padding: float = 0.0) -> alt.X:
+    """Time and numbers on a continuous axis (integers without separators); text as ordinal.
+    ``padding``: px kept free at each end of a continuous axis (for bars centred on values)."""
     if inp.is_temporal(x):
-        return alt.X(field(x), type="temporal", title=inp.label(x), axis=time_axis(inp.frame[x]))
+        axis = time_axis(inp.frame[x])
+        if padding:
+            scale = alt.Scale(padding=padding)
+            return alt.X(field(x), type="temporal", title=inp.label(x), axis=axis, scale=scale)
+        return alt.X(field(x), type="temporal", title=inp.label(x), axis=axis)
     if inp.is_numeric(x):
         values = pd.to_numeric(inp.frame[x], errors="coerce").dropna()
         guide = inp.guide(x)
@@ -31,6 +36,8 @@ def _x_encoding(inp: ChartInput, x: str) -> alt.X:
         scale = alt.Scale(nice=False, zero=False)
         if len(values):
             scale = alt.Scale(domain=[float(values.min()), float(values.max())], nice=False)
+        if padding:
+            scale.padding = padding
         if integers:
             guide["tickMinStep"] = 1
         axis = alt.Axis(**guide, labelAngle=0)
@@ -146,24 +153,24 @@ def line(inp: ChartInput, *, area: bool = False) -> Built:
     return chart, height + 24 + legend_rows_height(series, inp.theme)
 
 
-def time_bars(inp: ChartInput) -> Built:
-    """A bar per date on a time axis, for more dates than fit as named categories (a day's
-    bars over years): every date drawn in time order, none merged into an other bucket; the
-    highlighted bar in the accent colour, its value above it."""
+def continuous_bars(inp: ChartInput) -> Built:
+    """A bar per value on a time or number axis, for more dates or numbers than fit as named
+    categories (a day's bars over years, models per horsepower): every value drawn in its
+    order, none merged into an other bucket; the highlighted bar in the accent colour, its
+    value above it."""
     x, y, theme = inp.spec.x, inp.y, inp.theme
     rows = _rows(inp, [x, y])
     rows["_colour"] = [theme.accent if flag else theme.base for flag in rows["_highlight"]]
-    dates = pd.to_datetime(inp.frame[x].dropna())
-    days = max(1.0, (dates.max() - dates.min()) / pd.Timedelta(days=1))
-    shortest = float(dates.drop_duplicates().sort_values().diff().min() / pd.Timedelta(days=1))
-    width = max(0.5, 0.8 * (theme.chart_width - VALUE_AXIS_SPACE) * shortest / days)
-    x_enc = alt.X(
-        field(x),
-        type="temporal",
-        title=inp.label(x),
-        axis=time_axis(inp.frame[x]),
-        scale=alt.Scale(padding=width),
-    )
+    if inp.is_temporal(x):
+        dates = pd.to_datetime(inp.frame[x].dropna()).drop_duplicates().sort_values()
+        positions = (dates - dates.min()) / pd.Timedelta(days=1)
+    else:
+        positions = pd.to_numeric(inp.frame[x], errors="coerce").dropna().drop_duplicates()
+        positions = positions.sort_values()
+    span = max(float(positions.max() - positions.min()), 1e-9)
+    shortest = float(positions.diff().min())
+    width = max(0.5, 0.8 * (theme.chart_width - VALUE_AXIS_SPACE) * shortest / span)
+    x_enc = _x_encoding(inp, x, padding=width)  # the first and last bars inside the plot
     base = alt.Chart(rows).encode(x=x_enc, y=_y_encoding(inp, y))
     layers = [base.mark_bar(width=width).encode(color=alt.Color("_colour:N", scale=None))]
     if inp.spec.labels:

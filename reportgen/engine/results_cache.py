@@ -158,7 +158,7 @@ def encode_entry(kind: str, key: str, value: Any) -> bytes:
         try:
             table = pa.Table.from_pandas(frame)
         except (pa.ArrowTypeError, pa.ArrowInvalid):
-            frame, mixed = _split_dates(frame)  # dates beside text: stored in two columns
+            frame, mixed = _split_mixed(frame)  # values beside text: stored in two columns
             table = pa.Table.from_pandas(frame)
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -171,7 +171,7 @@ def encode_entry(kind: str, key: str, value: Any) -> bytes:
         stream = sink.getvalue().to_pybytes()
         objects = [str(name) for name in frame.columns if frame[name].dtype == object]
         frame_parts.append(
-            {"path": path, "bytes": len(stream), "object_columns": objects, "mixed_dates": mixed}
+            {"path": path, "bytes": len(stream), "object_columns": objects, "mixed": mixed}
         )
         parts.append(stream)
     body = b"".join(parts)
@@ -215,7 +215,7 @@ def decode_entry(kind: str, key: str, data: bytes) -> Any:
         value = json.loads(body[:offset])
         for part in header["frames"]:
             end = offset + int(part["bytes"])
-            frame = _read_frame(body[offset:end], part["object_columns"], part["mixed_dates"])
+            frame = _read_frame(body[offset:end], part["object_columns"], part["mixed"])
             offset = end
             value = _place(value, part["path"], frame)
         if offset != len(body):
@@ -249,26 +249,31 @@ def _plain(value: Any, path: list[str | int], frames: list[Any]) -> Any:
     raise TypeError(msg)
 
 
-# A column of dates beside text (a top-N of months and its "Other" row) is stored as its text
-# and, under this prefix, its dates: Arrow holds one type a column.
-_DATES_OF = "\x00dates of "
+# A column of values beside text (a top-N of months or of numbers and its "Other" row) is
+# stored as its text and, under this prefix, its values: Arrow holds one type a column.
+_VALUES_OF = "\x00values of "
 
 
-def _split_dates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """``frame`` with each object column that mixes dates and text split in two (see
-    ``_DATES_OF``), and the names of those columns."""
+def _split_mixed(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with each object column that mixes text with dates or numbers split in two
+    (see ``_VALUES_OF``), and the names of those columns."""
     mixed: list[str] = []
     for name in list(frame.columns):
         series = frame[name]
         if series.dtype != object:
             continue
-        is_date = series.map(lambda v: isinstance(v, pd.Timestamp)).astype(bool)
-        if not is_date.any() or is_date.all():
+        is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
+        others = series[~is_text & series.notna()]
+        if is_text.all() or not len(others):
             continue
         if not mixed:
             frame = frame.copy()
-        frame[_DATES_OF + name] = pd.to_datetime(series.where(is_date))
-        frame[name] = series.where(~is_date, None)
+        frame[_VALUES_OF + name] = pd.Series(
+            [None if text else value for text, value in zip(is_text, series, strict=True)],
+            index=frame.index,
+            dtype=object,
+        )
+        frame[name] = series.where(is_text, None)
         mixed.append(name)
     return frame, mixed
 
@@ -279,11 +284,17 @@ def _read_frame(stream: bytes, object_columns: list[str], mixed: list[str]) -> p
     for name in object_columns:  # Arrow reads text back as str: restore object columns as stored
         frame[name] = pd.Series(table.column(name).to_pylist(), index=frame.index, dtype=object)
     for name in mixed:
-        dates = frame.pop(_DATES_OF + name)
-        values = [
-            text if pd.isna(date) else date for date, text in zip(dates, frame[name], strict=True)
+        stored = table.column(_VALUES_OF + name)
+        frame.pop(_VALUES_OF + name)
+        if pa.types.is_timestamp(stored.type):
+            values = [None if pd.isna(v) else v for v in stored.to_pandas()]  # Timestamps
+        else:
+            values = stored.to_pylist()
+        combined = [
+            text if value is None else value
+            for value, text in zip(values, frame[name], strict=True)
         ]
-        frame[name] = pd.Series(values, index=frame.index, dtype=object)
+        frame[name] = pd.Series(combined, index=frame.index, dtype=object)
     return frame
 
 

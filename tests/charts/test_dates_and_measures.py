@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from reportgen.charts.build import ColumnInfo, build_chart
-from reportgen.spec.models import ChartSpec
+from reportgen.charts.capping import MAX_CHART_CATEGORIES, Cap, chart_cap
+from reportgen.spec.models import AnalysisSection, ChartSpec
 
 
 def _dict(spec: dict[str, Any], frame: pd.DataFrame, columns: dict[str, ColumnInfo], **kw: Any):
@@ -143,3 +144,27 @@ def test_a_histograms_counts_never_print_in_scientific_notation() -> None:
     chart = _dict({"type": "histogram", "x": "v", "y": "v"}, frame, {})
     y = next(e["y"] for e in _encodings(chart) if "y" in e)
     assert y["axis"]["format"] == ",d"
+
+
+def test_a_bar_over_many_numbers_is_drawn_on_a_number_axis_and_not_capped() -> None:
+    """Models per horsepower: 93 values held as objects (as a JSON source gives them). The bars
+    stand on a number axis in order, none merged; an hbar of the same names its 49 largest."""
+    powers = [46 + 2 * i for i in range(93)]
+    frame = pd.DataFrame(
+        {"hp": pd.Series(powers, dtype=object), "models": [(i * 7) % 23 for i in range(93)]}
+    )
+    chart = _dict({"type": "bar", "x": "hp", "y": "models"}, frame, {})
+    x = next(e["x"] for e in _encodings(chart) if "x" in e)
+    assert x["type"] == "quantitative"
+    assert len(_rows(chart)) == 93
+    section = AnalysisSection.model_validate(
+        {
+            "id": "s",
+            "title": "t",
+            "query": {"by": ["hp"], "metrics": ["models"]},
+            "chart": {"type": "bar", "x": "hp", "y": "models"},
+        }
+    )
+    assert chart_cap(section, frame) is None
+    hbar = section.model_copy(update={"chart": ChartSpec(type="hbar", x="hp", y="models")})
+    assert chart_cap(hbar, frame) == Cap("hp", MAX_CHART_CATEGORIES)

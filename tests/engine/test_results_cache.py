@@ -172,25 +172,29 @@ def test_every_value_kind_round_trips_exactly(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(ResultsCache(tmp_path).get("capped", "k"), lone)
 
 
-def test_dates_beside_their_other_bucket_round_trip(tmp_path: Path) -> None:
-    """A top-N of months keeps its "Other" row in the same column (dates and text): stored
-    and read back value for value, a missing value as it was, the column's place kept."""
+def test_dates_or_numbers_beside_their_other_bucket_round_trip(tmp_path: Path) -> None:
+    """A top-N of months or of horsepowers keeps its "Other" row in the same column (values
+    and text): stored and read back value for value and type for type, a missing value as it
+    was, the column's place kept."""
     months = pd.Series(
         [pd.Timestamp("2015-03-01"), pd.Timestamp("2014-11-01"), None, "Other"], dtype=object
     )
-    frame = pd.DataFrame({"month_start": months, "rain": [3.5, 2.0, 1.0, 9.0]})
+    powers = pd.Series([150, 90, 2**60, "Other"], dtype=object)
+    frame = pd.DataFrame({"month_start": months, "hp": powers, "rain": [3.5, 2.0, 1.0, 9.0]})
     ResultsCache(tmp_path).put("section", "k", {"shown": frame})
     back = ResultsCache(tmp_path).get("section", "k")["shown"]
-    assert back.columns.tolist() == ["month_start", "rain"]
+    assert back.columns.tolist() == ["month_start", "hp", "rain"]
     assert back["month_start"].dtype == object
     assert back["month_start"].tolist() == months.tolist()
     assert [type(v) for v in back["month_start"]] == [pd.Timestamp, pd.Timestamp, type(None), str]
+    assert back["hp"].tolist() == [150, 90, 2**60, "Other"]  # whole numbers stay exact
+    assert [type(v) for v in back["hp"]] == [int, int, int, str]
     assert back["rain"].tolist() == frame["rain"].tolist()
 
 
 def test_values_that_are_not_data_are_not_cached(tmp_path: Path) -> None:
     cache = ResultsCache(tmp_path)
-    mixed = pd.DataFrame({"raw": pd.Series(["a", 3], dtype=object)})
+    mixed = pd.DataFrame({"raw": pd.Series(["a", 3, pd.Timestamp("2015-01-01")], dtype=object)})
     for value in ({"x": object()}, {1: "int key"}, {"f": pd.DataFrame({1: [1]})}, {"m": mixed}):
         cache.put("section", "k", value)
         assert list(tmp_path.iterdir()) == []
