@@ -46,6 +46,10 @@ def check_sections(model: Model, issues: list[SpecIssue]) -> None:
         if len(issues) > before_query:
             continue  # the result's columns are unknown until the query is fixed
         outputs = [ex.Ref(None, t.split(".")[-1]).name for t in query.by] + list(query.metrics)
+        colliding = _colliding_outputs(section, base, outputs)
+        if colliding:
+            issues.extend(colliding)
+            continue  # one column of the result would overwrite another
         if query.sort:
             name = query.sort.lstrip("-")
             if name not in outputs:
@@ -93,3 +97,36 @@ def check_sections(model: Model, issues: list[SpecIssue]) -> None:
                             f"'{column}' is not a column of the result{hint}",
                         )
                     )
+
+
+def _colliding_outputs(section: AnalysisSection, base: Loc, outputs: list[str]) -> list[SpecIssue]:
+    """Two of the result's columns with one name (a metric named like a group column, a
+    metric listed twice, two group columns of one name from different tables): the second
+    would overwrite the first, with exit 0. Located at the second."""
+    query = section.query
+    places: list[Loc] = [(*base, "query", "by", i) for i in range(len(query.by))]
+    places += [(*base, "query", "metrics", i) for i in range(len(query.metrics))]
+    issues: list[SpecIssue] = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(outputs):
+        if name not in seen:
+            seen[name] = index
+            continue
+        first_is_group = seen[name] < len(query.by)
+        second_is_group = index < len(query.by)
+        if first_is_group and not second_is_group:
+            why = (
+                f"'{name}' is both a group column and a metric of this query: the result "
+                f"would hold one column '{name}', the metric's numbers in place of the groups; "
+                f"rename the metric (e.g. '{name}_value' under metrics:)"
+            )
+        elif second_is_group:
+            why = (
+                f"two group columns are named '{name}' (the last part of "
+                f"'{query.by[seen[name]]}' and '{query.by[index]}'); group by one of them, or "
+                "declare a field with another name for the other"
+            )
+        else:
+            why = f"the metric '{name}' is listed twice; list it once"
+        issues.append(SpecIssue(places[index], why))
+    return issues

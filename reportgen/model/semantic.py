@@ -244,9 +244,14 @@ class Model:
         return self.spec.data[table].key
 
     def label(self, name: str) -> str:
-        """Display name of a column, field or metric."""
+        """Display name of a metric, else of a column or field of that name."""
         if name in self.metrics:
             return self.metrics[name].label
+        return self.column_label(name)
+
+    def column_label(self, name: str) -> str:
+        """Display name of a column or field, never of a metric that shares its name (a
+        metric 'price' averaging the column 'price')."""
         spec_field = self.spec.fields.get(name)
         if spec_field is not None and spec_field.label:
             return spec_field.label

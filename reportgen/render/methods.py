@@ -48,15 +48,16 @@ def section_filters(model: Model, section: AnalysisSection) -> str:
         parts.append(f"Only {noun} where {words.condition(ex.parse(query.where))}.")
     if query.having:
         having = ex.parse(query.having)
+        results = Words(model, of_results=True)
         if (
             isinstance(having, ex.Compare)
             and having.op == ">"
             and isinstance(having.left, ex.Ref)
             and having.right == ex.Const(0)
         ):  # customers > 0: "Only groups with customers are shown."
-            parts.append(f"Only groups with {words.value(having.left)} are shown.")
+            parts.append(f"Only groups with {results.value(having.left)} are shown.")
         else:
-            parts.append(f"Groups shown only where {words.condition(having)}.")
+            parts.append(f"Groups shown only where {results.condition(having)}.")
     return " ".join(parts)
 
 
@@ -113,7 +114,7 @@ def _field_rule(model: Model, words: Words, spec_field: Any) -> str:
     if isinstance(spec_field, AggregateField):
         source = spec_field.over or (spec_field.of or "").split(".", 1)[0]
         owner = f"the {words.singular(spec_field.on)}'s {words.plural(source)}"
-        of = words.label(spec_field.of.split(".")[-1]) if spec_field.of else ""
+        of = words.row_label(spec_field.of.split(".")[-1]) if spec_field.of else ""
         where = f" where {words.condition(ex.parse(spec_field.where))}" if spec_field.where else ""
         if spec_field.func == "any":
             return (
@@ -186,7 +187,7 @@ def definitions_tables(model: Model) -> list[TableBlock]:
         TableColumn("definition", "Definition"),
     ]
     fields = [
-        [model.label(name), words.singular(f.on), describe_field(model, name, words)]
+        [model.column_label(name), words.singular(f.on), describe_field(model, name, words)]
         for name, f in model.spec.fields.items()
     ]
     filters = [

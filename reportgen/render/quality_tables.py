@@ -130,7 +130,7 @@ def quality_tables(
             if count:
                 why = "; ".join(blanked.get(column, [])) or "empty in the data"
                 missing_rows.append(
-                    [name, model.label(column), plain_integer(count), upper_first(why)]
+                    [name, model.column_label(column), plain_integer(count), upper_first(why)]
                 )
     note = "Excluded rows are counted once, at the first step that applies. Files read: "
     blocks = [
@@ -158,7 +158,7 @@ def quality_tables(
             TableColumn("finding", "Finding"),
         ]
         unused_rows = [
-            [model.label(u.field), u.label, unused_finding(model, u, words)] for u in unused
+            [model.column_label(u.field), u.label, unused_finding(model, u, words)] for u in unused
         ]
         blocks.append(TableBlock(unused_head, unused_rows, caption="Declared but unused"))
     return blocks

@@ -49,7 +49,7 @@ def column_meta(
         fmt = model.field_format(name)
         order = orders.get(name)
         meta[name] = ColumnMeta(
-            model.label(name),
+            model.column_label(name),  # a group column, whatever metric shares its name
             "text" if fmt == "auto" and order else fmt,
             tuple(order) if order else None,
             other_label if index == 0 else None,

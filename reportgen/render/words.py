@@ -95,8 +95,11 @@ def _singular(plural: str) -> str:
 class Words:
     """The spec's names as a reader says them: labels, table nouns, conditions and formulas."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, *, of_results: bool = False) -> None:
+        """``of_results``: names in conditions are the result's columns (``having``: a metric
+        before a column of its name); else they are the rows' columns and fields."""
         self.model = model
+        self.of_results = of_results
         self._plurals = {name: self._plural_of(name) for name in model.spec.data}
 
     def _plural_of(self, table: str) -> str:
@@ -117,13 +120,18 @@ class Words:
         return _singular(self.plural(table))
 
     def label(self, name: str) -> str:
-        """A column's, field's or metric's label, in lower case for the middle of a sentence."""
+        """A metric's label (else a column's or field's), in lower case for the middle of a
+        sentence."""
         return lower_first(self.model.label(name))
+
+    def row_label(self, name: str) -> str:
+        """A column's or field's label, never a metric's of the same name, in lower case."""
+        return lower_first(self.model.column_label(name))
 
     def column(self, table: str, name: str) -> str:
         """A column of ``table`` named beside the table's noun: its label, or its own name in
         words when the label is just the noun ("products with no product name")."""
-        label = self.label(name)
+        label = self.row_label(name)
         if label.lower() in (self.singular(table).lower(), self.plural(table).lower()):
             return " ".join("ID" if w == "id" else w for w in name.split("_"))
         return label
@@ -162,7 +170,7 @@ class Words:
     def value(self, node: ex.Node, op: str = "") -> str:
         """A value in words: a label, a quoted constant, or arithmetic between them."""
         if isinstance(node, ex.Ref):
-            return self.label(node.name)
+            return self.label(node.name) if self.of_results else self.row_label(node.name)
         if isinstance(node, ex.Const):
             return _quoted(node.value)
         if isinstance(node, ex.ConstList):
@@ -205,18 +213,22 @@ class Words:
         over = atom.over if atom is not None else ""
         rows = self.plural(over) if over else "rows"
         value = atom.value.name if atom is not None and atom.value is not None else None
+        column = self.row_label(
+            value or ""
+        )  # the aggregated column, whatever metric shares its name
         if node.func == "count" and value is None:
             text = f"the number of {rows}"
         elif node.func == "count":
-            text = f"the number of {rows} with {with_article(self.label(value or ''))}"
+            text = f"the number of {rows} with {with_article(column)}"
         elif node.func == "count_distinct":
-            text = f"the number of different {self.label(value or '')} values among {rows}"
+            text = f"the number of different {column} values among {rows}"
         else:
             lead = AGGREGATE_WORDS.get(node.func, node.func)
-            text = f"{lead} {self.label(value or '')} over all {rows}"
+            text = f"{lead} {column} over all {rows}"
         where = keywords.get("where")
         if isinstance(where, ex.Const) and isinstance(where.value, str):
-            text += f" where {self.condition(ex.parse(where.value))}"
+            rows_words = Words(self.model) if self.of_results else self
+            text += f" where {rows_words.condition(ex.parse(where.value))}"
         return text
 
 

@@ -264,3 +264,32 @@ def test_shipped_appendix_lists_the_steps_in_words(shipped_quality: Any) -> None
             assert total == value, row
         else:
             total += value
+
+
+def test_a_metric_named_like_its_column_is_not_the_columns_label() -> None:
+    """A metric 'price' averaging the column 'price': the column is "price" wherever rows are
+    meant (the aggregated value, a row condition), the metric "average price" where results
+    are (a result filter). It read "the average average price over all stocks"."""
+    from reportgen.spec.models import AnalysisSection, Query
+
+    spec = Spec.model_validate(
+        {
+            "report": {"title": "Stocks"},
+            "data": {"stocks": {"path": "stocks.csv"}},
+            "metrics": {
+                "price": {"expr": "mean(stocks.price)", "label": "Average price"},
+                "dear": {"expr": 'count(stocks, where="price > 100")', "label": "Dear days"},
+            },
+            "sections": [{"id": "t", "type": "text", "title": "T", "text": "x"}],
+        }
+    )
+    model, issues = build_model(spec, {"stocks": ["symbol", "date", "price"]})
+    assert not issues
+    assert describe_metric(model, "price") == "The average price over all stocks."
+    assert describe_metric(model, "dear") == ("The number of stocks where price is more than 100.")
+    query = Query(by=["symbol"], metrics=["price"], where="price > 5", having="price > 100")
+    section = AnalysisSection(id="s", title="S", query=query)
+    assert section_filters(model, section) == (
+        "Only stocks where price is more than 5. "
+        "Groups shown only where average price is more than 100."
+    )
