@@ -101,7 +101,8 @@ HELPERS: list[tuple[str, str, str]] = [
     ("lowest.METRIC", "the row with the smallest value", "{{ lowest.orders.orders }}"),
     (
         "by['LABEL']",
-        "the row whose first column is LABEL",
+        "the row whose first column is LABEL (a date as it prints, 'Dec 2015', or as "
+        "'2015-12-01'; a number also as by[2014])",
         "{{ by['Loyal customer'].share_customers }}",
     ),
     (

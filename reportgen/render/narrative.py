@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from reportgen.errors import did_you_mean
 from reportgen.render.cells import Cell, Formats
 from reportgen.render.claims import ClaimError, Figure
-from reportgen.render.result_view import Extremes, Row
+from reportgen.render.result_view import ByLabel, Extremes, Row
 from reportgen.render.sandbox import (
     MAX_OUTPUT,
     TIME_LIMIT_S,
@@ -48,7 +48,7 @@ class NamedUndefined(StrictUndefined):
         if isinstance(owner, Sequence) and not isinstance(owner, str) and isinstance(name, int):
             return f"no element {name}: there are only {len(owner)}"
         if isinstance(owner, Mapping):
-            names = [str(key) for key in owner]
+            names = owner.names() if isinstance(owner, ByLabel) else [str(key) for key in owner]
             what = "column" if isinstance(owner, (Row, Extremes)) else "name"
             shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
             hint = did_you_mean(str(name), names)

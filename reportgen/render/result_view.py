@@ -158,20 +158,51 @@ class Rows(Sequence[Row]):
 
 
 class ByLabel(Mapping[str, Row]):
-    """``by['Loyal customer']``: a row by the value of the result's first column."""
+    """``by['Loyal customer']``: a row by the value of the result's first column. A date is
+    also found as it prints ('Dec 2015') and as an ISO date ('2015-12-01'), a number as a
+    number (``by[2014]``), when that names one group only."""
 
-    def __init__(self, labels: list[str], rows: Rows) -> None:
+    def __init__(self, values: list[Any], rows: Rows, fmt: str, formats: Formats) -> None:
+        labels = [str(v) for v in values]
         self._index = {label: i for i, label in enumerate(labels)}  # the last row of a label
         self._rows = rows
+        aliases: dict[str, set[str]] = {}
+        for value, label in zip(values, labels, strict=True):
+            for alias in _aliases(value, fmt, formats):
+                if alias not in self._index:
+                    aliases.setdefault(alias, set()).add(label)
+        self._aliases = {a: owners.pop() for a, owners in aliases.items() if len(owners) == 1}
 
-    def __getitem__(self, label: str) -> Row:
-        return self._rows[self._index[label]]
+    def __getitem__(self, label: Any) -> Row:
+        if isinstance(label, bool):
+            raise KeyError(label)
+        if isinstance(label, int | float) and float(label).is_integer():
+            label = str(int(label))
+        key = str(label)
+        return self._rows[self._index[self._aliases.get(key, key)]]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
     def __len__(self) -> int:
         return len(self._index)
+
+    def names(self) -> list[str]:
+        """Each group as a text names it: a date as it prints ('Dec 2015')."""
+        printed: dict[str, str] = {}
+        for alias, label in self._aliases.items():
+            printed.setdefault(label, alias)  # the first alias of a date is its printed form
+        return [printed.get(label, label) for label in self._index]
+
+
+def _aliases(value: Any, fmt: str, formats: Formats) -> list[str]:
+    """The other names of a group value: a date as it prints and as ISO 8601."""
+    if not isinstance(value, pd.Timestamp) or pd.isna(value):
+        return []
+    names = [str(Cell(value, fmt, formats)), value.isoformat()]
+    if value == value.normalize():
+        names.append(value.strftime("%Y-%m-%d"))
+    return names
 
 
 class ResultView:
@@ -214,7 +245,9 @@ class ResultView:
         )
         self.highest = Extremes(self.rows, frame, largest=True, ranked=ranked)
         self.lowest = Extremes(self.rows, frame, largest=False, ranked=ranked)
-        self.by = ByLabel(groups, self.rows)
+        values = frame[first].tolist() if first is not None else []
+        fmt = formats.columns.get(first, "auto") if first is not None else "auto"
+        self.by = ByLabel(values, self.rows, fmt, formats)
         self.total = Total(total, formats, no_total or {})
         self.claims = Claims(
             self.ranked,

@@ -101,3 +101,51 @@ def test_blocks_paragraphs_bullets_bold_and_escaping() -> None:
         "<p>After:</p><ul><li>a</li></ul><p>end</p>"
     )
     assert str(to_blocks("")) == ""
+
+
+MONTHS = pd.DataFrame(
+    {
+        "month": pd.to_datetime(["2015-12-01", "2014-03-01", "2015-11-01"]),
+        "rain": [284.5, 240.0, 212.6],
+    }
+)
+MONTH_FORMATS = Formats(columns={"month": "month", "rain": "decimal"})
+YEARS = pd.DataFrame({"year": [2012, 2013, 2014], "rain": [1226.0, 828.0, 1233.0]})
+
+
+@pytest.mark.parametrize(
+    "key", ["'Dec 2015'", "'2015-12-01'", "'2015-12-01T00:00:00'", "'2015-12-01 00:00:00'"]
+)
+def test_a_date_group_is_found_as_it_prints_and_as_an_iso_date(key: str) -> None:
+    context = ResultView(MONTHS, MONTH_FORMATS).context()
+    env = make_environment(MONTH_FORMATS, autoescape=False)
+    assert render_text(env, f"{{{{ by[{key}].rain }}}}", context) == "284.50"
+
+
+def test_a_number_group_is_found_by_the_number() -> None:
+    formats = Formats(columns={"year": "plain", "rain": "decimal"})
+    context = ResultView(YEARS, formats).context()
+    env = make_environment(formats, autoescape=False)
+    assert render_text(env, "{{ by[2014].rain }} {{ by['2013'].rain }}", context) == (
+        "1,233.00 828.00"
+    )
+
+
+def test_an_unknown_date_lists_the_months_as_they_print() -> None:
+    context = ResultView(MONTHS, MONTH_FORMATS).context()
+    env = make_environment(MONTH_FORMATS, autoescape=False)
+    with pytest.raises(NarrativeError) as raised:
+        render_text(env, "{{ by['Jan 2015'].rain }}", context)
+    assert "(there are: Dec 2015, Mar 2014, Nov 2015)" in str(raised.value)
+
+
+def test_a_printed_label_two_groups_share_finds_neither() -> None:
+    """Two days of one month print alike as months: 'Dec 2015' would be a guess, so it is not
+    a name; each day is still found by its date."""
+    days = pd.DataFrame({"day": pd.to_datetime(["2015-12-01", "2015-12-02"]), "rain": [1.0, 2.0]})
+    formats = Formats(columns={"day": "month", "rain": "decimal"})
+    context = ResultView(days, formats).context()
+    env = make_environment(formats, autoescape=False)
+    assert render_text(env, "{{ by['2015-12-02'].rain }}", context) == "2.00"
+    with pytest.raises(NarrativeError):
+        render_text(env, "{{ by['Dec 2015'].rain }}", context)
