@@ -146,6 +146,18 @@ class Model:
                     queue.append(relation.parent)
         return order
 
+    def adds_up(self, metric: str) -> bool:
+        """Whether a metric's values over a section's groups add up to its value over all their
+        rows (a count, a sum, a share of the whole): what gives a group a share of the total,
+        or a majority. An average, a ratio, a distinct count or a share within a column do
+        not."""
+        formula = self.metrics[metric].formula
+        if not isinstance(formula, ex.Call):
+            return False
+        if formula.func == "share":
+            return "within" not in dict(formula.keywords)
+        return formula.func in ("count", "sum")
+
     def no_total_reason(self, metric: str) -> str | None:
         """Why a metric has no value over all of a section's rows (a share within a column),
         or None when its total is the metric computed without groups."""

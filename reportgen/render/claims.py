@@ -14,7 +14,7 @@ reachable by name (``.low``, ``.high``, ``.ratio``, ``.diff`` …) and its boole
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
@@ -342,9 +342,11 @@ class Claims:
         key: str | None,
         thresholds: Thresholds,
         formats: Formats,
+        adds_up: Collection[str] | None = None,
     ) -> None:
         self._ranked, self._all, self._columns = ranked, everything, list(columns)
         self._key, self._thresholds, self._formats = key, thresholds, formats
+        self._adds_up = adds_up
 
     def _metric(self, name: Any, what: str) -> str:
         name = str(name)
@@ -366,6 +368,14 @@ class Claims:
 
         def dominance(metric: str) -> Dominance:
             name = self._metric(metric, "dominance")
+            if self._adds_up is not None and name not in self._adds_up:
+                msg = (
+                    f"dominance(): '{name}' is not a count, a sum or a share of the whole (an "
+                    "average or a ratio): its groups' values do not add up to a whole, so no "
+                    f"group holds a share or a majority of it; compare the groups with "
+                    f"rank('{name}', …), spread('{name}') or highest.{name}"
+                )
+                raise ClaimError(msg)
             return Dominance(self._ranked, self._all, name, self._thresholds, self._formats)
 
         def rank(metric: str, label: Any) -> Rank:

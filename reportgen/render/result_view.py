@@ -3,7 +3,7 @@ lowest by each metric, the engine's totals and the claims, each value a formatte
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import pandas as pd
@@ -222,7 +222,11 @@ class ResultView:
         no_total: Mapping[str, str] | None = None,
         other_label: str | None = None,
         support: MinSupport | None = None,
+        adds_up: Collection[str] | None = None,
     ) -> None:
+        """``adds_up``: the metrics whose groups add up to a whole (counts, sums, shares), the
+        only ones a group can hold a share or a majority of; None: every metric (hand-made
+        results)."""
         self.rows = Rows({str(c): frame[c].tolist() for c in frame.columns}, formats)
         self.top = self.rows[0] if self.rows else None
         self.first = self.top
@@ -256,6 +260,7 @@ class ResultView:
             first,
             thresholds or Thresholds(),
             formats,
+            adds_up,
         ).functions()
 
     def context(self) -> dict[str, Any]:

@@ -220,8 +220,13 @@ def result_contexts(
             no_total=_no_totals(model, section),
             other_label=(other_labels or {}).get(sid),
             support=section.query.min_support,
+            adds_up=_adding_up(model, section),
         ).context()
     return contexts
+
+
+def _adding_up(model: Model, section: AnalysisSection) -> frozenset[str]:
+    return frozenset(m for m in section.query.metrics if m in model.metrics and model.adds_up(m))
 
 
 def _no_totals(model: Model, section: AnalysisSection) -> dict[str, str]:
@@ -372,6 +377,7 @@ def specimen_contexts(model: Model, sections: list[AnalysisSection]) -> dict[str
             total={metric: 1.0 for metric in query.metrics},
             no_total=_no_totals(model, section),
             other_label="Other" if query.top and query.other else None,
+            adds_up=_adding_up(model, section),
         ).context()  # no minimum support: made-up numbers would leave no group ranked
         if len(known) < len(names):
             context["rows"] = _AnyIndex(context["rows"])

@@ -147,6 +147,44 @@ def test_compare_with_a_missing_value_is_not_comparable() -> None:
 # ---- dominance, rank, peak, follows ------------------------------------------------------------
 
 
+def test_no_group_holds_a_majority_of_an_average() -> None:
+    """Average prices $80 and $20: 80 / (80 + 20) is no share of anything (a total of
+    averages); dominance of a metric that does not add up is an error naming what to use,
+    not "a majority". The count beside it still has one."""
+    frame = pd.DataFrame({"g": ["a", "b"], "price": [80.0, 20.0], "orders": [60, 40]})
+    with pytest.raises(NarrativeError, match="dominance\\(\\): 'price' is not a count, a sum"):
+        say(frame, "{{ dominance('price') }}", adds_up={"orders"})
+    assert say(frame, "{{ dominance('orders') }}", adds_up={"orders"}) == "a majority"
+
+
+def test_which_metrics_add_up() -> None:
+    from reportgen.model.build import build_model
+    from reportgen.spec.models import Spec
+
+    metrics = {
+        "orders": "count(orders)",
+        "big": 'count(orders, where="amount > 10")',
+        "revenue": "sum(orders.amount)",
+        "share_orders": "share(orders)",
+        "mean_amount": "mean(orders.amount)",
+        "per_order": "revenue / orders",
+        "buyers": "count_distinct(orders.user)",
+        "share_in_day": "share(orders, within=day)",
+    }
+    spec = Spec.model_validate(
+        {
+            "report": {"title": "T"},
+            "data": {"orders": {"path": "o.csv"}},
+            "metrics": metrics,
+            "sections": [{"id": "t", "type": "text", "title": "T", "text": "x"}],
+        }
+    )
+    model, issues = build_model(spec, {"orders": ["user", "day", "amount"]})
+    assert not issues
+    adding = {name for name in metrics if model.adds_up(name)}
+    assert adding == {"orders", "big", "revenue", "share_orders"}
+
+
 def test_dominance_majority_by_far_largest_and_ties() -> None:
     majority = pd.DataFrame({"g": ["a", "b", "c"], "orders": [60, 30, 10]})
     assert say(
