@@ -139,6 +139,8 @@ def test_a_chart_of_more_points_than_a_chart_shows_is_a_located_error(
     """20,001 days as bars: exit 2 at the chart's line in the spec, with the fixes; nothing
     is written (Altair's own 5,000-row limit used to end the build with a traceback)."""
     _daily(tmp_path, MAX_CHART_POINTS + 1)
+    spec = DAILY_SPEC[: DAILY_SPEC.index("  - id: wettest")]  # the bar chart alone
+    (tmp_path / "report.yaml").write_text(spec)
     run = run_cli(tmp_path / "report.yaml", "--format", "html", "--quiet")
     line = (
         DAILY_SPEC.splitlines().index("    chart: {type: bar, x: day, y: rain, title: Rain a day}")
