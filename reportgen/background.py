@@ -55,11 +55,24 @@ def in_background(call: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T
         return future
     read_end, write_end = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _end_with(parent)
-        _run_child(write_end, call, args, kwargs)
+    # Ctrl-C (or SIGTERM) reaching the child before it resets its handlers would raise
+    # KeyboardInterrupt in a copy of this process's stack, which would then run the build's
+    # own clean-up and message: held over the fork, until the child has its own handlers.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it with the build
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                os.close(read_end)
+                _end_with(parent)
+                _run_child(write_end, call, args, kwargs)
+            finally:
+                os._exit(1)  # never back into the parent's stack
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # the parent (the child never gets here)
     os.close(write_end)
     threading.Thread(
         target=_collect, args=(future, pid, read_end), name="background-result", daemon=True
@@ -86,7 +99,6 @@ def _run_child(write_end: int, call: Callable[..., Any], args: Any, kwargs: Any)
     _in_child = True
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child with the build
         try:
             outcome: tuple[bool, Any] = (True, call(*args, **kwargs))
         except BaseException as error:

@@ -251,4 +251,9 @@ def _terminate(signum: int, frame: object) -> None:
 def entry() -> None:
     """Console entry point."""
     signal.signal(signal.SIGTERM, _terminate)
-    sys.exit(main())
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        # One interrupt ends the build: another arriving while the process winds down (its
+        # threads and children stopping) would end it by the signal instead of this status.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

@@ -52,3 +52,22 @@ def test_without_fork_the_call_runs_here(monkeypatch: pytest.MonkeyPatch) -> Non
     assert (pid, total) == (os.getpid(), 9)
     with pytest.raises(ValueError, match="here too"):
         in_background(_fails, "here too").result()
+
+
+@needs_fork
+def test_ctrl_c_in_the_childs_first_moments_ends_the_child_not_a_copy_of_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C reaches the whole process group, a child just forked included. Before the child
+    had its own handler, it raised KeyboardInterrupt in its copy of the parent's stack, which
+    then ran the build's clean-up and message as if it were the build. The signal is now held
+    over the fork: the child ends by it, and the parent hears of a stopped renderer."""
+    import reportgen.background as background
+
+    def interrupted_at_once(parent: int) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the child's own pid: Ctrl-C arriving right now
+
+    monkeypatch.setattr(background, "_end_with", interrupted_at_once)
+    future = in_background(_pid_and_sum, 1, 2)
+    with pytest.raises(OutputError, match=r"the background renderer stopped \(signal 2\)"):
+        future.result(timeout=30)
