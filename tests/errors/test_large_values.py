@@ -14,6 +14,19 @@ from reportgen.charts.capping import MAX_CHART_CATEGORIES, MAX_CHART_POINTS
 from tests.errors.conftest import Project, RunCli, assert_clean_failure
 
 
+def _charted_by_title(monkeypatch: pytest.MonkeyPatch) -> dict[str, pd.DataFrame]:
+    """The table each chart of the next build is drawn from, by the chart's title."""
+    charted: dict[str, pd.DataFrame] = {}
+    real = build.build_chart
+
+    def spy(chart: Any, data: pd.DataFrame, **kwargs: Any) -> Any:
+        charted[kwargs["title"]] = data
+        return real(chart, data, **kwargs)
+
+    monkeypatch.setattr(build, "build_chart", spy)
+    return charted
+
+
 def test_ten_thousand_categories_are_capped(
     project: Project, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -25,14 +38,7 @@ def test_ten_thousand_categories_are_capped(
         "other: false}",
         "query: {by: [product_name], metrics: [order_lines]}",
     )
-    charted: dict[str, Any] = {}
-    real = build.build_chart
-
-    def spy(chart: Any, data: pd.DataFrame, **kwargs: Any) -> Any:
-        charted[kwargs.get("title", "")] = data
-        return real(chart, data, **kwargs)
-
-    monkeypatch.setattr(build, "build_chart", spy)
+    charted = _charted_by_title(monkeypatch)
     run = run_cli(project.spec, "--format", "html", "--quiet")
     assert run.code == 0, run.err
     products_chart = charted["The most ordered products"]
@@ -100,14 +106,7 @@ def test_a_bar_a_day_over_years_draws_every_day_and_a_capped_chart_says_what_it_
     hbar over the same days names 49 of them and says so under the chart, in the words of the
     section's sort; a section with ``having`` (no bucket) points to the data export."""
     days = _daily(tmp_path, 1500)
-    charted: dict[str, pd.DataFrame] = {}
-    real = build.build_chart
-
-    def spy(chart: Any, data: pd.DataFrame, **kwargs: Any) -> Any:
-        charted[kwargs["title"]] = data
-        return real(chart, data, **kwargs)
-
-    monkeypatch.setattr(build, "build_chart", spy)
+    charted = _charted_by_title(monkeypatch)
     run = run_cli(tmp_path / "report.yaml", "--format", "html", "--quiet")
     assert run.code == 0, run.err
     every_day = charted["Rain a day"]
@@ -192,14 +191,7 @@ def test_too_many_series_slices_or_heatmap_rows_keep_the_largest_and_say_so(
     sales = pd.DataFrame(rows)
     sales.to_csv(tmp_path / "sales.csv", index=False)
     (tmp_path / "report.yaml").write_text(SERIES_SPEC)
-    charted: dict[str, pd.DataFrame] = {}
-    real = build.build_chart
-
-    def spy(chart: Any, data: pd.DataFrame, **kwargs: Any) -> Any:
-        charted[kwargs["title"]] = data
-        return real(chart, data, **kwargs)
-
-    monkeypatch.setattr(build, "build_chart", spy)
+    charted = _charted_by_title(monkeypatch)
     run = run_cli(tmp_path / "report.yaml", "--format", "html", "--quiet")
     assert run.code == 0, run.err
     ranked = sales.sort_values(["amount", "shop"], ascending=[False, True])["shop"]
