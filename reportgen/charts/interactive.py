@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reportgen.charts.common import ColumnInfo, field
-from reportgen.style.format import d3_format, label_expr
+from reportgen.style.format import d3_format, d3_time_format, label_expr
 
 # The encoding channels whose values a tooltip lists, in this order.
 _TOOLTIP_CHANNELS = ("x", "y", "theta", "color", "size")
@@ -82,20 +82,34 @@ def _tooltip(
         info = known.get(name)
         if info is not None and not item.get("title"):
             item["title"] = info.label  # the axis or legend may show none
-        if definition.get("type") == "quantitative":
-            fmt = info.format if info is not None else None
-            guide = definition.get("axis") or definition.get("legend") or {}
-            if fmt is not None and fmt not in ("auto", "text", "day"):
-                item["format"] = d3_format(fmt, currency)
-                row_key = re.sub(r"\\(.)", r"\1", name)  # the field's key in the data rows
-                value = f"format(datum[{json.dumps(row_key)}], {json.dumps(item['format'])})"
-                finish = label_expr(fmt, value)
-                if finish is not None:
-                    item["finish"] = finish
-            elif isinstance(guide, dict) and "format" in guide:
-                item["format"] = guide["format"]
-        items.append(item)
+        items.append(_formatted(item, definition, info, currency))
     return items
+
+
+def _formatted(
+    item: dict[str, Any], definition: dict[str, Any], info: ColumnInfo | None, currency: str
+) -> dict[str, Any]:
+    """A tooltip item with the format the tables use: a number's (finished in the browser
+    where d3-format cannot write it), else its axis's; a date's ('Jul 2015')."""
+    if definition.get("type") == "temporal" and info is not None:
+        pattern = d3_time_format(info.format)
+        if pattern is not None:
+            item["format"] = pattern
+        return item
+    if definition.get("type") != "quantitative":
+        return item
+    fmt = info.format if info is not None else None
+    guide = definition.get("axis") or definition.get("legend") or {}
+    if fmt is not None and fmt not in ("auto", "text", "day"):
+        item["format"] = d3_format(fmt, currency)
+        row_key = re.sub(r"\\(.)", r"\1", str(item["field"]))  # the field's key in the rows
+        value = f"format(datum[{json.dumps(row_key)}], {json.dumps(item['format'])})"
+        finish = label_expr(fmt, value)
+        if finish is not None:
+            item["finish"] = finish
+    elif isinstance(guide, dict) and "format" in guide:
+        item["format"] = guide["format"]
+    return item
 
 
 def _finite(value: Any) -> Any:

@@ -78,6 +78,12 @@ def _as_datetime(value: Any) -> dt.datetime | dt.date | None:
     return None
 
 
+def d3_time_format(fmt: str) -> str | None:
+    """The d3-time-format pattern that writes a date as ``format_date`` does for ``fmt``
+    (Vega tooltips of a time axis), or None for the default (a date, or a date and time)."""
+    return "%Y Q%q" if fmt == "quarter" else DATE_FORMATS.get(fmt)
+
+
 def format_date(value: dt.datetime | dt.date, fmt: str) -> str:
     """'2015-07-01', '2015-07-01 14:30', 'Jul 2015', '2015 Q3' or '2015' as ``fmt`` says; by
     default a date, with the time of day when it has one."""

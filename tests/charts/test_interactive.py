@@ -95,3 +95,24 @@ def test_a_tooltip_d3_cannot_write_is_finished_in_the_browser_as_the_tables_writ
     svg = convert(check)
     assert ">120.3 mm<" in svg
     assert ">480.0 mm<" in svg
+
+
+def test_a_time_axis_tooltip_writes_dates_as_the_table_does() -> None:
+    """A line over months and one over quarters: the tooltip says 'Jul 2015' and '2015 Q3'
+    (as the table and the text), not the browser's default 'Jul 1, 2015'."""
+    for fmt, pattern in (("month", "%b %Y"), ("quarter", "%Y Q%q"), ("date", "%Y-%m-%d")):
+        frame = pd.DataFrame(
+            {"start": pd.to_datetime(["2015-04-01", "2015-07-01"]), "rain": [3.0, 9.0]}
+        )
+        columns = {"start": ColumnInfo("Period", fmt), "rain": ColumnInfo("Rain", "decimal")}
+        spec = ChartSpec(type="line", x="start", y="rain")
+        chart = build_chart(spec, frame, columns=columns, title="").to_dict(validate=False)
+        live = interactive_spec(chart, columns)
+        tips = [
+            tip
+            for unit in [live, *live.get("layer", [])]
+            for tip in unit.get("encoding", {}).get("tooltip", [])
+            if tip.get("field") == "start"
+        ]
+        assert tips
+        assert {tip["format"] for tip in tips} == {pattern}
