@@ -176,6 +176,7 @@ def test_value_slugs_are_safe_and_unique() -> None:
 
 def test_the_index_escapes_values() -> None:
     from reportgen.model.resolve import load_and_resolve
+    from reportgen.style.theme import default_theme
 
     _, model, _ = load_and_resolve(ROOT / "examples" / "weather" / "report.yaml")
     entry = IndexEntry("<script>alert(1)</script>", [("HTML", "a&b.html")], {"days": 3})
@@ -198,6 +199,10 @@ def test_the_index_escapes_values() -> None:
     assert "T &lt;i&gt;" in page
     assert "n &lt;b&gt;" in page
     assert "Days: 3" in page
+    # in the reports' own font, embedded (the page fetches nothing and allows data: fonts only)
+    assert "src: url(data:font/woff2;base64," in page
+    assert "font-src data:" in page
+    assert f"body {{ font-family: {default_theme().font_stack};" in page
 
 
 def test_a_batch_of_awkward_values(

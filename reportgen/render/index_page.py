@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from reportgen.model.semantic import Model
-from reportgen.render.templates import environment
+from reportgen.render.templates import environment, font_face_css
 from reportgen.style.format import format_value
+from reportgen.style.theme import default_theme
 
 INDEX_TEMPLATE = "index.html"
 
@@ -89,9 +92,18 @@ def index_page(
     )
 
 
-def render_index(page: IndexPage) -> str:
-    """The index page as HTML (autoescaped: values and titles are text)."""
-    return environment().get_template(INDEX_TEMPLATE).render(index=page)
+def render_index(page: IndexPage, cache_dir: Path | None = None) -> str:
+    """The index page as HTML (autoescaped: values and titles are text), in the reports' own
+    font, embedded as they embed it (``cache_dir``: where its rules are kept)."""
+    return (
+        environment()
+        .get_template(INDEX_TEMPLATE)
+        .render(
+            index=page,
+            fonts_css=font_face_css(cache_dir),
+            font=Markup(default_theme().font_stack),  # trusted: the theme's own font names
+        )
+    )
 
 
 def compare_frame(

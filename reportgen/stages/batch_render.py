@@ -220,7 +220,8 @@ def index_files(batch: Batch, files: dict[Path, bytes]) -> dict[Path, bytes]:
         notes=batch.notes,
         build_date=first.build_date,
     )
-    made = {batch.out_dir / f"{batch.slug}-index.html": render_index(page).encode("utf-8")}
+    index = render_index(page, first.engine.cache_dir)
+    made = {batch.out_dir / f"{batch.slug}-index.html": index.encode("utf-8")}
     if batch.metrics:
         made[csv_path] = csv_bytes(compare_frame(label, entries, batch.metrics))
     return made
